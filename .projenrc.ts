@@ -1,0 +1,155 @@
+import { awscdk, javascript } from 'projen';
+
+/**
+ * The lowest aws-cdk-lib this library supports (the peer dependency floor).
+ *
+ * 2.258.0 is the first release whose `Validations`/plugin path cdk-nag 3 needs
+ * (cdk-nag 3 declares `^2.257.0`, but its plugin path only works from 2.258),
+ * and it already has every L1 resource and property we synthesize:
+ * CfnRepository.imageTagMutabilityExclusionFilters, CfnRepositoryCreationTemplate,
+ * CfnPullThroughCacheRule.customRoleArn/upstreamRepositoryPrefix,
+ * CfnRegistryScanningConfiguration, CfnReplicationConfiguration, CfnRegistryPolicy.
+ * CI additionally runs the whole suite against the newest aws-cdk-lib 2.x.
+ */
+const MIN_CDK_VERSION = '2.258.0';
+
+/** Node 20 is end-of-life for jsii; the banner is noise in every task. */
+const JSII_ENV = { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-ecr-registry',
+  description: 'AWS CDK constructs for a complete, compliant Amazon ECR registry: secure repositories, typed lifecycle policies with a local preview, cross-account access, replication, scanning, pull-through cache, creation templates and deploy-time image checks.',
+  author: 'cdk-ecr-registry developers',
+  authorAddress: 'dev@cdk-ecr-registry.invalid',
+  repositoryUrl: 'https://github.com/cdk-ecr-registry/cdk-ecr-registry.git',
+  defaultReleaseBranch: 'main',
+  license: 'Apache-2.0',
+  keywords: ['aws-cdk', 'ecr', 'container-registry', 'lifecycle-policy', 'cdk-nag', 'compliance'],
+  stability: 'experimental',
+
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+  typescriptVersion: '~6.0.0',
+  jsiiVersion: '~6.0.0',
+
+  cdkVersion: MIN_CDK_VERSION,
+  constructsVersion: '10.5.1',
+  peerDeps: ['cdk-nag@^3.0.2'],
+  devDeps: [
+    'cdk-nag@3.0.2',
+    'aws-cdk@^2.1100.0',
+    '@cdklabs/cdk-validator-cfnguard@^0.0.62',
+    'aws-sdk-client-mock@^4.1.0',
+    'aws-sdk-client-mock-jest@^4.1.0',
+    '@types/aws-lambda@^8.10.0',
+    'esbuild@^0.25.0',
+    'tsx@^4.19.0',
+    'fast-check@^3.23.0',
+  ],
+  // The `cdk-ecr-registry` CLI (lifecycle preview against a live repository) reads images through the SDK.
+  bundledDeps: ['@aws-sdk/client-ecr@^3.1000.0'],
+
+  // Lambda handlers are src/**/<name>.lambda.ts; bundled by esbuild with @aws-sdk/* external.
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_REGIONAL_LATEST,
+    bundlingOptions: { externals: ['@aws-sdk/*'] },
+  },
+  lambdaAutoDiscover: true,
+
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    include: ['src/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
+    compilerOptions: {
+      // Examples and tests import the library by its package name, as users do.
+      paths: { 'cdk-ecr-registry': ['./src/index.ts'] },
+    },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'scripts', 'bench', 'projenrc'],
+    projectService: false,
+    tsconfigPath: './tsconfig.dev.json',
+  },
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
+      collectCoverage: false,
+      moduleNameMapper: { '^cdk-ecr-registry$': '<rootDir>/src/index.ts' },
+      // Type-checking happens once in the `typecheck` task; jest only transpiles.
+      transform: {
+        '^.+\\.[t]sx?$': new javascript.Transform('ts-jest', { tsconfig: 'tsconfig.dev.json', isolatedModules: true }),
+      },
+      snapshotSerializers: ['<rootDir>/test/helpers/asset-hash-serializer.js'],
+    },
+  },
+
+  // Bindings: Python, Java and Go (no .NET toolchain on our machines).
+  publishToPypi: {
+    distName: 'cdk-ecr-registry',
+    module: 'cdk_ecr_registry',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkecrregistry',
+    mavenGroupId: 'io.github.cdk-ecr-registry',
+    mavenArtifactId: 'cdk-ecr-registry',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-ecr-registry/cdk-ecr-registry-go',
+  },
+
+  // Our CI is .ci/run; no GitHub workflows are generated.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  buildWorkflow: false,
+  docgen: true,
+
+  gitignore: ['cdk.out/', '.venv/', '.ci-work/', '/test-reports/', '*.tsbuildinfo', '/examples/**/cdk.out/'],
+});
+
+/** Environment for every `cdk` CLI call: no credentials, metadata service, telemetry or notices here. */
+const CDK_CLI_ENV = {
+  AWS_EC2_METADATA_DISABLED: 'true',
+  CDK_DISABLE_CLI_TELEMETRY: 'true',
+  CDK_DISABLE_VERSION_CHECK: 'true',
+};
+
+// The test task installs what the tests need (the ECR emulator) and type-checks
+// src, test and examples once (jest only transpiles).
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check src, test, examples, scripts and bench (tsconfig.dev.json)',
+  exec: 'tsc --noEmit -p tsconfig.dev.json',
+});
+const testDeps = project.addTask('test:deps', {
+  description: 'Install the Python tools the tests use (moto[server]) into ./.venv',
+  exec: 'bash scripts/python-env.sh test',
+});
+project.testTask.prependSpawn(typecheck);
+project.testTask.prependSpawn(testDeps);
+
+// The main job: synthesize the example platform registry with the real cdk CLI and summarize it.
+project.addTask('registry', {
+  description: 'Synthesize examples/platform-registry to cdk.out with the cdk CLI and print what it made',
+  env: CDK_CLI_ENV,
+  steps: [
+    { exec: 'cdk synth --app "tsx --tsconfig tsconfig.dev.json examples/platform-registry/app.ts" --output cdk.out --quiet --no-notices --no-version-reporting' },
+    { exec: 'tsx --tsconfig tsconfig.dev.json scripts/summarize.ts cdk.out' },
+  ],
+});
+
+project.addPackageIgnore('cdk.out/');
+project.addPackageIgnore('.venv/');
+project.addPackageIgnore('/examples/');
+project.addPackageIgnore('/bench/');
+project.addPackageIgnore('/.ci/');
+
+// Every task runs with the Node 20 banner silenced.
+for (const [k, v] of Object.entries(JSII_ENV)) {
+  project.tasks.addEnvironment(k, v);
+}
+
+project.synth();
