@@ -46,7 +46,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'esbuild@^0.25.0',
     'tsx@^4.19.0',
     'fast-check@^3.23.0',
+    '@aws-cdk/lambda-layer-kubectl-v33@^2.2.2',
   ],
+  bin: { 'cdk-ecr-registry': 'lib/cli/main.js' },
   // The `cdk-ecr-registry` CLI (lifecycle preview against a live repository) reads images through the SDK.
   bundledDeps: ['@aws-sdk/client-ecr@^3.1000.0'],
 
@@ -139,6 +141,14 @@ project.addTask('registry', {
     { exec: 'cdk synth --app "tsx --tsconfig tsconfig.dev.json examples/platform-registry/app.ts" --output cdk.out --quiet --no-notices --no-version-reporting' },
     { exec: 'tsx --tsconfig tsconfig.dev.json scripts/summarize.ts cdk.out' },
   ],
+});
+
+// Benchmarks: one script printing ratios measured in one run (bench/run.ts runs every bench/*.bench.ts).
+project.addTask('bench', {
+  description: 'Run the benchmark suite and print a table of measured ratios',
+  env: CDK_CLI_ENV,
+  exec: 'tsx --tsconfig tsconfig.dev.json bench/run.ts',
+  receiveArgs: true,
 });
 
 project.addPackageIgnore('cdk.out/');
