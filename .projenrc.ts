@@ -35,7 +35,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   cdkVersion: MIN_CDK_VERSION,
   constructsVersion: '10.5.1',
-  peerDeps: ['cdk-nag@^3.0.2'],
+  // cdk-nag is NOT a dependency of the library: cdk-nag 3 is published for npm and PyPI only (no Maven
+  // artifact, no Go module), so depending on it would make the Java and Go bindings unbuildable.
+  // EcrChecks implements aws-cdk-lib's IPolicyValidationPlugin itself; cdk-nag packs are used in tests.
   devDeps: [
     'cdk-nag@3.0.2',
     'aws-cdk@^2.1100.0',
