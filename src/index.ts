@@ -1,1 +1,2 @@
 export * from './repository/private-repository';
+export * from './lifecycle';

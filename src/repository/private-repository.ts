@@ -1,8 +1,9 @@
-import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { pathOf, Violations } from '../private/errors';
+import { LifecyclePolicy } from '../lifecycle/policy';
+import { EcrValidationError, pathOf, Violations } from '../private/errors';
 import { checkCount, checkPattern, EXCLUSION_FILTER_PATTERN, REPOSITORY_NAME_PATTERN } from '../private/validation';
 
 
@@ -66,12 +67,23 @@ export interface PrivateRepositoryProps {
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * Lifecycle rules. An empty list means no lifecycle policy (and a synth warning:
+   * Lifecycle rules as aws-cdk-lib's typed rules (expire rules only), kept for compatibility:
+   * prefer `lifecyclePolicy`, which covers every rule form. Not together with `lifecyclePolicy`.
+   * An empty list means no lifecycle policy (and a synth warning:
    * Security Hub ECR.3 and Control Tower CT.ECR.PR.1 require one).
    *
-   * @default - expire untagged images 14 days after push, and keep the 1,000 most recently pushed tagged images
+   * @default - the `lifecyclePolicy` (or its default)
    */
   readonly lifecycleRules?: ecr.LifecycleRule[];
+
+  /**
+   * The lifecycle policy: typed rules for every ECR rule form (count, since pushed, since
+   * pulled, since transitioned; expire or transition to archive), checked at synth.
+   * Not together with `lifecycleRules`.
+   *
+   * @default LifecyclePolicy.repositoryDefault() - expire untagged images 14 days after push (rule 1), and keep the 1,000 most recently pushed tagged images (rule 2)
+   */
+  readonly lifecyclePolicy?: LifecyclePolicy;
 
   /**
    * What happens to the repository when it leaves the stack.
@@ -88,22 +100,9 @@ export interface PrivateRepositoryProps {
   readonly emptyOnDelete?: boolean;
 }
 
-function defaultLifecycleRules(): ecr.LifecycleRule[] {
-  return [
-    {
-      rulePriority: 1,
-      description: 'Expire untagged images 14 days after push',
-      tagStatus: ecr.TagStatus.UNTAGGED,
-      maxImageAge: Duration.days(PrivateRepository.DEFAULT_UNTAGGED_EXPIRY_DAYS),
-    },
-    {
-      rulePriority: 2,
-      description: `Keep the ${PrivateRepository.DEFAULT_TAGGED_IMAGES_KEPT} most recent tagged images`,
-      tagStatus: ecr.TagStatus.TAGGED,
-      tagPatternList: ['*'],
-      maxImageCount: PrivateRepository.DEFAULT_TAGGED_IMAGES_KEPT,
-    },
-  ];
+/** The policy text of a `LifecyclePolicy`, with tokens rendered by the stack when it has any. */
+function lifecyclePolicyText(scope: Construct, policy: LifecyclePolicy): string {
+  return policy._hasTokens() ? Stack.of(scope).toJsonString(policy._renderObject()) : policy.toJson();
 }
 
 /**
@@ -154,6 +153,12 @@ export class PrivateRepository extends ecr.Repository {
       v.add('encryption', encryption.value, 'a customer encryptionKey needs encryption KMS or KMS_DSSE (AES256 uses keys managed by ECR)');
     }
 
+    if (props.lifecyclePolicy !== undefined && props.lifecycleRules !== undefined) {
+      v.add('lifecycleRules', `${props.lifecycleRules.length} rules`,
+        'use lifecyclePolicy or lifecycleRules, not both (lifecyclePolicy covers every rule form; lifecycleRules is kept for aws-cdk-lib compatibility)');
+    }
+    props.lifecyclePolicy?._collect(v, 'lifecyclePolicy ');
+
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     if (props.emptyOnDelete && removalPolicy !== RemovalPolicy.DESTROY) {
       v.add('emptyOnDelete', props.emptyOnDelete, `only with removalPolicy DESTROY (got ${removalPolicy})`);
@@ -169,6 +174,12 @@ export class PrivateRepository extends ecr.Repository {
 
   /** The tag mutability rendered into the template. */
   public readonly imageTagMutability: ecr.TagMutability;
+
+  /**
+   * The lifecycle policy rendered into the template (undefined when `lifecycleRules` was given).
+   */
+  public readonly lifecyclePolicy?: LifecyclePolicy;
+
 
   constructor(scope: Construct, id: string, props: PrivateRepositoryProps = {}) {
     PrivateRepository.validateProps(scope, id, props);
@@ -186,7 +197,7 @@ export class PrivateRepository extends ecr.Repository {
       // aws-cdk-lib's own KMS_DSSE path throws; render KMS and set the type below.
       encryption: dsse ? ecr.RepositoryEncryption.KMS : encryption,
       encryptionKey: props.encryptionKey,
-      lifecycleRules: props.lifecycleRules ?? defaultLifecycleRules(),
+      lifecycleRules: props.lifecycleRules,
       removalPolicy,
       emptyOnDelete: props.emptyOnDelete,
     });
@@ -197,6 +208,10 @@ export class PrivateRepository extends ecr.Repository {
 
     const cfn = this.node.defaultChild as ecr.CfnRepository;
     cfn.imageTagMutability = imageTagMutability;
+    if (props.lifecycleRules === undefined) {
+      this.lifecyclePolicy = props.lifecyclePolicy ?? LifecyclePolicy.repositoryDefault();
+      cfn.lifecyclePolicy = { lifecyclePolicyText: lifecyclePolicyText(this, this.lifecyclePolicy) };
+    }
     if (props.imageTagMutabilityExclusionFilters) {
       cfn.imageTagMutabilityExclusionFilters = props.imageTagMutabilityExclusionFilters.map(value => ({
         imageTagMutabilityExclusionFilterType: 'WILDCARD',
@@ -211,6 +226,20 @@ export class PrivateRepository extends ecr.Repository {
     }
 
     this.addWarnings(props, imageTagMutability, encryption);
+  }
+
+  /**
+   * Add an aws-cdk-lib lifecycle rule. Only for repositories created with `lifecycleRules`: a
+   * repository with a `LifecyclePolicy` (given or the default) takes its rules from that policy.
+   */
+  public addLifecycleRule(rule: ecr.LifecycleRule): void {
+    if (this.lifecyclePolicy === undefined) {
+      // aws-cdk-lib's constructor adds `lifecycleRules` through here, before our fields exist.
+      super.addLifecycleRule(rule);
+      return;
+    }
+    throw new EcrValidationError(`${this.node.path}: invalid addLifecycleRule ${JSON.stringify(rule)}: this repository's lifecycle policy is a LifecyclePolicy; `
+      + 'put every rule in the lifecyclePolicy prop (new LifecyclePolicy({ rules: [...] })), or create the repository with lifecycleRules');
   }
 
   private addWarnings(props: PrivateRepositoryProps, mutability: ecr.TagMutability, encryption: ecr.RepositoryEncryption): void {

@@ -1,0 +1,5 @@
+export * from './enums';
+export * from './tag-selection';
+export * from './rule';
+export * from './policy';
+export * from './preview';
