@@ -1,2 +1,4 @@
 export * from './repository/private-repository';
 export * from './lifecycle';
+export * from './access';
+export * from './public';

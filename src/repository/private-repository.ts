@@ -2,6 +2,7 @@ import { Annotations, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { RepositoryAccess } from '../access/repository-access';
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { EcrValidationError, pathOf, Violations } from '../private/errors';
 import { checkCount, checkPattern, EXCLUSION_FILTER_PATTERN, REPOSITORY_NAME_PATTERN } from '../private/validation';
@@ -180,6 +181,13 @@ export class PrivateRepository extends ecr.Repository {
    */
   public readonly lifecyclePolicy?: LifecyclePolicy;
 
+  /**
+   * Least-privilege cross-account, organization and Lambda access to this repository
+   * (the same helper as `RepositoryAccess.of(repository)`).
+   */
+  public get access(): RepositoryAccess {
+    return RepositoryAccess.of(this);
+  }
 
   constructor(scope: Construct, id: string, props: PrivateRepositoryProps = {}) {
     PrivateRepository.validateProps(scope, id, props);

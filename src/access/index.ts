@@ -1,0 +1,2 @@
+export * from './repository-actions';
+export * from './repository-access';

@@ -1,0 +1,402 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Annotations, CustomResource, Duration, Lazy, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { isUnresolved, pathOf, Violations } from '../private/errors';
+import { PUBLIC_CATALOG_HANDLER_SOURCE } from '../private/public-catalog-handler';
+import { checkLength, checkPattern } from '../private/validation';
+
+/** The ECR Public API pattern for repository names (2-205 characters). */
+const PUBLIC_REPOSITORY_NAME = /^(?=.{2,205}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+/** The only region of ECR Public. */
+const PUBLIC_REGION = 'us-east-1';
+
+/**
+ * An architecture badge of the Amazon ECR Public Gallery.
+ *
+ * The four constants are the values the gallery shows as badges and search filters;
+ * `of()` accepts any other tag (1-50 characters), which ECR stores but the gallery does not show.
+ */
+export class PublicRepositoryArchitecture {
+  /** 32-bit Arm. */
+  public static readonly ARM = new PublicRepositoryArchitecture('ARM');
+  /** 64-bit Arm. */
+  public static readonly ARM_64 = new PublicRepositoryArchitecture('ARM 64');
+  /** 32-bit x86. */
+  public static readonly X86 = new PublicRepositoryArchitecture('x86');
+  /** 64-bit x86. */
+  public static readonly X86_64 = new PublicRepositoryArchitecture('x86-64');
+
+  /** Any other architecture tag (not shown as a gallery badge). */
+  public static of(name: string): PublicRepositoryArchitecture {
+    return new PublicRepositoryArchitecture(name);
+  }
+
+  /** The value rendered into the catalog data. */
+  public readonly name: string;
+
+  private constructor(name: string) {
+    this.name = name;
+  }
+}
+
+/**
+ * An operating system badge of the Amazon ECR Public Gallery.
+ *
+ * The constants are the values the gallery shows; `of()` accepts any other tag.
+ */
+export class PublicRepositoryOperatingSystem {
+  /** Linux. */
+  public static readonly LINUX = new PublicRepositoryOperatingSystem('Linux');
+  /** Windows. */
+  public static readonly WINDOWS = new PublicRepositoryOperatingSystem('Windows');
+
+  /** Any other operating system tag (not shown as a gallery badge). */
+  public static of(name: string): PublicRepositoryOperatingSystem {
+    return new PublicRepositoryOperatingSystem(name);
+  }
+
+  /** The value rendered into the catalog data. */
+  public readonly name: string;
+
+  private constructor(name: string) {
+    this.name = name;
+  }
+}
+
+/**
+ * Properties of a `PublicRepository`.
+ */
+export interface PublicRepositoryProps {
+  /**
+   * Name of the repository: 2-205 characters, lowercase letters and digits separated by
+   * single `.`, `_` or `-`, with optional `/` namespaces.
+   *
+   * @default - CloudFormation generates a name
+   */
+  readonly repositoryName?: string;
+
+  /**
+   * Short description shown in search results of the gallery (up to 1,024 characters).
+   *
+   * @default - none
+   */
+  readonly description?: string;
+
+  /**
+   * Markdown "About" text of the gallery page (up to 10,240 characters).
+   *
+   * @default - none
+   */
+  readonly aboutText?: string;
+
+  /**
+   * Markdown "Usage" text of the gallery page (up to 10,240 characters).
+   *
+   * @default - none
+   */
+  readonly usageText?: string;
+
+  /**
+   * Architectures the images run on (up to 50, no duplicates).
+   *
+   * @default - none
+   */
+  readonly architectures?: PublicRepositoryArchitecture[];
+
+  /**
+   * Operating systems the images run on (up to 50, no duplicates).
+   *
+   * @default - none
+   */
+  readonly operatingSystems?: PublicRepositoryOperatingSystem[];
+
+  /**
+   * Path of a logo image file: `.png`, `.jpg` or `.jpeg` (checked by extension and content),
+   * at most 512,000 bytes (the ECR Public API limit of `logoImageBlob`).
+   *
+   * CloudFormation's catalog data has no logo property, so the logo (with the rest of the
+   * catalog data) is set by a small custom resource calling `ecr-public:PutRepositoryCatalogData`
+   * (one inline Lambda function per stack). The gallery shows logos of verified accounts only.
+   *
+   * @default - no logo, no custom resource
+   */
+  readonly logoImagePath?: string;
+
+  /**
+   * Tags, added to the default tag `visibility=public` (Security Hub ECR.4 requires public
+   * repositories to be tagged). Set `visibility` yourself to change its value.
+   *
+   * @default { visibility: 'public' }
+   */
+  readonly tags?: { [key: string]: string };
+
+  /**
+   * What happens to the repository when it leaves the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * An Amazon ECR Public repository (`AWS::ECR::PublicRepository`) with typed catalog data,
+ * a default tag (Security Hub ECR.4), push grants and `RETAIN`.
+ *
+ * ECR Public exists only in us-east-1: a stack with another concrete region fails at
+ * synth; an environment-agnostic stack gets a warning. Pull is public by nature.
+ */
+export class PublicRepository extends Resource implements iam.IResourceWithPolicy {
+  /** What `grantPush` allows on the repository (`docker push`). */
+  public static readonly PUSH_ACTIONS: string[] = [
+    'ecr-public:BatchCheckLayerAvailability',
+    'ecr-public:InitiateLayerUpload',
+    'ecr-public:UploadLayerPart',
+    'ecr-public:CompleteLayerUpload',
+    'ecr-public:PutImage',
+  ];
+
+  /** What `grantPush` adds to the principal's identity policy for `docker login` (`Resource: *`). */
+  public static readonly AUTHORIZATION_ACTIONS: string[] = [
+    'ecr-public:GetAuthorizationToken',
+    'sts:GetServiceBearerToken',
+  ];
+
+  /** Key of the default tag. */
+  public static readonly DEFAULT_TAG_KEY = 'visibility';
+
+  /** Value of the default tag. */
+  public static readonly DEFAULT_TAG_VALUE = 'public';
+
+  /** Largest logo, in bytes (ECR Public API limit of `logoImageBlob`). */
+  public static readonly MAX_LOGO_BYTES = 512000;
+
+  private static validateProps(scope: Construct, id: string, props: PublicRepositoryProps): Buffer | undefined {
+    const v = new Violations(pathOf(scope, id));
+
+    const region = Stack.of(scope).region;
+    if (!Token.isUnresolved(region) && region !== PUBLIC_REGION) {
+      v.add('region', region, 'ECR Public repositories exist only in us-east-1: define this construct in a stack with env.region us-east-1');
+    }
+
+    checkPattern(v, 'repositoryName', props.repositoryName, PUBLIC_REPOSITORY_NAME,
+      `must match ${PUBLIC_REPOSITORY_NAME.source} (2-205 characters: lowercase letters and digits separated by single '.', '_' or '-', with optional '/' namespaces)`);
+    checkLength(v, 'description', props.description, 0, 1024);
+    checkLength(v, 'aboutText', props.aboutText, 0, 10240);
+    checkLength(v, 'usageText', props.usageText, 0, 10240);
+    checkTags(v, 'architectures', props.architectures?.map(a => a.name));
+    checkTags(v, 'operatingSystems', props.operatingSystems?.map(o => o.name));
+
+    for (const [key, value] of Object.entries(props.tags ?? {})) {
+      if (isUnresolved(key) || isUnresolved(value)) {
+        continue;
+      }
+      v.check(key.length >= 1 && key.length <= 127 && !key.toLowerCase().startsWith('aws:'), `tags[${JSON.stringify(key)}]`, key,
+        'tag keys are 1-127 characters and do not start with "aws:"');
+      v.check(value.length >= 1 && value.length <= 255, `tags[${JSON.stringify(key)}]`, value, 'tag values are 1-255 characters');
+    }
+
+    const logo = props.logoImagePath === undefined ? undefined : readLogo(v, props.logoImagePath);
+    v.throwIfAny();
+    return logo;
+  }
+
+  /** The name of the repository. */
+  public readonly repositoryName: string;
+
+  /** The ARN of the repository (`arn:aws:ecr-public::<account>:repository/<name>`). */
+  public readonly repositoryArn: string;
+
+  private readonly resource: ecr.CfnPublicRepository;
+  private policy?: iam.PolicyDocument;
+
+  constructor(scope: Construct, id: string, props: PublicRepositoryProps = {}) {
+    const logo = PublicRepository.validateProps(scope, id, props);
+    super(scope, id, { physicalName: props.repositoryName });
+
+    const catalogData = renderCatalogData(props);
+    const tags = { [PublicRepository.DEFAULT_TAG_KEY]: PublicRepository.DEFAULT_TAG_VALUE, ...props.tags };
+
+    this.resource = new ecr.CfnPublicRepository(this, 'Resource', {
+      repositoryName: this.physicalName,
+      repositoryCatalogData: catalogData,
+      repositoryPolicyText: Lazy.any({ produce: () => this.policy?.isEmpty === false ? this.policy : undefined }),
+      tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+    });
+    this.resource.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+
+    this.repositoryName = this.getResourceNameAttribute(this.resource.ref);
+    this.repositoryArn = this.getResourceArnAttribute(this.resource.attrArn, {
+      service: 'ecr-public',
+      region: '',
+      resource: 'repository',
+      resourceName: this.physicalName,
+    });
+
+    if (Token.isUnresolved(Stack.of(this).region)) {
+      Annotations.of(this).addWarningV2('cdk-ecr-registry:publicRepositoryRegion',
+        'ECR Public repositories exist only in us-east-1, and this stack is environment-agnostic: deploy it to us-east-1 (env.region).');
+    }
+
+    if (logo) {
+      this.addCatalogResource(catalogData, logo);
+    }
+  }
+
+  /**
+   * Add a statement to the repository policy.
+   */
+  public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+    if (!this.policy) {
+      this.policy = new iam.PolicyDocument();
+    }
+    this.policy.addStatements(statement);
+    return { statementAdded: true, policyDependable: this.policy };
+  }
+
+  /**
+   * Allow a principal to push images (`PUSH_ACTIONS` on this repository, and
+   * `AUTHORIZATION_ACTIONS` in its identity policy).
+   *
+   * Same account: identity policy only. Another account: the repository policy names the
+   * principal (no `Resource` element); that account grants its own identity policy.
+   */
+  public grantPush(grantee: iam.IGrantable): iam.Grant {
+    const grant = iam.Grant.addToPrincipalOrResource({
+      grantee,
+      actions: PublicRepository.PUSH_ACTIONS,
+      resourceArns: [this.repositoryArn],
+      resourceSelfArns: [],
+      resource: this,
+    });
+    iam.Grant.addToPrincipal({ grantee, actions: PublicRepository.AUTHORIZATION_ACTIONS, resourceArns: ['*'] });
+    return grant;
+  }
+
+  private addCatalogResource(catalogData: Record<string, unknown> | undefined, logo: Buffer): void {
+    const handler = CatalogHandler.of(Stack.of(this));
+    const permission = handler.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecr-public:PutRepositoryCatalogData'],
+      resources: [this.repositoryArn],
+    }));
+    const catalog = new CustomResource(this, 'CatalogData', {
+      serviceToken: handler.function.functionArn,
+      resourceType: 'Custom::EcrPublicCatalogData',
+      properties: {
+        RepositoryName: this.repositoryName,
+        CatalogData: catalogData ?? {},
+        LogoImageBlob: logo.toString('base64'),
+      },
+    });
+    if (permission.policyDependable) {
+      catalog.node.addDependency(permission.policyDependable);
+    }
+  }
+}
+
+/** One inline function per stack that writes catalog data with a logo. */
+class CatalogHandler extends Construct {
+  public static of(stack: Stack): CatalogHandler {
+    const id = 'CdkEcrRegistryPublicCatalogHandler';
+    return (stack.node.tryFindChild(id) as CatalogHandler | undefined) ?? new CatalogHandler(stack, id);
+  }
+
+  public readonly role: iam.Role;
+  public readonly function: lambda.Function;
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'cdk-ecr-registry: sets ECR Public catalog data with a logo',
+    });
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [logGroup.logGroupArn],
+    }));
+    this.function = new lambda.Function(this, 'Function', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline(PUBLIC_CATALOG_HANDLER_SOURCE),
+      timeout: Duration.minutes(1),
+      memorySize: 256,
+      role: this.role,
+      logGroup,
+      description: 'cdk-ecr-registry: sets ECR Public catalog data with a logo (PutRepositoryCatalogData)',
+    });
+  }
+}
+
+function renderCatalogData(props: PublicRepositoryProps): Record<string, unknown> | undefined {
+  const data: Record<string, unknown> = {
+    RepositoryDescription: props.description,
+    AboutText: props.aboutText,
+    UsageText: props.usageText,
+    Architectures: props.architectures?.map(a => a.name),
+    OperatingSystems: props.operatingSystems?.map(o => o.name),
+  };
+  for (const key of Object.keys(data)) {
+    if (data[key] === undefined) {
+      delete data[key];
+    }
+  }
+  return Object.keys(data).length > 0 ? data : undefined;
+}
+
+function checkTags(v: Violations, property: string, names: string[] | undefined): void {
+  if (names === undefined) {
+    return;
+  }
+  v.check(names.length <= 50, property, names, `must have at most 50 entries (got ${names.length})`);
+  const seen = new Set<string>();
+  for (const [i, name] of names.entries()) {
+    if (isUnresolved(name)) {
+      continue;
+    }
+    checkLength(v, `${property}[${i}]`, name, 1, 50);
+    v.check(!seen.has(name), `${property}[${i}]`, name, 'is listed twice');
+    seen.add(name);
+  }
+}
+
+const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const JPEG_MAGIC = Buffer.from([0xff, 0xd8, 0xff]);
+
+function readLogo(v: Violations, file: string): Buffer | undefined {
+  const ext = path.extname(file).toLowerCase();
+  if (!['.png', '.jpg', '.jpeg'].includes(ext)) {
+    v.add('logoImagePath', file, 'must be a .png, .jpg or .jpeg file');
+    return undefined;
+  }
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    v.add('logoImagePath', file, 'file not found');
+    return undefined;
+  }
+  if (!stat.isFile()) {
+    v.add('logoImagePath', file, 'is not a file');
+    return undefined;
+  }
+  if (stat.size > PublicRepository.MAX_LOGO_BYTES) {
+    v.add('logoImagePath', file, `must be at most ${PublicRepository.MAX_LOGO_BYTES} bytes, the ECR Public logo limit (got ${stat.size})`);
+    return undefined;
+  }
+  const data = fs.readFileSync(file);
+  const magic = ext === '.png' ? PNG_MAGIC : JPEG_MAGIC;
+  if (data.length < magic.length || !data.subarray(0, magic.length).equals(magic)) {
+    v.add('logoImagePath', file, `the content is not a ${ext === '.png' ? 'PNG' : 'JPEG'} image (its first bytes do not match the ${ext} signature)`);
+    return undefined;
+  }
+  return data;
+}
