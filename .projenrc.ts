@@ -54,12 +54,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The `cdk-ecr-registry` CLI (lifecycle preview against a live repository) reads images through the SDK.
   bundledDeps: ['@aws-sdk/client-ecr@^3.1000.0'],
 
-  // Lambda handlers are src/**/<name>.lambda.ts; bundled by esbuild with @aws-sdk/* external.
-  lambdaOptions: {
-    runtime: awscdk.LambdaRuntime.NODEJS_REGIONAL_LATEST,
-    bundlingOptions: { externals: ['@aws-sdk/*'] },
-  },
-  lambdaAutoDiscover: true,
+  // Lambda handlers are src/**/<name>.lambda.ts, bundled below. Not auto-discovered: the image
+  // check's provider builds its own singleton function (own role, log group and scoped permissions).
+  lambdaAutoDiscover: false,
 
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
@@ -134,6 +131,11 @@ const testDeps = project.addTask('test:deps', {
 });
 project.testTask.prependSpawn(typecheck);
 project.testTask.prependSpawn(testDeps);
+// Construct tests need the Lambda handler bundles (assets/), which otherwise only pre-compile builds.
+const bundle = project.tasks.tryFind('bundle');
+if (bundle) {
+  project.testTask.prependSpawn(bundle);
+}
 
 // The main job: synthesize the example platform registry with the real cdk CLI and summarize it.
 project.addTask('registry', {
@@ -145,12 +147,26 @@ project.addTask('registry', {
   ],
 });
 
+// The image-check handler bundle (assets/image-check/image-check.lambda/index.js). @aws-sdk/client-ecr is
+// bundled, not external: the SDK in the Lambda runtime may predate DescribeImages' imageStatus field, and an
+// older SDK drops it, so archived images would pass the check.
+project.bundler.addBundle('src/image-check/image-check.lambda.ts', {
+  platform: 'node',
+  target: 'node20',
+  externals: [],
+  minify: true,
+  tsconfigPath: 'tsconfig.dev.json',
+});
+project.addPackageIgnore('!/assets/');
+
 // Benchmarks: one script printing ratios measured in one run (bench/run.ts runs every bench/*.bench.ts).
 project.addTask('bench', {
   description: 'Run the benchmark suite and print a table of measured ratios',
   env: CDK_CLI_ENV,
-  exec: 'tsx --tsconfig tsconfig.dev.json bench/run.ts',
-  receiveArgs: true,
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'tsx --tsconfig tsconfig.dev.json bench/run.ts', receiveArgs: true },
+  ],
 });
 
 project.addPackageIgnore('cdk.out/');

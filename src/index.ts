@@ -2,3 +2,5 @@ export * from './repository/private-repository';
 export * from './lifecycle';
 export * from './access';
 export * from './public';
+export * from './image-check';
+export * from './integrations';

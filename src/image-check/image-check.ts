@@ -1,0 +1,249 @@
+import { ArnFormat, CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { ImageReference } from './image-reference';
+import {
+  CheckProperties, digestAttribute, ImageSpec, MAX_IMAGES_PER_RESOURCE, MAX_SCAN_WAIT_SECONDS,
+  RESOURCE_TYPE, SERVICE_TIMEOUT_SECONDS,
+} from './private/contract';
+import { ImageCheckProvider } from './private/provider';
+import { isUnresolved, pathOf, Violations } from '../private/errors';
+import { checkPattern } from '../private/validation';
+
+/** Severity of an image scan finding, for the scan gate. */
+export enum ScanFindingSeverity {
+  /** Informational findings and above: any finding fails the check. */
+  INFORMATIONAL = 'INFORMATIONAL',
+  /** Low and above. */
+  LOW = 'LOW',
+  /** Medium and above. */
+  MEDIUM = 'MEDIUM',
+  /** High and critical. */
+  HIGH = 'HIGH',
+  /** Critical only. */
+  CRITICAL = 'CRITICAL',
+}
+
+/** Properties of an `ImageCheck`. */
+export interface ImageCheckProps {
+  /**
+   * The images to check: at least one. Duplicates are checked once.
+   *
+   * More than 40 images are spread over several custom resources (CloudFormation limits a custom
+   * resource's response to 4,096 bytes); they are all served by the stack's one handler function.
+   */
+  readonly images: ImageReference[];
+
+  /**
+   * Fail the deployment when an image has scan findings at or above this severity
+   * (`ecr:DescribeImageScanFindings`; basic or enhanced scanning). An image without scan results
+   * also fails the check.
+   *
+   * @default - no scan gate
+   */
+  readonly failOnSeverity?: ScanFindingSeverity;
+
+  /**
+   * How long to wait for a scan that is still in progress (scan on push just happened) before
+   * failing. Only with `failOnSeverity`; at most 3 minutes.
+   *
+   * @default Duration.minutes(2)
+   */
+  readonly scanWaitTimeout?: Duration;
+}
+
+/**
+ * An image whose existence the stack's `ImageCheck` verifies at deploy time, pinned to the
+ * digest it resolved to.
+ */
+export class VerifiedImage {
+  /** @internal */
+  public static _create(check: ImageCheck, reference: ImageReference, account: string, region: string, digest: string): VerifiedImage {
+    return new VerifiedImage(check, reference, account, region, digest);
+  }
+
+  /** The check that verifies this image. */
+  public readonly check: ImageCheck;
+
+  /** The reference as given to the check. */
+  public readonly reference: ImageReference;
+
+  /** The repository holding the image. */
+  public readonly repository: ecr.IRepository;
+
+  /**
+   * The digest the reference resolved to at deploy time (`sha256:...`, a token: `Fn::GetAtt` of the
+   * check resource, so whatever uses it is deployed after the check passed).
+   */
+  public readonly digest: string;
+
+  /**
+   * The image URI pinned to the verified digest:
+   * `<account>.dkr.ecr.<region>.<url suffix>/<repository>@sha256:...` (a token).
+   * Use it in ECS task definitions, Kubernetes manifests (`cluster.addManifest`) and Helm values.
+   */
+  public readonly imageUri: string;
+
+  /** The repository URI without tag or digest: `<account>.dkr.ecr.<region>.<url suffix>/<repository>`. */
+  public readonly repositoryUri: string;
+
+  private constructor(check: ImageCheck, reference: ImageReference, account: string, region: string, digest: string) {
+    this.check = check;
+    this.reference = reference;
+    this.repository = reference.repository;
+    this.digest = digest;
+    const stack = Stack.of(check);
+    this.repositoryUri = `${account}.dkr.ecr.${region}.${stack.urlSuffix}/${reference.repository.repositoryName}`;
+    this.imageUri = `${this.repositoryUri}@${digest}`;
+  }
+
+  /**
+   * Allow a principal to pull the image (`ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`,
+   * `ecr:BatchCheckLayerAvailability` on the repository and `ecr:GetAuthorizationToken`).
+   *
+   * For a repository in another account, its repository policy must also allow the principal.
+   */
+  public grantPull(grantee: iam.IGrantable): iam.Grant {
+    return this.repository.grantPull(grantee);
+  }
+}
+
+/** A docker tag: 1-128 characters, the first a letter, digit or `_`. */
+const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** An ECR image digest. */
+const DIGEST_PATTERN = /^sha256:[a-f0-9]{64}$/;
+
+/**
+ * Account and region of a repository, from its ARN. ARNs built from parts (literal, or with
+ * token parts such as the partition) are split as strings; an owned repository's ARN is its
+ * stack's; a fully late-bound ARN (an import) is split at deploy time.
+ */
+function locate(repository: ecr.IRepository): { account: string; region: string } {
+  if (repository.node.defaultChild instanceof ecr.CfnRepository) {
+    return { account: repository.env.account, region: repository.env.region };
+  }
+  const parts = repository.repositoryArn.split(':');
+  if (parts.length >= 6 && parts[0] === 'arn') {
+    return { account: parts[4], region: parts[3] };
+  }
+  const split = Stack.of(repository).splitArn(repository.repositoryArn, ArnFormat.SLASH_RESOURCE_NAME);
+  return { account: split.account!, region: split.region! };
+}
+
+function keyOf(ref: ImageReference): string {
+  return `${ref.repository.repositoryArn}|${ref.tag !== undefined ? `t:${ref.tag}` : `d:${ref.digest}`}`;
+}
+
+/**
+ * Makes `cdk deploy` fail early and clearly when a referenced image does not exist (a tag never
+ * pushed, or expired by a lifecycle rule), is archived, or (optionally) has scan findings at or
+ * above a severity; and resolves every reference to the digest that was checked.
+ *
+ * A CloudFormation custom resource (`Custom::EcrImageCheck`) served by one Lambda function per
+ * stack, however many checks and images. It only reads (`ecr:DescribeImages`, and
+ * `ecr:DescribeImageScanFindings` with a scan gate) on the referenced repositories.
+ *
+ * The check runs when its properties change (the set of images, the gate). With the library's
+ * IMMUTABLE tags a tag always resolves to the same digest; with mutable tags, change a reference
+ * to re-check.
+ */
+export class ImageCheck extends Construct {
+  /** Default time to wait for a scan in progress. */
+  public static readonly DEFAULT_SCAN_WAIT = Duration.minutes(2);
+
+  /** Most images one custom resource checks (larger checks use several resources). */
+  public static readonly MAX_IMAGES_PER_RESOURCE = MAX_IMAGES_PER_RESOURCE;
+
+  private static validateProps(scope: Construct, id: string, props: ImageCheckProps): void {
+    const v = new Violations(pathOf(scope, id));
+    const images = props.images ?? [];
+    if (!isUnresolved(images)) {
+      v.check(images.length > 0, 'images', images, 'must list at least one image');
+    }
+    images.forEach((ref, i) => {
+      if (ref.tag !== undefined) {
+        checkPattern(v, `images[${i}].tag`, ref.tag, TAG_PATTERN,
+          `must be an image tag: 1-128 of letters, digits, '_', '.' and '-', not starting with '.' or '-' (${TAG_PATTERN.source})`);
+      } else {
+        checkPattern(v, `images[${i}].digest`, ref.digest, DIGEST_PATTERN,
+          `must be an image digest: 'sha256:' and 64 lowercase hexadecimal digits (${DIGEST_PATTERN.source})`);
+      }
+    });
+    if (props.scanWaitTimeout !== undefined) {
+      if (props.failOnSeverity === undefined) {
+        v.add('scanWaitTimeout', props.scanWaitTimeout.toHumanString(), 'only with failOnSeverity (there is no scan to wait for without a scan gate)');
+      } else if (!isUnresolved(props.scanWaitTimeout.toSeconds())) {
+        const s = props.scanWaitTimeout.toSeconds();
+        v.check(s <= MAX_SCAN_WAIT_SECONDS, 'scanWaitTimeout', props.scanWaitTimeout.toHumanString(),
+          `must be at most ${MAX_SCAN_WAIT_SECONDS / 60} minutes (the handler answers CloudFormation within 5 minutes)`);
+      }
+    }
+    v.throwIfAny();
+  }
+
+  /** The verified images, one per distinct reference, in the order given. */
+  public readonly verifiedImages: VerifiedImage[];
+
+  /** The custom resources (one per 40 images). */
+  public readonly resources: CustomResource[];
+
+  private readonly byKey = new Map<string, VerifiedImage>();
+
+  constructor(scope: Construct, id: string, props: ImageCheckProps) {
+    ImageCheck.validateProps(scope, id, props);
+    super(scope, id);
+
+    const provider = ImageCheckProvider.of(this);
+    const gate = props.failOnSeverity !== undefined;
+    const seen = new Set<string>();
+    const distinct = props.images.filter(ref => !seen.has(keyOf(ref)) && seen.add(keyOf(ref)));
+    provider.allow([...new Set(distinct.map(r => r.repository.repositoryArn))], gate);
+
+    this.resources = [];
+    this.verifiedImages = [];
+    for (let start = 0, chunk = 0; start < distinct.length; start += MAX_IMAGES_PER_RESOURCE, chunk++) {
+      const refs = distinct.slice(start, start + MAX_IMAGES_PER_RESOURCE);
+      const located = refs.map(ref => ({ ref, ...locate(ref.repository) }));
+      const specs: ImageSpec[] = located.map(({ ref, account, region }) => ({
+        Registry: account,
+        Region: region,
+        Repository: ref.repository.repositoryName,
+        ...(ref.tag !== undefined ? { Tag: ref.tag } : { Digest: ref.digest }),
+      }));
+      const properties: CheckProperties = {
+        Images: specs,
+        ...(gate ? {
+          FailOnSeverity: props.failOnSeverity,
+          ScanWaitSeconds: String((props.scanWaitTimeout ?? ImageCheck.DEFAULT_SCAN_WAIT).toSeconds()),
+        } : {}),
+      };
+      const resource = new CustomResource(this, `Check${chunk}`, {
+        resourceType: RESOURCE_TYPE,
+        serviceToken: provider.function.functionArn,
+        serviceTimeout: Duration.seconds(SERVICE_TIMEOUT_SECONDS),
+        properties: properties as unknown as Record<string, unknown>,
+      });
+      // The function's policy must be in place before the first check runs.
+      resource.node.addDependency(provider);
+      this.resources.push(resource);
+      located.forEach(({ ref, account, region }, i) => {
+        const verified = VerifiedImage._create(this, ref, account, region, resource.getAttString(digestAttribute(i)));
+        this.byKey.set(keyOf(ref), verified);
+        this.verifiedImages.push(verified);
+      });
+    }
+  }
+
+  /**
+   * The verified image of a reference given to this check (the same object, or an equal
+   * reference: same repository and tag or digest).
+   */
+  public verifiedImage(reference: ImageReference): VerifiedImage {
+    const found = this.byKey.get(keyOf(reference));
+    if (!found) {
+      throw new Error(`${this.node.path}: invalid reference ${JSON.stringify(reference.toString())}: not one of the images this check verifies`);
+    }
+    return found;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './image-reference';
+export * from './image-check';

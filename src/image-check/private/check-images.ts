@@ -1,0 +1,377 @@
+/**
+ * The image check itself: resolve every reference to a digest with as few `DescribeImages`
+ * calls as possible, name every missing or archived image, and optionally gate on scan findings.
+ *
+ * Runs inside the handler Lambda (bundled by esbuild); exported for tests.
+ */
+import {
+  DescribeImageScanFindingsCommand,
+  DescribeImagesCommand,
+  ECRClient,
+  ImageDetail,
+  ImageIdentifier,
+} from '@aws-sdk/client-ecr';
+import { CheckProperties, ImageSpec, MAX_SCAN_WAIT_SECONDS, SEVERITY_ORDER } from './contract';
+
+/** DescribeImages accepts at most 100 image ids per call. */
+export const MAX_IDS_PER_CALL = 100;
+
+/** Calls in flight at once, over all repositories. */
+const CONCURRENCY = 5;
+
+/** How often a scan still in progress is polled. */
+const DEFAULT_SCAN_POLL_MS = 10_000;
+
+/** What the check needs from its environment (injected by tests). */
+export interface CheckOptions {
+  /** The ECR client for a region. */
+  readonly clientFor: (region: string) => ECRClient;
+  /** Epoch milliseconds by which the check must have finished. */
+  readonly deadline: number;
+  /** Aborted when the time budget is spent: every call is cancelled. */
+  readonly signal?: AbortSignal;
+  /** Poll interval while a scan is in progress. */
+  readonly scanPollMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly now?: () => number;
+}
+
+/** The result of a successful check: one digest per input image, in input order. */
+export interface CheckResult {
+  readonly digests: string[];
+}
+
+/** A check that found problems: every one of them, for one failure message. */
+export class ImageCheckFailure extends Error {
+  constructor(public readonly problems: string[], public readonly total: number) {
+    super(`${problems.length} of ${total} image${total === 1 ? '' : 's'} cannot be deployed: ${problems.join('; ')}`);
+    this.name = 'ImageCheckFailure';
+  }
+}
+
+/** Properties that cannot be checked at all (bad or tampered input). */
+export class InvalidPropertiesError extends Error {
+  constructor(message: string) {
+    super(`invalid image check properties: ${message}`);
+    this.name = 'InvalidPropertiesError';
+  }
+}
+
+const DIGEST = /^[a-zA-Z0-9_+.-]+:[a-fA-F0-9]{32,}$/;
+
+/** Validate the resource properties CloudFormation passed (they are user-editable in the template). */
+export function parseProperties(raw: unknown): CheckProperties {
+  if (typeof raw !== 'object' || raw === null) {
+    throw new InvalidPropertiesError('no properties');
+  }
+  const props = raw as Record<string, unknown>;
+  const images = props.Images;
+  if (!Array.isArray(images) || images.length === 0) {
+    throw new InvalidPropertiesError('Images must be a non-empty list');
+  }
+  images.forEach((img: any, i) => {
+    const where = `Images[${i}]`;
+    if (typeof img !== 'object' || img === null) {
+      throw new InvalidPropertiesError(`${where} is not an object`);
+    }
+    for (const k of ['Registry', 'Region', 'Repository']) {
+      if (typeof img[k] !== 'string' || img[k] === '') {
+        throw new InvalidPropertiesError(`${where}.${k} must be a non-empty string`);
+      }
+    }
+    const hasTag = typeof img.Tag === 'string' && img.Tag !== '';
+    const hasDigest = typeof img.Digest === 'string' && img.Digest !== '';
+    if (hasTag === hasDigest) {
+      throw new InvalidPropertiesError(`${where} needs exactly one of Tag and Digest`);
+    }
+    if (hasDigest && !DIGEST.test(img.Digest)) {
+      throw new InvalidPropertiesError(`${where}.Digest ${JSON.stringify(img.Digest)} is not a digest (sha256:<hex>)`);
+    }
+  });
+  if (props.FailOnSeverity !== undefined && !SEVERITY_ORDER.includes(String(props.FailOnSeverity))) {
+    throw new InvalidPropertiesError(`FailOnSeverity ${JSON.stringify(props.FailOnSeverity)} must be one of ${SEVERITY_ORDER.join(', ')}`);
+  }
+  if (props.ScanWaitSeconds !== undefined) {
+    const n = Number(props.ScanWaitSeconds);
+    if (!Number.isInteger(n) || n < 0 || n > MAX_SCAN_WAIT_SECONDS) {
+      throw new InvalidPropertiesError(`ScanWaitSeconds ${JSON.stringify(props.ScanWaitSeconds)} must be 0-${MAX_SCAN_WAIT_SECONDS}`);
+    }
+  }
+  return props as unknown as CheckProperties;
+}
+
+/** `payments/api:v1 (registry 111111111111, eu-west-1)` */
+export function describeSpec(spec: ImageSpec): string {
+  const ref = spec.Tag !== undefined && spec.Tag !== '' ? `${spec.Repository}:${spec.Tag}` : `${spec.Repository}@${spec.Digest}`;
+  return `${ref} (registry ${spec.Registry}, ${spec.Region})`;
+}
+
+/** One repository and the distinct image ids asked of it. */
+interface RepositoryGroup {
+  readonly region: string;
+  readonly registry: string;
+  readonly repository: string;
+  /** Distinct ids (key: `t:<tag>` or `d:<digest>`). */
+  readonly ids: Map<string, ImageIdentifier>;
+}
+
+function idKey(id: ImageIdentifier): string {
+  return id.imageTag !== undefined ? `t:${id.imageTag}` : `d:${id.imageDigest}`;
+}
+
+function groupKey(spec: ImageSpec): string {
+  return `${spec.Region}|${spec.Registry}|${spec.Repository}`;
+}
+
+function idOf(spec: ImageSpec): ImageIdentifier {
+  return spec.Tag !== undefined && spec.Tag !== '' ? { imageTag: spec.Tag } : { imageDigest: spec.Digest };
+}
+
+function errorName(e: unknown): string {
+  const err = e as { name?: string; Code?: string; __type?: string };
+  return err?.name ?? err?.Code ?? err?.__type ?? 'Error';
+}
+
+/** Run `tasks` with at most `limit` in flight. */
+async function pool<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, tasks.length) }, async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]();
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/** What one repository answered. */
+interface GroupOutcome {
+  /** Found images by id key. */
+  readonly found: Map<string, ImageDetail>;
+  /** Ids that do not exist. */
+  readonly missing: Set<string>;
+  /** Set when the whole repository could not be read (not found, access denied). */
+  readonly repositoryProblem?: string;
+}
+
+/** ECR names the first missing id in its message: `imageId {imageDigest:'null', imageTag:'v1'}`. */
+const NOT_FOUND_ID = /imageDigest:'([^']*)',\s*imageTag:'([^']*)'/;
+
+/** The id the ImageNotFoundException message names, if it is one of `ids`. */
+function namedMissing(e: unknown, ids: ImageIdentifier[]): ImageIdentifier | undefined {
+  const m = NOT_FOUND_ID.exec(String((e as Error)?.message ?? ''));
+  if (!m) {
+    return undefined;
+  }
+  const [digest, tag] = [m[1] === 'null' ? undefined : m[1], m[2] === 'null' ? undefined : m[2]];
+  return ids.find(id => (tag !== undefined && id.imageTag === tag) || (tag === undefined && digest !== undefined && id.imageDigest === digest));
+}
+
+/**
+ * Describe `ids` in one call. One missing id fails the whole call (ImageNotFoundException):
+ * when the message names the missing id, drop it and retry the rest (k + 1 calls for k missing);
+ * otherwise split the batch in halves until every missing id is isolated (about 2·k·log2(n/k) calls).
+ * One call when all exist.
+ */
+async function describeBatch(
+  client: ECRClient, group: RepositoryGroup, ids: ImageIdentifier[], outcome: GroupOutcome, opts: CheckOptions,
+): Promise<void> {
+  if (ids.length === 0) {
+    return;
+  }
+  try {
+    const res = await client.send(new DescribeImagesCommand({
+      registryId: group.registry,
+      repositoryName: group.repository,
+      imageIds: ids,
+    }), { abortSignal: opts.signal as any });
+    const details = res.imageDetails ?? [];
+    for (const id of ids) {
+      const detail = details.find(d => id.imageTag !== undefined
+        ? (d.imageTags ?? []).includes(id.imageTag)
+        : d.imageDigest === id.imageDigest);
+      if (detail) {
+        outcome.found.set(idKey(id), detail);
+      } else {
+        outcome.missing.add(idKey(id));
+      }
+    }
+  } catch (e) {
+    if (errorName(e) !== 'ImageNotFoundException') {
+      throw e;
+    }
+    if (ids.length === 1) {
+      outcome.missing.add(idKey(ids[0]));
+      return;
+    }
+    const named = namedMissing(e, ids);
+    if (named) {
+      outcome.missing.add(idKey(named));
+      await describeBatch(client, group, ids.filter(id => id !== named), outcome, opts);
+      return;
+    }
+    const mid = Math.ceil(ids.length / 2);
+    await describeBatch(client, group, ids.slice(0, mid), outcome, opts);
+    await describeBatch(client, group, ids.slice(mid), outcome, opts);
+  }
+}
+
+/** Resolve every image; throws ImageCheckFailure listing every problem. */
+export async function checkImages(props: CheckProperties, opts: CheckOptions): Promise<CheckResult> {
+  const specs = props.Images;
+  const groups = new Map<string, RepositoryGroup>();
+  for (const spec of specs) {
+    const key = groupKey(spec);
+    let g = groups.get(key);
+    if (!g) {
+      g = { region: spec.Region, registry: spec.Registry, repository: spec.Repository, ids: new Map() };
+      groups.set(key, g);
+    }
+    const id = idOf(spec);
+    g.ids.set(idKey(id), id);
+  }
+
+  const outcomes = new Map<string, GroupOutcome>();
+  const tasks: Array<() => Promise<void>> = [];
+  for (const [key, group] of groups) {
+    const outcome: { found: Map<string, ImageDetail>; missing: Set<string>; repositoryProblem?: string } = {
+      found: new Map(), missing: new Set(),
+    };
+    outcomes.set(key, outcome);
+    const ids = [...group.ids.values()];
+    for (let i = 0; i < ids.length; i += MAX_IDS_PER_CALL) {
+      const batch = ids.slice(i, i + MAX_IDS_PER_CALL);
+      tasks.push(async () => {
+        if (outcome.repositoryProblem) {
+          return;
+        }
+        try {
+          await describeBatch(opts.clientFor(group.region), group, batch, outcome, opts);
+        } catch (e) {
+          const name = errorName(e);
+          if (name === 'RepositoryNotFoundException') {
+            outcome.repositoryProblem = 'repository not found';
+          } else if (name === 'AccessDeniedException') {
+            outcome.repositoryProblem = `access denied (${(e as Error).message}): the repository policy must allow ecr:DescribeImages to the image check role`;
+          } else {
+            throw e;
+          }
+        }
+      });
+    }
+  }
+  await pool(tasks, CONCURRENCY);
+
+  const problems: string[] = [];
+  const digests: string[] = [];
+  const reported = new Set<string>();
+  for (const spec of specs) {
+    const key = groupKey(spec);
+    const outcome = outcomes.get(key)!;
+    const id = idOf(spec);
+    const what = describeSpec(spec);
+    const problem = outcome.repositoryProblem
+      ? outcome.repositoryProblem
+      : outcome.missing.has(idKey(id))
+        ? 'not found'
+        : statusProblem(outcome.found.get(idKey(id)));
+    if (problem) {
+      if (!reported.has(what)) {
+        reported.add(what);
+        problems.push(`${what} ${problem}`);
+      }
+      digests.push('');
+    } else {
+      digests.push(outcome.found.get(idKey(id))!.imageDigest!);
+    }
+  }
+  if (problems.length > 0) {
+    throw new ImageCheckFailure(problems, specs.length);
+  }
+
+  if (props.FailOnSeverity) {
+    const scanProblems = await checkScans(specs, digests, props, opts);
+    if (scanProblems.length > 0) {
+      throw new ImageCheckFailure(scanProblems, specs.length);
+    }
+  }
+  return { digests };
+}
+
+/** Archived (or still restoring) images cannot be pulled. */
+function statusProblem(detail: ImageDetail | undefined): string | undefined {
+  if (!detail || !detail.imageDigest) {
+    return 'not found';
+  }
+  switch (detail.imageStatus) {
+    case 'ARCHIVED':
+      return 'is archived (ECR archive storage class) and cannot be pulled: restore it to the standard storage class (UpdateImageStorageClass) or push it again';
+    case 'ACTIVATING':
+      return 'is being restored from the ECR archive (ACTIVATING) and cannot be pulled yet: wait for the restore to finish';
+    default:
+      return undefined;
+  }
+}
+
+/** Scan statuses that mean "not finished yet". */
+const SCAN_PENDING = new Set(['IN_PROGRESS', 'PENDING']);
+/** Scan statuses whose findings count. */
+const SCAN_DONE = new Set(['COMPLETE', 'ACTIVE']);
+
+async function checkScans(specs: ImageSpec[], digests: string[], props: CheckProperties, opts: CheckOptions): Promise<string[]> {
+  const threshold = SEVERITY_ORDER.indexOf(props.FailOnSeverity!);
+  const now = opts.now ?? Date.now;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>(r => setTimeout(r, ms)));
+  const waitUntil = Math.min(now() + Number(props.ScanWaitSeconds ?? 0) * 1000, opts.deadline);
+  const poll = opts.scanPollMs ?? DEFAULT_SCAN_POLL_MS;
+
+  // One scan lookup per distinct image (repository + digest).
+  const distinct = new Map<string, { spec: ImageSpec; digest: string }>();
+  specs.forEach((spec, i) => {
+    distinct.set(`${groupKey(spec)}|${digests[i]}`, { spec, digest: digests[i] });
+  });
+
+  const tasks = [...distinct.values()].map(({ spec, digest }) => async (): Promise<string | undefined> => {
+    const client = opts.clientFor(spec.Region);
+    const what = `${describeSpec(spec)} [${digest}]`;
+    for (;;) {
+      let res;
+      try {
+        res = await client.send(new DescribeImageScanFindingsCommand({
+          registryId: spec.Registry,
+          repositoryName: spec.Repository,
+          imageId: { imageDigest: digest },
+          maxResults: 1,
+        }), { abortSignal: opts.signal as any });
+      } catch (e) {
+        if (errorName(e) === 'ScanNotFoundException') {
+          return `${what} has no scan results: scan it (scan on push or registry scanning) before deploying`;
+        }
+        throw e;
+      }
+      const status = res.imageScanStatus?.status ?? 'UNKNOWN';
+      if (SCAN_DONE.has(status)) {
+        const counts = (res.imageScanFindings?.findingSeverityCounts ?? {}) as Record<string, number>;
+        const over = SEVERITY_ORDER.slice(threshold).reverse()
+          .filter(s => (counts[s] ?? 0) > 0)
+          .map(s => `${counts[s]} ${s}`);
+        return over.length > 0
+          ? `${what} has findings at or above ${props.FailOnSeverity}: ${over.join(', ')}`
+          : undefined;
+      }
+      if (SCAN_PENDING.has(status)) {
+        if (now() + poll > waitUntil) {
+          return `${what} scan still ${status} after waiting ${props.ScanWaitSeconds ?? 0} s`;
+        }
+        await sleep(poll);
+        continue;
+      }
+      const description = res.imageScanStatus?.description;
+      return `${what} scan status is ${status}${description ? ` (${description})` : ''}: no findings to judge`;
+    }
+  });
+  const results = await pool(tasks, CONCURRENCY);
+  return results.filter((r): r is string => r !== undefined);
+}

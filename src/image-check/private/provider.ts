@@ -1,0 +1,108 @@
+import * as path from 'path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct, IConstruct } from 'constructs';
+import { HANDLER_TIMEOUT_SECONDS } from './contract';
+
+/**
+ * Directory of the handler bundle, built by esbuild from `src/image-check/image-check.lambda.ts`
+ * (the projen task `bundle:image-check/image-check.lambda`). The same relative path works from
+ * `src/image-check/private` and from the compiled `lib/image-check/private`.
+ */
+export const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', '..', 'assets', 'image-check', 'image-check.lambda');
+
+/**
+ * The newest Node.js runtime this aws-cdk-lib knows (`nodejs24.x` in 2.258).
+ *
+ * Newer than `determineLatestNodeRuntime`, whose regional fact still says `nodejs22.x`; it is also
+ * what cdk-nag's AwsSolutions-L1 compares with, in whichever aws-cdk-lib the app uses.
+ */
+export function latestNodeRuntime(): lambda.Runtime {
+  const version = (r: lambda.Runtime) => Number(/^nodejs(\d+)/.exec(r.name)?.[1] ?? 0);
+  return lambda.Runtime.ALL
+    .filter(r => r.family === lambda.RuntimeFamily.NODEJS && version(r) > 0)
+    .reduce((a, b) => (version(b) > version(a) ? b : a));
+}
+
+/**
+ * The one handler of every `ImageCheck` in a stack: its function, role and log group.
+ *
+ * A singleton per stack, found by construct id; every check adds its repository ARNs to the role's
+ * policy (deduplicated), so the role can describe exactly the repositories the stack references.
+ */
+export class ImageCheckProvider extends Construct {
+  /** Construct id of the provider under its stack (public contract: changing it replaces the function). */
+  public static readonly ID = 'CdkEcrRegistryImageCheckProvider';
+
+  /** The provider of the stack of `scope`, created on first use. */
+  public static of(scope: IConstruct): ImageCheckProvider {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(ImageCheckProvider.ID);
+    return existing instanceof ImageCheckProvider ? existing : new ImageCheckProvider(stack, ImageCheckProvider.ID);
+  }
+
+  public readonly function: lambda.Function;
+  public readonly role: iam.Role;
+  public readonly logGroup: logs.LogGroup;
+
+  private readonly describeImages: iam.PolicyStatement;
+  private scanFindings?: iam.PolicyStatement;
+  private readonly describeArns = new Set<string>();
+  private readonly scanArns = new Set<string>();
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: logs.RetentionDays.ONE_YEAR,
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'cdk-ecr-registry image check: describes the referenced ECR images',
+    });
+    // Instead of AWSLambdaBasicExecutionRole (log access to every log group): its own log group only.
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [this.logGroup.logGroupArn],
+    }));
+    this.describeImages = new iam.PolicyStatement({ actions: ['ecr:DescribeImages'], resources: [] });
+
+    this.function = new lambda.Function(this, 'Handler', {
+      description: 'cdk-ecr-registry image check (src/image-check/image-check.lambda.ts)',
+      runtime: latestNodeRuntime(),
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(HANDLER_ASSET_DIR),
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(HANDLER_TIMEOUT_SECONDS),
+      role: this.role,
+      logGroup: this.logGroup,
+    });
+  }
+
+  /** Allow DescribeImages (and DescribeImageScanFindings when gating) on these repositories. */
+  public allow(repositoryArns: string[], scanFindings: boolean): void {
+    const fresh = repositoryArns.filter(a => !this.describeArns.has(a));
+    if (fresh.length > 0) {
+      if (this.describeArns.size === 0) {
+        this.role.addToPrincipalPolicy(this.describeImages);
+      }
+      fresh.forEach(a => this.describeArns.add(a));
+      this.describeImages.addResources(...fresh);
+    }
+    if (scanFindings) {
+      const freshScan = repositoryArns.filter(a => !this.scanArns.has(a));
+      if (freshScan.length > 0) {
+        if (!this.scanFindings) {
+          this.scanFindings = new iam.PolicyStatement({ actions: ['ecr:DescribeImageScanFindings'], resources: [] });
+          this.role.addToPrincipalPolicy(this.scanFindings);
+        }
+        freshScan.forEach(a => this.scanArns.add(a));
+        this.scanFindings.addResources(...freshScan);
+      }
+    }
+  }
+}
