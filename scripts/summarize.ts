@@ -54,6 +54,65 @@ function policySummary(props: any): string {
   return `${n} statement${n === 1 ? '' : 's'}`;
 }
 
+/** The registry-level resource types printed in their own section (not counted in "other resources"). */
+const REGISTRY_TYPES = new Set([
+  'AWS::ECR::RegistryScanningConfiguration',
+  'AWS::ECR::ReplicationConfiguration',
+  'AWS::ECR::RegistryPolicy',
+  'AWS::ECR::PullThroughCacheRule',
+  'AWS::ECR::RepositoryCreationTemplate',
+]);
+
+function list(v: unknown): any[] {
+  return Array.isArray(v) ? v : v === undefined ? [] : [v];
+}
+
+function arnTail(v: unknown): string {
+  const s = typeof v === 'string' ? v : (v as any)?.['Fn::Join'] ? ((v as any)['Fn::Join'][1] as unknown[]).map(x => (typeof x === 'string' ? x : '')).join('') : str(v);
+  const i = s.indexOf(':repository/');
+  return i >= 0 ? s.slice(i + 1) : s;
+}
+
+/** One line per registry-level setting of a template. */
+function registrySummary(resources: Array<[string, any]>): string[] {
+  const lines: string[] = [];
+  for (const [, res] of resources) {
+    const p = res.Properties ?? {};
+    switch (res.Type) {
+      case 'AWS::ECR::RegistryScanningConfiguration':
+        lines.push(`scanning: ${str(p.ScanType)}` + (list(p.Rules).length === 0 ? ' (manual scans only)'
+          : ' - ' + list(p.Rules).map((r: any) => `${str(r.ScanFrequency)} on ${list(r.RepositoryFilters).map((f: any) => str(f.Filter)).join(', ')}`).join('; ')));
+        break;
+      case 'AWS::ECR::ReplicationConfiguration':
+        for (const [i, r] of list(p.ReplicationConfiguration?.Rules).entries()) {
+          const to = list(r.Destinations).map((d: any) => `${str(d.RegistryId)}/${str(d.Region)}`).join(', ');
+          const filters = list(r.RepositoryFilters).map((f: any) => `${str(f.Filter)}*`).join(', ') || 'every repository';
+          lines.push(`replication rule ${i + 1}: ${filters} -> ${to}`);
+        }
+        break;
+      case 'AWS::ECR::RegistryPolicy':
+        for (const st of list(p.PolicyText?.Statement)) {
+          const principal = arnTail(st.Principal?.AWS).replace(/^.*:iam::(\d{12}):root$/, '$1');
+          lines.push(`registry policy: ${principal} may ${list(st.Action).join(', ')} on ${list(st.Resource).map(arnTail).join(', ')}`);
+        }
+        break;
+      case 'AWS::ECR::PullThroughCacheRule':
+        lines.push(`pull-through cache: ${str(p.EcrRepositoryPrefix)}/ <- ${str(p.UpstreamRegistryUrl)} (${str(p.UpstreamRegistry)})`
+          + (p.CredentialArn ? ', credentials from Secrets Manager' : '') + (p.CustomRoleArn ? ', custom role' : ''));
+        break;
+      case 'AWS::ECR::RepositoryCreationTemplate': {
+        const enc = p.EncryptionConfiguration;
+        const lifecycle = typeof p.LifecyclePolicy === 'string' ? lifecycleSummary({ LifecyclePolicy: { LifecyclePolicyText: p.LifecyclePolicy } }) : 'none';
+        lines.push(`creation template ${str(p.Prefix)} [${list(p.AppliedFor).join(', ')}]: ${str(p.ImageTagMutability ?? 'MUTABLE')}, `
+          + `${str(enc?.EncryptionType ?? 'AES256')}${enc?.KmsKey ? ' (customer key)' : ''}, lifecycle ${lifecycle}`
+          + `${p.ResourceTags ? `, ${list(p.ResourceTags).length} tag(s)` : ''}${p.CustomRoleArn ? ', role' : ''}`);
+        break;
+      }
+    }
+  }
+  return lines;
+}
+
 function main(): void {
   const dir = process.argv[2] ?? 'cdk.out';
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
@@ -78,13 +137,20 @@ function main(): void {
           policy: policySummary(p),
           removal: str(res.DeletionPolicy ?? 'Delete'),
         });
-      } else {
+      } else if (!REGISTRY_TYPES.has(res.Type)) {
         others.set(res.Type, (others.get(res.Type) ?? 0) + 1);
       }
     }
     repoTotal += repos.length;
     console.log(`Stack ${name} (${artifact.environment}): ${resources.length} resources`);
     console.log(table(repos));
+    const registry = registrySummary(resources);
+    if (registry.length > 0) {
+      console.log('  registry settings:');
+      for (const line of registry) {
+        console.log(`    ${line}`);
+      }
+    }
     const rest = [...others.entries()].sort(([a], [b]) => a.localeCompare(b));
     if (rest.length > 0) {
       console.log('  other resources: ' + rest.map(([t, n]) => `${t} x${n}`).join(', '));

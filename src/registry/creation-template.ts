@@ -1,0 +1,265 @@
+import { Annotations, Stack } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { LifecyclePolicy } from '../lifecycle/policy';
+import { pathOf, Violations } from '../private/errors';
+import { checkNamespacePrefix, known, repositoryArnForPrefix } from '../private/registry';
+import { checkCount, checkLength, checkPattern, EXCLUSION_FILTER_PATTERN } from '../private/validation';
+
+/**
+ * The ways ECR creates repositories by itself, which a creation template applies to.
+ */
+export enum CreationTemplateAppliedFor {
+  /** Repositories created by a pull-through cache rule. */
+  PULL_THROUGH_CACHE = 'PULL_THROUGH_CACHE',
+  /** Repositories created in this registry by replication. */
+  REPLICATION = 'REPLICATION',
+  /** Repositories created by pushing to a repository that does not exist yet (create on push). */
+  CREATE_ON_PUSH = 'CREATE_ON_PUSH',
+}
+
+/**
+ * Options of a repository creation template added to a `Registry`.
+ */
+export interface RepositoryCreationTemplateOptions {
+  /**
+   * The namespace the template applies to: repositories named `<prefix>/...`, or `ROOT` for every
+   * repository that no other template matches (1-256 characters).
+   */
+  readonly prefix: string;
+
+  /**
+   * Which ways of creating repositories the template applies to.
+   *
+   * @default - all: PULL_THROUGH_CACHE, REPLICATION and CREATE_ON_PUSH
+   */
+  readonly appliedFor?: CreationTemplateAppliedFor[];
+
+  /**
+   * A description (at most 256 characters).
+   *
+   * @default - none
+   */
+  readonly description?: string;
+
+  /**
+   * Whether tags can be overwritten in created repositories. Note that a pull-through cache
+   * repository with immutable tags keeps the first image it cached for a tag (a moved upstream
+   * tag such as `latest` is not refreshed): exclude such tags with `IMMUTABLE_WITH_EXCLUSION`.
+   *
+   * @default ecr.TagMutability.IMMUTABLE
+   */
+  readonly imageTagMutability?: ecr.TagMutability;
+
+  /**
+   * Tags exempt from the mutability setting (1-5 wildcard patterns of `[0-9a-zA-Z._*-]`).
+   * Only with `IMMUTABLE_WITH_EXCLUSION` or `MUTABLE_WITH_EXCLUSION`.
+   *
+   * @default - no exclusions
+   */
+  readonly imageTagMutabilityExclusionFilters?: string[];
+
+  /**
+   * Server-side encryption of created repositories.
+   *
+   * @default ecr.RepositoryEncryption.KMS (the AWS managed key `aws/ecr` unless `encryptionKey` is set)
+   */
+  readonly encryption?: ecr.RepositoryEncryption;
+
+  /**
+   * A customer managed KMS key (Security Hub ECR.5); the template role gets the grants ECR needs on it.
+   *
+   * @default - the AWS managed key `aws/ecr`
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * The lifecycle policy of created repositories.
+   *
+   * @default LifecyclePolicy.repositoryDefault() - the same policy as PrivateRepository: expire untagged images after 14 days, keep 1,000 tagged images
+   */
+  readonly lifecyclePolicy?: LifecyclePolicy;
+
+  /**
+   * The repository policy of created repositories.
+   *
+   * @default - none
+   */
+  readonly repositoryPolicy?: iam.PolicyDocument;
+
+  /**
+   * Tags of created repositories (at most 50; keys 1-128 characters, not starting with `aws:`;
+   * values at most 256 characters).
+   *
+   * @default - none
+   */
+  readonly resourceTags?: { [key: string]: string };
+
+  /**
+   * The role ECR assumes to create repositories from this template. ECR needs one when the template
+   * uses a customer KMS key or resource tags; it gets the permissions the template needs.
+   *
+   * @default - created when `encryptionKey` or `resourceTags` is set (trusting `ecr.amazonaws.com`), otherwise none
+   */
+  readonly role?: iam.IRole;
+}
+
+/**
+ * Properties of a `RepositoryCreationTemplate`.
+ */
+export interface RepositoryCreationTemplateProps extends RepositoryCreationTemplateOptions {}
+
+const ALL_APPLIED_FOR = [
+  CreationTemplateAppliedFor.PULL_THROUGH_CACHE,
+  CreationTemplateAppliedFor.REPLICATION,
+  CreationTemplateAppliedFor.CREATE_ON_PUSH,
+];
+
+/** ECR's limit of resource tags in a template (CloudFormation schema). */
+const MAX_TAGS = 50;
+
+/**
+ * A repository creation template (`AWS::ECR::RepositoryCreationTemplate`): the settings ECR gives
+ * to repositories it creates by itself (pull-through cache, replication, create on push), with
+ * the same secure defaults as `PrivateRepository`: immutable tags, KMS encryption and the default
+ * lifecycle policy. Scan on push comes from the registry's scanning configuration.
+ */
+export class RepositoryCreationTemplate extends Construct {
+  private static validateProps(scope: Construct, id: string, props: RepositoryCreationTemplateProps): void {
+    const v = new Violations(pathOf(scope, id));
+    if (props.prefix === undefined) {
+      v.add('prefix', props.prefix, 'needs a repository namespace or ROOT');
+    }
+    checkNamespacePrefix(v, 'prefix', props.prefix, 256);
+
+    const appliedFor = props.appliedFor ?? ALL_APPLIED_FOR;
+    v.check(appliedFor.length >= 1, 'appliedFor', appliedFor, 'needs at least one of PULL_THROUGH_CACHE, REPLICATION, CREATE_ON_PUSH');
+    v.check(new Set(appliedFor).size === appliedFor.length, 'appliedFor', appliedFor, 'lists a value twice');
+
+    checkLength(v, 'description', props.description, 0, 256);
+
+    const mutability = props.imageTagMutability ?? ecr.TagMutability.IMMUTABLE;
+    const filters = props.imageTagMutabilityExclusionFilters;
+    const withExclusion = mutability === ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION
+      || mutability === ecr.TagMutability.MUTABLE_WITH_EXCLUSION;
+    if (filters !== undefined && !withExclusion) {
+      v.add('imageTagMutabilityExclusionFilters', filters,
+        `exclusion filters need imageTagMutability IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION (got ${mutability})`);
+    } else if (withExclusion && (filters === undefined || filters.length === 0)) {
+      v.add('imageTagMutabilityExclusionFilters', filters, `${mutability} needs 1-5 exclusion filters`);
+    } else if (filters !== undefined) {
+      checkCount(v, 'imageTagMutabilityExclusionFilters', filters, 1, 5);
+      for (const [i, f] of filters.entries()) {
+        checkPattern(v, `imageTagMutabilityExclusionFilters[${i}]`, f, EXCLUSION_FILTER_PATTERN,
+          `must match ${EXCLUSION_FILTER_PATTERN.source} (1-128 of letters, digits, '.', '_', '-' and '*')`);
+      }
+    }
+
+    const encryption = props.encryption ?? ecr.RepositoryEncryption.KMS;
+    if (props.encryptionKey && encryption.value === ecr.RepositoryEncryption.AES_256.value) {
+      v.add('encryption', encryption.value, 'a customer encryptionKey needs encryption KMS or KMS_DSSE (AES256 uses keys managed by ECR)');
+    }
+
+    props.lifecyclePolicy?._collect(v, 'lifecyclePolicy ');
+
+    const tags = Object.entries(props.resourceTags ?? {});
+    v.check(tags.length <= MAX_TAGS, 'resourceTags', tags.length, `at most ${MAX_TAGS} tags`);
+    for (const [key, value] of tags) {
+      if (known(key)) {
+        v.check(key.length >= 1 && key.length <= 128 && !key.toLowerCase().startsWith('aws:'), 'resourceTags key', key,
+          'must be 1-128 characters and not start with aws:');
+      }
+      if (known(value)) {
+        v.check(value.length <= 256, `resourceTags[${JSON.stringify(key)}]`, value, `must be at most 256 characters (got ${value.length})`);
+      }
+    }
+    v.throwIfAny();
+  }
+
+  /** The namespace the template applies to. */
+  public readonly prefix: string;
+
+  /** The role ECR assumes for this template, if any. */
+  public readonly role?: iam.IRole;
+
+  /** The L1 resource. */
+  public readonly resource: ecr.CfnRepositoryCreationTemplate;
+
+  constructor(scope: Construct, id: string, props: RepositoryCreationTemplateProps) {
+    RepositoryCreationTemplate.validateProps(scope, id, props);
+    super(scope, id);
+    this.prefix = props.prefix;
+
+    const appliedFor = props.appliedFor ?? ALL_APPLIED_FOR;
+    const mutability = props.imageTagMutability ?? ecr.TagMutability.IMMUTABLE;
+    const encryption = props.encryption ?? ecr.RepositoryEncryption.KMS;
+    const tags = Object.entries(props.resourceTags ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    const lifecycle = props.lifecyclePolicy ?? LifecyclePolicy.repositoryDefault();
+
+    const needsRole = props.encryptionKey !== undefined || tags.length > 0;
+    this.role = props.role ?? (needsRole ? new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('ecr.amazonaws.com'),
+      description: `ECR repository creation template ${props.prefix}`,
+    }) : undefined);
+    if (this.role) {
+      this.grantTemplateRole(this.role, appliedFor, tags.length > 0, props.encryptionKey);
+    }
+
+    const stack = Stack.of(this);
+    this.resource = new ecr.CfnRepositoryCreationTemplate(this, 'Resource', {
+      prefix: props.prefix,
+      appliedFor: [...appliedFor],
+      description: props.description,
+      imageTagMutability: mutability,
+      imageTagMutabilityExclusionFilters: props.imageTagMutabilityExclusionFilters?.map(value => ({
+        imageTagMutabilityExclusionFilterType: 'WILDCARD',
+        imageTagMutabilityExclusionFilterValue: value,
+      })),
+      encryptionConfiguration: encryption.value === ecr.RepositoryEncryption.AES_256.value
+        ? { encryptionType: encryption.value }
+        : { encryptionType: encryption.value, kmsKey: props.encryptionKey?.keyArn },
+      lifecyclePolicy: lifecycle._hasTokens() ? stack.toJsonString(lifecycle._renderObject()) : lifecycle.toJson(),
+      repositoryPolicy: props.repositoryPolicy ? stack.toJsonString(props.repositoryPolicy) : undefined,
+      resourceTags: tags.length > 0 ? tags.map(([key, value]) => ({ key, value })) : undefined,
+      customRoleArn: this.role?.roleArn,
+    });
+    if (this.role) {
+      this.resource.node.addDependency(this.role);
+    }
+
+    if (props.repositoryPolicy) {
+      this.node.addValidation({ validate: () => props.repositoryPolicy!.validateForResourcePolicy() });
+    }
+    this.addWarnings(mutability, encryption);
+  }
+
+  private grantTemplateRole(role: iam.IRole, appliedFor: CreationTemplateAppliedFor[], tagged: boolean, key?: kms.IKey): void {
+    const actions = ['ecr:CreateRepository'];
+    if (appliedFor.includes(CreationTemplateAppliedFor.REPLICATION)) {
+      actions.push('ecr:ReplicateImage');
+    }
+    if (tagged) {
+      actions.push('ecr:TagResource');
+    }
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'CreateRepositoriesFromTemplate',
+      actions,
+      resources: [repositoryArnForPrefix(this, this.prefix)],
+    }));
+    key?.grant(role, 'kms:CreateGrant', 'kms:DescribeKey', 'kms:RetireGrant');
+  }
+
+  private addWarnings(mutability: ecr.TagMutability, encryption: ecr.RepositoryEncryption): void {
+    const annotations = Annotations.of(this);
+    if (mutability !== ecr.TagMutability.IMMUTABLE) {
+      annotations.addWarningV2('cdk-ecr-registry:mutableTags',
+        `imageTagMutability is ${mutability}: Security Hub ECR.2, Control Tower CT.ECR.PR.3 and checkov CKV_AWS_51 require IMMUTABLE exactly for the repositories this template creates.`);
+    }
+    if (encryption.value === ecr.RepositoryEncryption.AES_256.value) {
+      annotations.addWarningV2('cdk-ecr-registry:aes256',
+        'encryption is AES256: checkov CKV_AWS_136 and Security Hub ECR.5 require KMS encryption for the repositories this template creates.');
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export * from './registry';
+export * from './pull-through-cache';
+export * from './creation-template';

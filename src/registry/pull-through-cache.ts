@@ -1,0 +1,361 @@
+import { Aws, Stack, Token } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { pathOf, Violations } from '../private/errors';
+import {
+  checkAccount, checkNamespacePrefix, checkRegion, known, PULL_THROUGH_CACHE_SECRET_PREFIX, repositoryArnForPrefix,
+} from '../private/registry';
+import { checkPattern } from '../private/validation';
+
+/**
+ * Another private ECR registry as a pull-through cache upstream (cross-region, cross-account or both).
+ */
+export interface EcrUpstreamProps {
+  /**
+   * The account of the upstream registry.
+   */
+  readonly account: string;
+
+  /**
+   * The region of the upstream registry.
+   */
+  readonly region: string;
+
+  /**
+   * The role ECR assumes to pull from the upstream registry. It must trust
+   * `pullthroughcache.ecr.amazonaws.com` and live in this registry's account. The upstream
+   * registry must also allow this account to pull (its registry or repository policy).
+   *
+   * @default - for an upstream in another account, a role is created with that trust and with
+   * pull permissions on the upstream repositories and import permissions on the cache repositories;
+   * for an upstream in this account, none (ECR uses its service-linked role)
+   */
+  readonly role?: iam.IRole;
+
+  /**
+   * Cache only the upstream repositories under this namespace (2-30 characters, or `ROOT`).
+   *
+   * @default 'ROOT' - every upstream repository
+   */
+  readonly upstreamRepositoryPrefix?: string;
+}
+
+/**
+ * An upstream registry that a pull-through cache rule caches images from.
+ *
+ * Upstreams that need credentials take a Secrets Manager secret whose name starts with
+ * `ecr-pullthroughcache/`, in the same account and region as the rule.
+ */
+export class UpstreamRegistry {
+  /** Amazon ECR Public (`public.ecr.aws`); no credentials. Default prefix `ecr-public`. */
+  public static ecrPublic(): UpstreamRegistry {
+    return new UpstreamRegistry('ecr-public', 'public.ecr.aws', 'ecr-public', false);
+  }
+
+  /** The Kubernetes container image registry (`registry.k8s.io`); no credentials. Default prefix `kubernetes`. */
+  public static kubernetes(): UpstreamRegistry {
+    return new UpstreamRegistry('k8s', 'registry.k8s.io', 'kubernetes', false);
+  }
+
+  /** Quay (`quay.io`); no credentials. Default prefix `quay`. */
+  public static quay(): UpstreamRegistry {
+    return new UpstreamRegistry('quay', 'quay.io', 'quay', false);
+  }
+
+  /** Docker Hub (`registry-1.docker.io`); needs credentials. Default prefix `docker-hub`. */
+  public static dockerHub(credentials: secretsmanager.ISecret): UpstreamRegistry {
+    return new UpstreamRegistry('docker-hub', 'registry-1.docker.io', 'docker-hub', true, credentials);
+  }
+
+  /** GitHub Container Registry (`ghcr.io`); needs credentials. Default prefix `github`. */
+  public static githubContainerRegistry(credentials: secretsmanager.ISecret): UpstreamRegistry {
+    return new UpstreamRegistry('github-container-registry', 'ghcr.io', 'github', true, credentials);
+  }
+
+  /** GitLab Container Registry (`registry.gitlab.com`, GitLab SaaS only); needs credentials. Default prefix `gitlab`. */
+  public static gitLabContainerRegistry(credentials: secretsmanager.ISecret): UpstreamRegistry {
+    return new UpstreamRegistry('gitlab-container-registry', 'registry.gitlab.com', 'gitlab', true, credentials);
+  }
+
+  /**
+   * A Microsoft Azure Container Registry (`<registryName>.azurecr.io`); needs credentials. Default prefix `azure`.
+   *
+   * @param registryName the Azure registry name (5-50 letters and digits)
+   */
+  public static azureContainerRegistry(registryName: string, credentials: secretsmanager.ISecret): UpstreamRegistry {
+    return new UpstreamRegistry('azure-container-registry', `${registryName}.azurecr.io`, 'azure', true, credentials, undefined, registryName);
+  }
+
+  /** The Chainguard registry (`cgr.dev`); needs credentials. Default prefix `chainguard`. */
+  public static chainguard(credentials: secretsmanager.ISecret): UpstreamRegistry {
+    return new UpstreamRegistry('chainguard', 'cgr.dev', 'chainguard', true, credentials);
+  }
+
+  /** Another private ECR registry (cross-region and/or cross-account). Default prefix `ecr`. */
+  public static ecr(props: EcrUpstreamProps): UpstreamRegistry {
+    const region = props.region;
+    const suffix = Token.isUnresolved(region) ? Aws.URL_SUFFIX : region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+    return new UpstreamRegistry('ecr', `${props.account}.dkr.ecr.${region}.${suffix}`, 'ecr', false, undefined, props);
+  }
+
+  /** The `UpstreamRegistry` value of `AWS::ECR::PullThroughCacheRule` (e.g. `docker-hub`). */
+  public readonly registryType: string;
+
+  /** The upstream registry URL (e.g. `registry-1.docker.io`). */
+  public readonly registryUrl: string;
+
+  /** The repository prefix used when a rule does not set one. */
+  public readonly defaultRepositoryPrefix: string;
+
+  /** Whether the upstream needs a credentials secret. */
+  public readonly requiresCredentials: boolean;
+
+  /** The credentials secret, if any. */
+  public readonly credentials?: secretsmanager.ISecret;
+
+  /** The upstream ECR registry, for `UpstreamRegistry.ecr`. */
+  public readonly ecrUpstream?: EcrUpstreamProps;
+
+  /** The Azure registry name, for `UpstreamRegistry.azureContainerRegistry`. */
+  public readonly azureRegistryName?: string;
+
+  private constructor(
+    upstreamRegistry: string,
+    registryUrl: string,
+    defaultRepositoryPrefix: string,
+    requiresCredentials: boolean,
+    credentials?: secretsmanager.ISecret,
+    ecrUpstream?: EcrUpstreamProps,
+    azureRegistryName?: string,
+  ) {
+    this.registryType = upstreamRegistry;
+    this.registryUrl = registryUrl;
+    this.defaultRepositoryPrefix = defaultRepositoryPrefix;
+    this.requiresCredentials = requiresCredentials;
+    this.credentials = credentials;
+    this.ecrUpstream = ecrUpstream;
+    this.azureRegistryName = azureRegistryName;
+  }
+}
+
+/**
+ * Options of a pull-through cache rule added to a `Registry`.
+ */
+export interface PullThroughCacheRuleOptions {
+  /**
+   * The upstream registry.
+   */
+  readonly upstream: UpstreamRegistry;
+
+  /**
+   * The namespace of the cache repositories in this registry (2-30 characters, lowercase, or `ROOT`
+   * for no namespace). Images are pulled as `<registry>/<prefix>/<upstream repository>:<tag>`.
+   *
+   * @default - the upstream's usual prefix: `ecr-public`, `kubernetes`, `quay`, `docker-hub`, `github`,
+   * `gitlab`, `azure`, `chainguard` or `ecr`
+   */
+  readonly repositoryPrefix?: string;
+}
+
+/**
+ * Properties of a `PullThroughCacheRule`.
+ */
+export interface PullThroughCacheRuleProps extends PullThroughCacheRuleOptions {}
+
+/** Most pull-through cache rules per registry (ECR quota). */
+const MAX_RULES = 50;
+
+/** Pull-through cache prefixes per stack, for the limit and duplicate checks. */
+const PREFIXES_OF_STACK = new WeakMap<Stack, Map<string, string>>();
+
+/** What a principal needs to pull an image through the cache. */
+const PULL_THROUGH_ACTIONS = [
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:BatchGetImage',
+  'ecr:BatchImportUpstreamImage',
+  'ecr:CreateRepository',
+  'ecr:GetDownloadUrlForLayer',
+];
+
+/** What the ECR-to-ECR role does on the cache repositories (the documented policy, scoped). */
+const ECR_UPSTREAM_DOWNSTREAM_ACTIONS = [
+  'ecr:BatchImportUpstreamImage',
+  'ecr:CompleteLayerUpload',
+  'ecr:GetImageCopyStatus',
+  'ecr:InitiateLayerUpload',
+  'ecr:PutImage',
+  'ecr:UploadLayerPart',
+];
+
+/** What the ECR-to-ECR role reads from the upstream repositories. */
+const ECR_UPSTREAM_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
+
+/**
+ * A pull-through cache rule (`AWS::ECR::PullThroughCacheRule`): images pulled from
+ * `<registry>/<prefix>/...` are fetched from the upstream registry and cached in this registry.
+ *
+ * Repositories that pull-through cache creates get the settings of a matching repository creation
+ * template (`Registry.addCreationTemplate` with `PULL_THROUGH_CACHE`).
+ */
+export class PullThroughCacheRule extends Construct {
+  private static validateProps(scope: Construct, id: string, props: PullThroughCacheRuleProps): string {
+    const v = new Violations(pathOf(scope, id));
+    const stack = Stack.of(scope);
+    const upstream = props.upstream;
+    const prefix = props.repositoryPrefix ?? upstream?.defaultRepositoryPrefix;
+    if (!upstream) {
+      v.add('upstream', upstream, 'needs an UpstreamRegistry (e.g. UpstreamRegistry.ecrPublic())');
+      v.throwIfAny();
+    }
+    checkNamespacePrefix(v, 'repositoryPrefix', prefix, 30);
+
+    const credentials = upstream.credentials;
+    if (upstream.requiresCredentials && !credentials) {
+      v.add('upstream.credentials', credentials,
+        `${upstream.registryType} needs credentials: a Secrets Manager secret whose name starts with ${PULL_THROUGH_CACHE_SECRET_PREFIX}`);
+    }
+    if (credentials) {
+      // An owned secret's name is a token; read the name it was given (none: CloudFormation generates one).
+      const cfnSecret = credentials.node.defaultChild;
+      const owned = cfnSecret instanceof secretsmanager.CfnSecret;
+      const name = owned ? (cfnSecret as secretsmanager.CfnSecret).name : credentials.secretName;
+      if (owned && (name === undefined || Stack.of(credentials).resolve(name) === undefined)) {
+        v.add('upstream.credentials', credentials.node.path,
+          `the secret has a generated name; give it a secretName that starts with ${PULL_THROUGH_CACHE_SECRET_PREFIX} (ECR reads only those secrets)`);
+      } else if (known(name) && !name.startsWith(PULL_THROUGH_CACHE_SECRET_PREFIX)) {
+        v.add('upstream.credentials', name, `the secret name must start with ${PULL_THROUGH_CACHE_SECRET_PREFIX} (ECR reads only those secrets)`);
+      }
+      const env = credentials.env;
+      if (known(env.account) && known(stack.account) && env.account !== stack.account) {
+        v.add('upstream.credentials', credentials.secretArn, `the secret must be in this registry's account ${stack.account}`);
+      } else if (known(env.region) && known(stack.region) && env.region !== stack.region) {
+        v.add('upstream.credentials', credentials.secretArn, `the secret must be in this registry's region ${stack.region}`);
+      }
+    }
+    if (upstream.azureRegistryName !== undefined) {
+      checkPattern(v, 'upstream.registryName', upstream.azureRegistryName, /^[a-zA-Z0-9]{5,50}$/,
+        'must be an Azure container registry name: 5-50 letters and digits');
+    }
+    const ecrUp = upstream.ecrUpstream;
+    if (ecrUp) {
+      const accountOk = checkAccount(v, 'upstream.account', ecrUp.account);
+      const regionOk = checkRegion(v, 'upstream.region', ecrUp.region);
+      checkNamespacePrefix(v, 'upstream.upstreamRepositoryPrefix', ecrUp.upstreamRepositoryPrefix, 30);
+      if (accountOk && regionOk && known(ecrUp.account) && known(ecrUp.region)
+        && ecrUp.account === stack.account && ecrUp.region === stack.region) {
+        v.add('upstream', `${ecrUp.account}/${ecrUp.region}`, 'is this registry itself; an ECR upstream must be in another region or account');
+      }
+    }
+
+    const prefixes = PREFIXES_OF_STACK.get(stack) ?? new Map<string, string>();
+    if (prefix !== undefined && known(prefix) && prefixes.has(prefix)) {
+      v.add('repositoryPrefix', prefix, `${prefixes.get(prefix)} already uses this prefix; each rule needs its own`);
+    }
+    if (prefixes.size >= MAX_RULES) {
+      v.add('scope', stack.node.path, `a registry holds at most ${MAX_RULES} pull-through cache rules (ECR quota)`);
+    }
+    v.throwIfAny();
+    return prefix!;
+  }
+
+  /** The namespace of the cache repositories (`ROOT` for none). */
+  public readonly repositoryPrefix: string;
+
+  /** The upstream registry. */
+  public readonly upstream: UpstreamRegistry;
+
+  /** The role ECR assumes to pull from an upstream ECR registry, if any. */
+  public readonly role?: iam.IRole;
+
+  /** The L1 resource. */
+  public readonly resource: ecr.CfnPullThroughCacheRule;
+
+  constructor(scope: Construct, id: string, props: PullThroughCacheRuleProps) {
+    const prefix = PullThroughCacheRule.validateProps(scope, id, props);
+    super(scope, id);
+    const stack = Stack.of(this);
+    const prefixes = PREFIXES_OF_STACK.get(stack) ?? new Map<string, string>();
+    prefixes.set(Token.isUnresolved(prefix) ? `${this.node.path}#token` : prefix, this.node.path);
+    PREFIXES_OF_STACK.set(stack, prefixes);
+
+    this.repositoryPrefix = prefix;
+    this.upstream = props.upstream;
+    const ecrUp = props.upstream.ecrUpstream;
+    if (ecrUp) {
+      const sameAccount = known(ecrUp.account) && known(stack.account) && ecrUp.account === stack.account;
+      this.role = ecrUp.role ?? (sameAccount ? undefined : this.createUpstreamRole(ecrUp));
+    }
+
+    this.resource = new ecr.CfnPullThroughCacheRule(this, 'Resource', {
+      ecrRepositoryPrefix: prefix,
+      upstreamRegistry: props.upstream.registryType,
+      upstreamRegistryUrl: props.upstream.registryUrl,
+      credentialArn: props.upstream.credentials?.secretArn,
+      customRoleArn: this.role?.roleArn,
+      upstreamRepositoryPrefix: ecrUp?.upstreamRepositoryPrefix,
+    });
+    if (this.role) {
+      this.resource.node.addDependency(this.role);
+    }
+  }
+
+  /**
+   * The ARN pattern of the repositories this rule creates in the registry.
+   */
+  public get repositoryArnPattern(): string {
+    return repositoryArnForPrefix(this, this.repositoryPrefix);
+  }
+
+  /**
+   * The URI to pull an upstream repository through the cache, e.g.
+   * `repositoryUri('library/nginx')` for Docker Hub's nginx. Append `:tag` or `@digest`.
+   */
+  public repositoryUri(upstreamRepository: string): string {
+    const stack = Stack.of(this);
+    const path = this.repositoryPrefix === 'ROOT' ? upstreamRepository : `${this.repositoryPrefix.replace(/\/$/, '')}/${upstreamRepository}`;
+    return `${stack.account}.dkr.ecr.${stack.region}.${stack.urlSuffix}/${path}`;
+  }
+
+  /**
+   * Grant a principal what it needs to pull images through this cache: `ecr:GetAuthorizationToken`,
+   * the pull actions, `ecr:BatchImportUpstreamImage` (first pull of an image) and
+   * `ecr:CreateRepository` (first pull of a repository), on this rule's repositories only.
+   */
+  public grantPullThroughCache(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: PULL_THROUGH_ACTIONS,
+      resourceArns: [this.repositoryArnPattern],
+    }).combine(iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ecr:GetAuthorizationToken'],
+      resourceArns: ['*'],
+    }));
+  }
+
+  private createUpstreamRole(up: EcrUpstreamProps): iam.Role {
+    const role = new iam.Role(this, 'UpstreamRole', {
+      assumedBy: new iam.ServicePrincipal('pullthroughcache.ecr.amazonaws.com'),
+      description: `ECR pull-through cache from ${up.account} in ${up.region}`,
+    });
+    const upstreamPrefix = up.upstreamRepositoryPrefix ?? 'ROOT';
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'PullFromUpstream',
+      actions: ECR_UPSTREAM_PULL_ACTIONS,
+      resources: [repositoryArnForPrefix(this, upstreamPrefix, { account: up.account, region: up.region })],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ImportIntoCache',
+      actions: ECR_UPSTREAM_DOWNSTREAM_ACTIONS,
+      resources: [repositoryArnForPrefix(this, this.repositoryPrefix)],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'Authenticate',
+      actions: ['ecr:GetAuthorizationToken'],
+      resources: ['*'],
+    }));
+    return role;
+  }
+}
