@@ -159,6 +159,11 @@ project.bundler.addBundle('src/image-check/image-check.lambda.ts', {
 });
 project.addPackageIgnore('!/assets/');
 
+// README snippets are compiled by jsii-rosetta in strict mode (fixture: rosetta/default.ts-fixture),
+// so they cannot rot; the build fails on any snippet that does not compile.
+project.package.file.addOverride('jsii.metadata', { jsii: { rosetta: { strict: true } } });
+project.postCompileTask.exec('jsii-rosetta extract --fail --compile .jsii');
+
 // Benchmarks: one script printing ratios measured in one run (bench/run.ts runs every bench/*.bench.ts).
 project.addTask('bench', {
   description: 'Run the benchmark suite and print a table of measured ratios',
