@@ -5,3 +5,4 @@ export * from './public';
 export * from './registry';
 export * from './image-check';
 export * from './integrations';
+export * from './compliance';

@@ -97,11 +97,13 @@ class PlatformRegistryStack(cdk.Stack):
                 "Cached repositories let `latest` move so that it follows the upstream tag; every other tag stays immutable.",
             )
             cdk.Validations.of(template).acknowledge(
+                cdk.Acknowledgment(
                 id=f"AwsSolutions-IAM5[Resource::arn:aws:ecr:{PRIMARY_REGION}:{REGISTRY_ACCOUNT}:repository/{cache.repository_prefix}/*]",
                 reason=(
                     f"ECR creates the cache repositories on demand under {cache.repository_prefix}/, so their names are not "
                     f"known in advance; the template role can create and tag only repositories under that prefix."
                 ),
+                )
             )
 
         # Repositories pushed before anyone created them.

@@ -17,7 +17,7 @@ describe('examples/lifecycle-preview', () => {
     const preview = loadPolicy().preview(images, { now: PREVIEW_AT });
     const tagsOf = (digests: string[]) => digests
       .map(d => images.find(i => i.digest === d)!)
-      .map(i => i.tags.length ? i.tags.join(',') : `<untagged ${i.pushedAt.toISOString().slice(0, 10)}>`)
+      .map(i => (i.tags ?? []).length ? (i.tags ?? []).join(',') : `<untagged ${i.pushedAt.toISOString().slice(0, 10)}>`)
       .sort();
     expect(tagsOf(preview.expired)).toEqual([
       '<untagged 2025-05-01>', 'pr-101', 'release-1.0.0', 'release-1.1.0', 'release-1.2.0,stable',
@@ -27,6 +27,6 @@ describe('examples/lifecycle-preview', () => {
     expect(tagsOf(preview.kept)).toEqual([
       '<untagged 2025-05-25>', 'main-abc123', 'pr-102', 'pr-103,release-candidate', 'release-1.3.0', 'release-1.4.0,latest-release',
     ]);
-    expect(preview.decisionFor(preview.expired.find(d => images.find(i => i.digest === d)!.tags.includes('pr-101'))!)?.rulePriority).toBe(3);
+    expect(preview.decisionFor(preview.expired.find(d => (images.find(i => i.digest === d)!.tags ?? []).includes('pr-101'))!)?.rulePriority).toBe(3);
   });
 });
