@@ -109,7 +109,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   buildWorkflow: false,
   docgen: true,
 
-  gitignore: ['cdk.out/', '.venv/', '.ci-work/', '/test-reports/', '*.tsbuildinfo', '/examples/**/cdk.out/'],
+  gitignore: ['cdk.out/', '.venv/', '.venv-bindings/', '.ci-work/', '/test-reports/', '*.tsbuildinfo', '/examples/**/cdk.out/'],
 });
 
 /** Environment for every `cdk` CLI call: no credentials, metadata service, telemetry or notices here. */
@@ -163,6 +163,17 @@ project.addPackageIgnore('!/assets/');
 // so they cannot rot; the build fails on any snippet that does not compile.
 project.package.file.addOverride('jsii.metadata', { jsii: { rosetta: { strict: true } } });
 project.postCompileTask.exec('jsii-rosetta extract --fail --compile .jsii');
+
+// Conformance: every example checked by cdk-nag packs, EcrChecks, cfn-guard, cfn-lint and checkov.
+project.addTask('conformance', {
+  description: 'Synthesize every example and check it with cdk-nag (4 packs), EcrChecks, cfn-guard, cfn-lint and checkov',
+  env: CDK_CLI_ENV,
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'bash scripts/python-env.sh conformance' },
+    { exec: 'tsx --tsconfig tsconfig.dev.json scripts/conformance.ts', receiveArgs: true },
+  ],
+});
 
 // Benchmarks: one script printing ratios measured in one run (bench/run.ts runs every bench/*.bench.ts).
 project.addTask('bench', {
