@@ -131,11 +131,6 @@ const testDeps = project.addTask('test:deps', {
 });
 project.testTask.prependSpawn(typecheck);
 project.testTask.prependSpawn(testDeps);
-// Construct tests need the Lambda handler bundles (assets/), which otherwise only pre-compile builds.
-const bundle = project.tasks.tryFind('bundle');
-if (bundle) {
-  project.testTask.prependSpawn(bundle);
-}
 
 // The main job: synthesize the example platform registry with the real cdk CLI and summarize it.
 project.addTask('registry', {
@@ -158,6 +153,8 @@ project.bundler.addBundle('src/image-check/image-check.lambda.ts', {
   tsconfigPath: 'tsconfig.dev.json',
 });
 project.addPackageIgnore('!/assets/');
+// Construct tests need the handler bundle (assets/), which otherwise only pre-compile builds.
+project.testTask.prependSpawn(project.bundler.bundleTask);
 
 // README snippets are compiled by jsii-rosetta in strict mode (fixture: rosetta/default.ts-fixture),
 // so they cannot rot; the build fails on any snippet that does not compile.
