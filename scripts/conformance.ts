@@ -243,10 +243,26 @@ function runGuard(results: ExampleResult[]): void {
   }
   const guard = new CfnGuardValidator({ disabledRules: Object.keys(SKIPPED_GUARD_RULES), maxBuffer: 512 * 1024 * 1024 });
   const report = guard.validate({ templatePaths: templates } as any);
+  const templateCache = new Map<string, any>();
+  const metadataOf = (file: string, logicalId: string): any => {
+    if (!templateCache.has(file)) {
+      templateCache.set(file, JSON.parse(fs.readFileSync(file, 'utf8')));
+    }
+    return templateCache.get(file)?.Resources?.[logicalId]?.Metadata?.guard;
+  };
   for (const v of report.violations) {
     for (const r of v.violatingResources) {
       const owner = exampleOf(results, r.templatePath);
       const target = owner ?? results[0];
+      // Per-resource suppression: Metadata guard.SuppressedRules, with the reason in guard.Reasons[rule].
+      const guardMeta = metadataOf(r.templatePath, r.resourceLogicalId);
+      if (Array.isArray(guardMeta?.SuppressedRules) && guardMeta.SuppressedRules.includes(v.ruleName)) {
+        const problem = reasonProblem(guardMeta.Reasons?.[v.ruleName], v.ruleName);
+        if (problem) {
+          target.findings.push({ checker: 'acks', where: `${path.basename(r.templatePath)}#${r.resourceLogicalId}`, rule: `cfn-guard suppression ${v.ruleName}`, message: problem, failing: true });
+        }
+        continue;
+      }
       target.findings.push({
         checker: 'cfn-guard',
         where: `${path.basename(r.templatePath)}#${r.resourceLogicalId}`,

@@ -21,6 +21,7 @@
  */
 import { Annotations, App, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -53,6 +54,15 @@ export class PlatformRegistryStack extends Stack {
       description: 'Encrypts the platform container images',
       enableKeyRotation: true,
     });
+    // Control Tower CT.KMS.PR.3: only AWS services (here ECR, for the repositories it encrypts) may create grants.
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'GrantsOnlyForAwsServices',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+    }));
 
     for (const name of ['platform/base-images', 'payments/api', 'payments/worker']) {
       new PrivateRepository(this, name.replace(/[^a-z0-9]+/g, '-'), {
@@ -92,6 +102,10 @@ export class PlatformRegistryStack extends Stack {
       // The `latest` exclusion is deliberate (Security Hub ECR.2 wants IMMUTABLE exactly).
       Annotations.of(template).acknowledgeWarning('cdk-ecr-registry:mutableTags',
         'Cached repositories let `latest` move so that it follows the upstream tag; every other tag stays immutable.');
+      Validations.of(template).acknowledge({
+        id: 'EcrChecks-CreationTemplate',
+        reason: 'Cached repositories let `latest` follow the upstream tag (IMMUTABLE_WITH_EXCLUSION [latest]); every other tag stays immutable and the template sets a lifecycle policy.',
+      });
       Validations.of(template).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:aws:ecr:${PRIMARY_REGION}:${REGISTRY_ACCOUNT}:repository/${cache.repositoryPrefix}/*]`,
         reason: `ECR creates the cache repositories on demand under ${cache.repositoryPrefix}/, so their names are not known in advance; the template role can create and tag only repositories under that prefix.`,

@@ -29,6 +29,12 @@ const ECR1_REASON = 'Principal "*" appears in this repository policy only togeth
   + 'principals of the named AWS Organization or organizational units. AwsSolutions-ECR1 does not evaluate conditions. '
   + 'cdk-ecr-registry fails the synth if a statement with Principal "*" and no such condition is added to this policy.';
 
+const CKV_AWS_32 = 'CKV_AWS_32';
+const CKV_AWS_32_REASON = 'Principal "*" appears only with a ForAnyValue:StringLike aws:PrincipalOrgPaths condition '
+  + '(RepositoryAccess organizational unit grants), limiting access to principals of the named organizational units; '
+  + 'checkov CKV_AWS_32 accepts only a StringEquals aws:PrincipalOrgID condition. cdk-ecr-registry fails the synth if '
+  + 'a statement with Principal "*" and no organization or source condition is added to this policy.';
+
 const LAMBDA_SERVICE = 'lambda.amazonaws.com';
 
 /** What a grant allows: a named, wildcard-free list of ECR actions. */
@@ -88,6 +94,9 @@ export interface LambdaPullOptions {
 }
 
 const INSTANCES = new WeakMap<ecr.IRepository, RepositoryAccess>();
+
+/** Rendered account principals by stack and literal account id (see `accountKey`). */
+const ACCOUNT_KEYS = new WeakMap<Stack, Map<string, string>>();
 
 /**
  * Least-privilege access to a private repository for other accounts, principals in
@@ -283,6 +292,7 @@ export class RepositoryAccess {
     this.conditionedStatement(`OrganizationalUnits${level.name}`, level.actions, new iam.AnyPrincipal(),
       'ForAnyValue:StringLike', 'aws:PrincipalOrgPaths', organizationalUnitPaths.map(p => `${p}*`));
     this.acknowledgeOpenPrincipal();
+    this.skipCheckovPublicPolicy();
   }
 
   /**
@@ -429,8 +439,32 @@ export class RepositoryAccess {
   private addAccountsOnce(statement: iam.PolicyStatement, accountIds: string[]): void {
     for (const id of accountIds) {
       const principal = new iam.AccountPrincipal(id);
-      this.addPrincipalOnce(statement, JSON.stringify(flatten(Stack.of(this.repository).resolve(principal.policyFragment.principalJson))), principal);
+      this.addPrincipalOnce(statement, this.accountKey(id, principal), principal);
     }
+  }
+
+  /**
+   * The rendered principal of an account: the key `addPrincipalOnce` compares. Resolving it is most
+   * of the cost of an account grant, and a literal account id renders the same in every repository
+   * of a stack, so it is resolved once per stack and id (tokens are resolved every time).
+   */
+  private accountKey(id: string, principal: iam.IPrincipal): string {
+    const stack = Stack.of(this.repository);
+    const render = () => JSON.stringify(flatten(stack.resolve(principal.policyFragment.principalJson)));
+    if (Token.isUnresolved(id)) {
+      return render();
+    }
+    let keys = ACCOUNT_KEYS.get(stack);
+    if (!keys) {
+      keys = new Map();
+      ACCOUNT_KEYS.set(stack, keys);
+    }
+    let key = keys.get(id);
+    if (key === undefined) {
+      key = render();
+      keys.set(id, key);
+    }
+    return key;
   }
 
   private identityGrant(grantee: iam.IGrantable, actions: string[]): iam.Grant {
@@ -453,6 +487,22 @@ export class RepositoryAccess {
     Annotations.of(this.repository).addWarningV2('cdk-ecr-registry:accountRootPrincipal',
       `${level.name} is granted to a whole account (${who}): every principal its administrators allow can use it. `
       + 'Where one role needs access, grant that role instead (RepositoryAccess.grantToPrincipal with iam.Role.fromRoleArn).');
+  }
+
+  /**
+   * checkov CKV_AWS_32 accepts `Principal: *` only with a `StringEquals` `aws:PrincipalOrgID` condition, so
+   * organizational unit grants (`aws:PrincipalOrgPaths`) trip it: ship a skip with the reason on the repository.
+   */
+  private skipCheckovPublicPolicy(): void {
+    const cfn = this.cfnRepository();
+    if (!cfn) {
+      return;
+    }
+    const checkov = (cfn.getMetadata('checkov') ?? {}) as { skip?: Array<{ id: string; comment: string }> };
+    if ((checkov.skip ?? []).some(s => s.id === CKV_AWS_32)) {
+      return;
+    }
+    cfn.addMetadata('checkov', { ...checkov, skip: [...(checkov.skip ?? []), { id: CKV_AWS_32, comment: CKV_AWS_32_REASON }] });
   }
 
   /** Organization-wide statements trip AwsSolutions-ECR1, which ignores conditions: ship the acknowledgement. */

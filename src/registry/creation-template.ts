@@ -1,4 +1,4 @@
-import { Annotations, Stack } from 'aws-cdk-lib';
+import { Annotations, Stack, Validations } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,6 +7,9 @@ import { LifecyclePolicy } from '../lifecycle/policy';
 import { pathOf, Violations } from '../private/errors';
 import { checkNamespacePrefix, known, repositoryArnForPrefix } from '../private/registry';
 import { checkCount, checkLength, checkPattern, EXCLUSION_FILTER_PATTERN } from '../private/validation';
+
+/** cdk-nag packs whose IAMNoInlinePolicy rule the template's own role trips. */
+const INLINE_POLICY_PACKS = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
 
 /**
  * The ways ECR creates repositories by itself, which a creation template applies to.
@@ -205,6 +208,15 @@ export class RepositoryCreationTemplate extends Construct {
     }) : undefined);
     if (this.role) {
       this.grantTemplateRole(this.role, appliedFor, tags.length > 0, props.encryptionKey);
+    }
+    if (this.role && !props.role) {
+      // The role is this template's own: its one inline policy is scoped to the template's prefix and key.
+      Validations.of(this.role).acknowledge(...INLINE_POLICY_PACKS.map(pack => ({
+        id: `${pack}-IAMNoInlinePolicy`,
+        reason: 'The role is created for this one creation template and assumed only by ecr.amazonaws.com; its inline policy '
+          + 'allows creating (and tagging) repositories under the template prefix and using its KMS key, and is created and '
+          + 'deleted with the role, so a separately managed policy would add no control.',
+      })));
     }
 
     const stack = Stack.of(this);

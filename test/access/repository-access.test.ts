@@ -325,6 +325,18 @@ describe('organization and organizational units', () => {
     ]);
   });
 
+  test('organizational units ship one checkov CKV_AWS_32 skip with its reason; an organization grant needs none', () => {
+    const org = setup();
+    org.repo.access.grantPullToOrganization('o-a1b2c3d4e5');
+    expect(Object.values(Template.fromStack(org.stack).findResources('AWS::ECR::Repository'))[0].Metadata?.checkov).toBeUndefined();
+    const { stack, repo } = setup();
+    repo.access.grantPullToOrganization('o-a1b2c3d4e5');
+    repo.access.grantPullToOrganizationalUnits(['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/']);
+    repo.access.grantToOrganizationalUnits(RepositoryAccessLevel.PUSH, ['o-a1b2c3d4e5/r-ab12/ou-ab12-33333333/']);
+    const metadata = Object.values(Template.fromStack(stack).findResources('AWS::ECR::Repository'))[0].Metadata;
+    expect(metadata.checkov).toEqual({ skip: [{ id: 'CKV_AWS_32', comment: expect.stringContaining('aws:PrincipalOrgPaths') }] });
+  });
+
   test('organization ids and OU paths from parameters are accepted', () => {
     const { stack, repo } = setup();
     const org = new CfnParameter(stack, 'OrgId');

@@ -69,7 +69,8 @@ describe('cross-account example', () => {
     expect(checks.validateScope(registry).violations).toEqual([]);
     expect(checks.validateScope(consumer).violations).toEqual([]);
     const acks = acknowledgements(app);
-    expect(acks.map(([p, id]) => [p, id])).toEqual([
+    // The NIST/HIPAA/PCI and EcrChecks acknowledgements are checked by scripts/conformance.ts.
+    expect(acks.filter(([, id]) => id.startsWith('AwsSolutions-')).map(([p, id]) => [p, id])).toEqual([
       ['CrossAccountRegistry/PaymentsApi', 'AwsSolutions-ECR1'],
       ['CrossAccountConsumer/Puller', 'AwsSolutions-IAM5[Resource::*]'],
     ]);

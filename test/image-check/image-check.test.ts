@@ -1,7 +1,7 @@
 import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { ImageCheck, ImageReference, PrivateRepository, ScanFindingSeverity } from '../../src';
 import { latestNodeRuntime } from '../../src/image-check/private/provider';
 import { newStack } from '../helpers/synth';
@@ -121,6 +121,35 @@ describe('ImageCheck: three checks in one stack', () => {
   test('cdk-nag AwsSolutions: no findings', () => {
     const report = new AwsSolutionsChecks().validateScope(stack);
     expect(report.violations.map((v: any) => `${v.ruleName}: ${v.resourceLogicalId ?? ''}`)).toEqual([]);
+  });
+
+  test('NIST 800-53 R5, HIPAA and PCI DSS: the handler findings are acknowledged with reasons, nothing else fires', () => {
+    const acked = new Map<string, string[]>();
+    for (const c of stack.node.findAll()) {
+      for (const m of c.node.metadata.filter(e => e.type === 'aws:cdk:acknowledged-rules')) {
+        acked.set(c.node.path, [...(acked.get(c.node.path) ?? []), ...Object.keys(m.data).map(k => k.replace(/^annotation::/, ''))]);
+      }
+    }
+    const unacknowledged = [new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks()].flatMap(pack =>
+      pack.validateScope(stack).violations.flatMap((v: any) => v.violatingResources
+        .filter((r: any) => ![...acked].some(([p, ids]) => r.constructPath.startsWith(p) && ids.includes(v.ruleName)))
+        .map((r: any) => `${v.ruleName} ${r.constructPath}`)));
+    expect(unacknowledged).toEqual([]);
+    const p = 'TestStack/CdkEcrRegistryImageCheckProvider';
+    expect(acked.get(`${p}/Handler`)?.filter(id => id.startsWith('NIST'))).toEqual(
+      ['NIST.800.53.R5-LambdaDLQ', 'NIST.800.53.R5-LambdaInsideVPC', 'NIST.800.53.R5-LambdaConcurrency']);
+    expect(acked.get(`${p}/LogGroup`)).toContain('PCI.DSS.321-CloudWatchLogGroupEncrypted');
+    expect(acked.get(`${p}/Role`)).toContain('HIPAA.Security-IAMNoInlinePolicy');
+  });
+
+  test('checkov skips and cfn-guard suppressions on the function and log group carry reasons', () => {
+    const fn = Object.values(t.findResources('AWS::Lambda::Function'))[0];
+    expect(fn.Metadata.checkov.skip.map((x: any) => x.id)).toEqual(['CKV_AWS_115', 'CKV_AWS_116', 'CKV_AWS_117']);
+    expect(fn.Metadata.guard.SuppressedRules).toEqual(['lambda_inside_vpc_check']);
+    expect(fn.Metadata.guard.Reasons.lambda_inside_vpc_check).toContain('only the ECR API');
+    const logGroup = Object.values(t.findResources('AWS::Logs::LogGroup'))[0];
+    expect(logGroup.Metadata.checkov.skip).toEqual([{ id: 'CKV_AWS_158', comment: expect.stringContaining('no secrets') }]);
+    expect(logGroup.Metadata.guard.SuppressedRules).toEqual(['cloudwatch_log_group_encrypted_check']);
   });
 
   test('snapshot', () => {

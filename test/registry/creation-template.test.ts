@@ -133,6 +133,17 @@ describe('RepositoryCreationTemplate options', () => {
     });
   });
 
+  test('its own role ships the IAMNoInlinePolicy acknowledgements (NIST, HIPAA, PCI); a given role does not', () => {
+    const { stack, registry } = setup();
+    const own = registry.addCreationTemplate('Own', { prefix: 'own', resourceTags: { owner: 'platform' } });
+    const mine = new iam.Role(stack, 'Mine', { assumedBy: new iam.ServicePrincipal('ecr.amazonaws.com') });
+    registry.addCreationTemplate('Given', { prefix: 'given', role: mine });
+    const acks = (c: { node: { metadata: Array<{ type: string; data: any }> } }) => c.node.metadata
+      .filter(m => m.type === 'aws:cdk:acknowledged-rules').flatMap(m => Object.keys(m.data).map(k => k.replace(/^annotation::/, '')));
+    expect(acks(own.role as iam.Role)).toEqual(['NIST.800.53.R5-IAMNoInlinePolicy', 'HIPAA.Security-IAMNoInlinePolicy', 'PCI.DSS.321-IAMNoInlinePolicy']);
+    expect(acks(mine)).toEqual([]);
+  });
+
   test('a given role gets the permissions and is used', () => {
     const { stack, registry } = setup();
     const role = new iam.Role(stack, 'Mine', { assumedBy: new iam.ServicePrincipal('ecr.amazonaws.com') });

@@ -1,0 +1,786 @@
+import { Annotations, BootstraplessSynthesizer, CfnResource, Environment, RemovalPolicy, Stack, Stage, Tags, Token } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { BaselineStack, CFN_MAX_RESOURCES } from './private/baseline-stack';
+import { dryRun } from './private/dry-run';
+import { shardOf } from './private/sharding';
+import { LambdaPullOptions, RepositoryAccess, RepositoryAccessLevel } from '../access/repository-access';
+import { LifecyclePolicy } from '../lifecycle/policy';
+import { EcrValidationError, isUnresolved, pathOf, Violations } from '../private/errors';
+import { known } from '../private/registry';
+import { checkAccountId, checkPattern } from '../private/validation';
+import { CreationTemplateAppliedFor, RepositoryCreationTemplate, RepositoryCreationTemplateOptions } from '../registry/creation-template';
+import { PullThroughCacheRule, PullThroughCacheRuleOptions } from '../registry/pull-through-cache';
+import { Registry, RegistryProps } from '../registry/registry';
+import { PrivateRepository, PrivateRepositoryProps } from '../repository/private-repository';
+
+/**
+ * A pull-through cache rule of a baseline's registry.
+ */
+export interface BaselinePullThroughCacheRule extends PullThroughCacheRuleOptions {
+  /**
+   * The construct id of the rule (part of its logical id: choose it once).
+   *
+   * @default - `PullThroughCache-<repository prefix>`
+   */
+  readonly id?: string;
+}
+
+/**
+ * A repository creation template of a baseline's registry.
+ */
+export interface BaselineCreationTemplate extends RepositoryCreationTemplateOptions {
+  /**
+   * The construct id of the template (part of its logical id: choose it once).
+   *
+   * @default - `Template-<prefix>`
+   */
+  readonly id?: string;
+}
+
+/**
+ * The registry-level settings of a baseline: the per-account-and-region singletons and the
+ * rules ECR applies to repositories it creates by itself.
+ *
+ * Everything here synthesizes without assets, Lambda functions or bootstrap parameters, so the
+ * registry stack can be rolled out with CloudFormation StackSets.
+ */
+export interface BaselineRegistrySettings extends RegistryProps {
+  /**
+   * Pull-through cache rules (at most 50, one per repository prefix).
+   *
+   * @default - none
+   */
+  readonly pullThroughCacheRules?: BaselinePullThroughCacheRule[];
+
+  /**
+   * Repository creation templates (one per prefix). An empty list means none.
+   *
+   * @default - one `ROOT` template for pull-through cache, replication and create on push, with
+   * `PrivateRepository`'s defaults (IMMUTABLE tags, KMS encryption, the default lifecycle policy)
+   */
+  readonly creationTemplates?: BaselineCreationTemplate[];
+}
+
+/**
+ * Settings and access of baseline repositories; `repositoryDefaults` gives them to every
+ * repository, and each repository can override them one property at a time.
+ */
+export interface BaselineRepositoryOptions {
+  /**
+   * The lifecycle policy.
+   *
+   * @default LifecyclePolicy.repositoryDefault() - expire untagged images after 14 days, keep 1,000 tagged images
+   */
+  readonly lifecyclePolicy?: LifecyclePolicy;
+
+  /**
+   * Whether tags can be overwritten.
+   *
+   * @default ecr.TagMutability.IMMUTABLE
+   */
+  readonly imageTagMutability?: ecr.TagMutability;
+
+  /**
+   * Tags exempt from the mutability setting (with `IMMUTABLE_WITH_EXCLUSION` or `MUTABLE_WITH_EXCLUSION`).
+   *
+   * @default - no exclusions
+   */
+  readonly imageTagMutabilityExclusionFilters?: string[];
+
+  /**
+   * Scan images on push.
+   *
+   * @default true
+   */
+  readonly imageScanOnPush?: boolean;
+
+  /**
+   * Server-side encryption.
+   *
+   * @default ecr.RepositoryEncryption.KMS
+   */
+  readonly encryption?: ecr.RepositoryEncryption;
+
+  /**
+   * A customer managed KMS key (Security Hub ECR.5). A key of another stack becomes a cross-stack reference.
+   *
+   * @default - the AWS managed key `aws/ecr`
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * What happens to a repository when it leaves its stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Delete the images when the repository is deleted (only with `RemovalPolicy.DESTROY`).
+   *
+   * @default false
+   */
+  readonly emptyOnDelete?: boolean;
+
+  /**
+   * Accounts whose principals may pull (`RepositoryAccess.grantPullToAccounts`).
+   *
+   * @default - none
+   */
+  readonly pullAccounts?: string[];
+
+  /**
+   * Accounts whose principals may pull and push (`RepositoryAccessLevel.PULL_PUSH`).
+   *
+   * @default - none
+   */
+  readonly pullPushAccounts?: string[];
+
+  /**
+   * An AWS Organization whose principals may pull (`aws:PrincipalOrgID`).
+   *
+   * @default - none
+   */
+  readonly pullOrganizationId?: string;
+
+  /**
+   * Organizational units (and their children) whose principals may pull (`aws:PrincipalOrgPaths`),
+   * as paths such as `o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`.
+   *
+   * @default - none
+   */
+  readonly pullOrganizationalUnitPaths?: string[];
+
+  /**
+   * Lambda functions (by ARN or account) that may use the images (`RepositoryAccess.grantPullToLambda`).
+   *
+   * @default - none
+   */
+  readonly lambdaPull?: LambdaPullOptions;
+
+  /**
+   * Resource tags of the repository (at most 50). Given on a repository, they are added to the
+   * `repositoryDefaults` tags (a repository's value wins for the same key).
+   *
+   * @default - none
+   */
+  readonly tags?: { [key: string]: string };
+}
+
+/**
+ * One repository of a baseline.
+ */
+export interface BaselineRepository extends BaselineRepositoryOptions {
+  /**
+   * The repository name. It also picks the repository's stack (see `shardKey`) and names its
+   * construct, so it must be known at synth time unless `shardKey` is given.
+   */
+  readonly repositoryName: string;
+
+  /**
+   * The string hashed to choose the repository's stack, and the repository's construct id.
+   *
+   * @default - the repository name
+   */
+  readonly shardKey?: string;
+
+  /**
+   * Pin the repository to this shard (0 to `shardCount - 1`) instead of its hashed one: use it to
+   * keep repositories in place when you raise the shard count (`RegistryBaseline.shardOf` tells
+   * where a repository was).
+   *
+   * @default - the shard its key hashes to
+   */
+  readonly shard?: number;
+}
+
+/**
+ * How a baseline spreads its repositories over stacks.
+ *
+ * Each repository goes to the shard its name hashes to (jump consistent hash over a fixed shard
+ * count), so adding or removing repositories never moves the others. The shard count is sized once
+ * from a declared capacity; raising it later moves about (new - old) / new of the repositories.
+ */
+export interface RepositorySharding {
+  /**
+   * The most repositories the baseline will hold. More fail the synth. Declare room to grow:
+   * the shard count is derived from it.
+   *
+   * @default - `shardCount` × `targetResourcesPerStack` when `shardCount` is given, otherwise 250
+   */
+  readonly capacity?: number;
+
+  /**
+   * The repository resources to plan per stack when the shard count is derived from `capacity`
+   * (at most `maxResourcesPerStack` - 1, one being kept for `AWS::CDK::Metadata`). Hashing does not
+   * split repositories exactly evenly, so leave headroom below `maxResourcesPerStack`.
+   *
+   * @default 250 (or `maxResourcesPerStack` - 1 when that is lower)
+   */
+  readonly targetResourcesPerStack?: number;
+
+  /**
+   * A fixed number of repository stacks.
+   *
+   * @default - ceil(capacity × resources per repository ÷ targetResourcesPerStack)
+   */
+  readonly shardCount?: number;
+
+  /**
+   * The most resources any repository stack may hold (checked before anything is created, and
+   * again on the finished stacks).
+   *
+   * @default 500 (CloudFormation's quota per template)
+   */
+  readonly maxResourcesPerStack?: number;
+}
+
+/**
+ * Properties of a `RegistryBaseline`.
+ */
+export interface RegistryBaselineProps {
+  /**
+   * The environment of every stack of the baseline. Leave it out for an environment-agnostic
+   * registry stack (a StackSet template).
+   *
+   * @default - environment-agnostic stacks
+   */
+  readonly env?: Environment;
+
+  /**
+   * The start of the stack names: `<prefix>-Registry` and `<prefix>-Repositories-<shard>`.
+   *
+   * @default - the baseline's construct id (prefixed with the stage name inside a Stage)
+   */
+  readonly stackNamePrefix?: string;
+
+  /**
+   * Whether this baseline creates the registry stack. `false` when the registry-level settings
+   * come from elsewhere (for example a StackSet that covers this account); then leave `registry` out.
+   *
+   * @default true
+   */
+  readonly manageRegistry?: boolean;
+
+  /**
+   * The registry-level settings.
+   *
+   * @default - basic scan on push for every repository and one `ROOT` creation template
+   */
+  readonly registry?: BaselineRegistrySettings;
+
+  /**
+   * The repositories.
+   *
+   * @default - none: no repository stacks
+   */
+  readonly repositories?: BaselineRepository[];
+
+  /**
+   * Settings and access given to every repository (a repository's own value wins).
+   *
+   * @default - `PrivateRepository`'s defaults and no cross-account access
+   */
+  readonly repositoryDefaults?: BaselineRepositoryOptions;
+
+  /**
+   * How repositories are spread over stacks.
+   *
+   * @default - capacity 250 in one stack
+   */
+  readonly sharding?: RepositorySharding;
+}
+
+/** Resources one baseline repository adds to its stack: its `AWS::ECR::Repository` (policy, lifecycle and tags are properties of it). */
+const RESOURCES_PER_REPOSITORY = 1;
+/** Resources every stack may add besides the repositories (`AWS::CDK::Metadata`). */
+const STACK_OVERHEAD = 1;
+const DEFAULT_CAPACITY = 250;
+const DEFAULT_TARGET = 250;
+const MAX_PULL_THROUGH_CACHE_RULES = 50;
+const MAX_TAGS = 50;
+
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+const ORGANIZATIONAL_UNIT_PATH = /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}\/(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}\/)+$/;
+
+const OPTION_KEYS: (keyof BaselineRepositoryOptions)[] = [
+  'lifecyclePolicy', 'imageTagMutability', 'imageTagMutabilityExclusionFilters', 'imageScanOnPush', 'encryption',
+  'encryptionKey', 'removalPolicy', 'emptyOnDelete', 'pullAccounts', 'pullPushAccounts', 'pullOrganizationId',
+  'pullOrganizationalUnitPaths', 'lambdaPull', 'tags',
+];
+
+/** The sharding plan, computed and checked before anything is created. */
+interface Plan {
+  readonly shardCount: number;
+  readonly capacity: number;
+  readonly maxResources: number;
+  /** Per repository (same order as the spec): its key and shard. */
+  readonly placements: { key: string; shard: number }[];
+}
+
+/**
+ * A compliant registry from one typed spec: the registry-level settings in one stack (no assets,
+ * no Lambda, no bootstrap parameters: ready for CloudFormation StackSets) and any number of
+ * `PrivateRepository`s with their access, spread over shard stacks that each stay under
+ * CloudFormation's 500-resource and 1 MB limits.
+ *
+ * Create it in an `App` or a `Stage` (it creates its own stacks). Every prop is checked before
+ * any stack is created, with one error listing every violation.
+ *
+ * Placement is deterministic: a repository's stack depends only on its name (or `shardKey`) and
+ * the shard count, so adding or removing repositories never moves another one.
+ */
+export class RegistryBaseline extends Construct {
+  /**
+   * The shard a repository key hashes to among `shardCount` shards (what the baseline uses unless
+   * the repository pins `shard`). Use it to plan a change of the shard count.
+   */
+  public static shardOf(shardKey: string, shardCount: number): number {
+    if (!Number.isInteger(shardCount) || shardCount < 1) {
+      throw new EcrValidationError(`invalid shardCount ${shardCount}: must be a positive integer`);
+    }
+    return shardOf(shardKey, shardCount);
+  }
+
+  private static validateProps(scope: Construct, id: string, props: RegistryBaselineProps): Plan {
+    const v = new Violations(pathOf(scope, id));
+    const enclosing = scope.node.scopes.find(c => Stack.isStack(c));
+    if (enclosing) {
+      v.add('scope', enclosing.node.path, 'a RegistryBaseline creates its own stacks: create it in an App or a Stage, not inside a Stack');
+    }
+    checkPattern(v, 'stackNamePrefix', props.stackNamePrefix, /^[A-Za-z][A-Za-z0-9-]{0,99}$/,
+      'must start with a letter and hold only letters, digits and hyphens (at most 100 characters)');
+
+    const manageRegistry = props.manageRegistry ?? true;
+    if (!manageRegistry && props.registry !== undefined) {
+      v.add('registry', 'given', 'manageRegistry is false, so no registry stack is created: leave registry out, or set manageRegistry to true');
+    }
+    if (manageRegistry) {
+      checkRegistry(v, props.env, props.registry ?? {});
+    }
+
+    const defaults = props.repositoryDefaults ?? {};
+    const ownAccount = props.env?.account;
+    const repositories = props.repositories ?? [];
+    const defaultsOk = checkRepositoryOptions(v, 'repositoryDefaults.', defaults, {}, ownAccount, scope);
+    const keys = new Map<string, number>();
+    const names = new Map<string, number>();
+    const placements: { key: string; shard: number }[] = [];
+    const plan = planSharding(v, props.sharding ?? {});
+
+    for (const [i, repo] of repositories.entries()) {
+      const p = `repositories[${i}].`;
+      const name = repo.repositoryName;
+      const key = repo.shardKey ?? name;
+      if (name === undefined || name === null) {
+        v.add(`${p}repositoryName`, name, 'every baseline repository needs a name');
+      } else if (isUnresolved(key)) {
+        v.add(`${p}${repo.shardKey === undefined ? 'repositoryName' : 'shardKey'}`, key,
+          'the key that picks the repository\'s stack must be known at synth time: give a fixed shardKey for a repository name that is a token');
+      }
+      if (known(name)) {
+        if (names.has(name)) {
+          v.add(`${p}repositoryName`, name, `repositories[${names.get(name)}] has the same name; each repository appears once`);
+        }
+        names.set(name, i);
+      }
+      if (repo.shardKey !== undefined) {
+        checkPattern(v, `${p}shardKey`, repo.shardKey, /^[A-Za-z0-9][A-Za-z0-9._\/-]{0,255}$/,
+          'must be 1-256 letters, digits, \'.\', \'_\', \'-\' or \'/\', starting with a letter or digit');
+      }
+      if (known(key)) {
+        const j = keys.get(key);
+        if (j === undefined) {
+          keys.set(key, i);
+        } else if (repositories[j].repositoryName !== name) {
+          v.add(`${p}${repo.shardKey === undefined ? 'repositoryName' : 'shardKey'}`, key,
+            `repositories[${j}] has the same shard key (names and shard keys name the repository constructs, so each is used once)`);
+        }
+      }
+      let shard = plan && known(key) ? shardOf(key, plan.shardCount) : 0;
+      if (repo.shard !== undefined) {
+        if (Token.isUnresolved(repo.shard) || !Number.isInteger(repo.shard) || repo.shard < 0
+          || (plan !== undefined && repo.shard >= plan.shardCount)) {
+          v.add(`${p}shard`, repo.shard, `must be a shard number known at synth time, 0 to ${plan ? plan.shardCount - 1 : 'shardCount - 1'}`);
+        } else {
+          shard = repo.shard;
+        }
+      }
+      placements.push({ key, shard });
+      checkRepositoryOptions(v, p, repo, defaultsOk ? defaults : {}, ownAccount, scope, repo);
+    }
+
+    if (plan) {
+      if (repositories.length > plan.capacity) {
+        v.add('repositories.length', repositories.length,
+          `exceeds the declared capacity ${plan.capacity} (sharding.capacity): raise the capacity, knowing that a larger shard count `
+          + 'moves about (new - old) / new of the repositories to the new stacks (pin them with shard, or import them there)');
+      }
+      const load = new Array<number>(plan.shardCount).fill(STACK_OVERHEAD);
+      for (const pl of placements) {
+        load[pl.shard] += RESOURCES_PER_REPOSITORY;
+      }
+      for (const [s, n] of load.entries()) {
+        if (n > plan.maxResources) {
+          v.add(`shard ${s} resources`, n,
+            `must be at most ${plan.maxResources} (sharding.maxResourcesPerStack): declare a larger capacity or shardCount so that each stack holds fewer repositories`);
+        }
+      }
+    }
+    v.throwIfAny();
+    return { ...plan!, placements };
+  }
+
+  /** How many repository stacks the baseline has (0 without repositories). */
+  public readonly shardCount: number;
+
+  /** The declared (or default) capacity of repositories. */
+  public readonly capacity: number;
+
+  /** The registry-level stack (no assets, no Lambda, no bootstrap parameters), unless `manageRegistry` is false. */
+  public readonly registryStack?: Stack;
+
+  /** The registry-level settings, unless `manageRegistry` is false. */
+  public readonly registry?: Registry;
+
+  /** The repository stacks, by shard number. */
+  public readonly repositoryStacks: Stack[];
+
+  private readonly byKey = new Map<string, { repository: PrivateRepository; shard: number }>();
+  private readonly byName = new Map<string, string>();
+
+  constructor(scope: Construct, id: string, props: RegistryBaselineProps = {}) {
+    const plan = RegistryBaseline.validateProps(scope, id, props);
+    super(scope, id);
+    const repositories = props.repositories ?? [];
+    this.capacity = plan.capacity;
+    this.shardCount = repositories.length > 0 ? plan.shardCount : 0;
+
+    const prefix = props.stackNamePrefix ?? defaultPrefix(this);
+    if (props.manageRegistry ?? true) {
+      this.registryStack = new BaselineStack(this, 'Registry', {
+        env: props.env,
+        stackName: `${prefix}-Registry`,
+        description: 'ECR registry-level settings (cdk-ecr-registry RegistryBaseline)',
+        synthesizer: new BootstraplessSynthesizer(),
+        // No AWS::CDK::Metadata: its content changes with every CDK version, which would update every stack instance of a StackSet.
+        analyticsReporting: false,
+      }, CFN_MAX_RESOURCES);
+      this.registry = this.buildRegistry(this.registryStack, props.registry ?? {});
+      this.registryStack.node.addValidation({ validate: () => noLambda(this.registryStack!) });
+    }
+
+    this.repositoryStacks = [];
+    for (let s = 0; s < this.shardCount; s++) {
+      this.repositoryStacks.push(new BaselineStack(this, `Repositories${s}`, {
+        env: props.env,
+        stackName: `${prefix}-Repositories-${s}`,
+        description: `ECR repositories, shard ${s} of ${this.shardCount} (cdk-ecr-registry RegistryBaseline)`,
+      }, plan.maxResources));
+    }
+    const defaults = props.repositoryDefaults ?? {};
+    for (const [i, repo] of repositories.entries()) {
+      const { key, shard } = plan.placements[i];
+      const repository = this.buildRepository(this.repositoryStacks[shard], key, repo, defaults);
+      this.byKey.set(key, { repository, shard });
+      if (known(repo.repositoryName)) {
+        this.byName.set(repo.repositoryName, key);
+      }
+    }
+  }
+
+  /** The shard keys of the repositories (their names unless `shardKey` was given), in spec order. */
+  public get repositoryKeys(): string[] {
+    return [...this.byKey.keys()];
+  }
+
+  /**
+   * A repository of the baseline, by name or shard key.
+   */
+  public repository(nameOrKey: string): ecr.IRepository {
+    return this.entry(nameOrKey).repository;
+  }
+
+  /**
+   * The shard number of a repository, by name or shard key.
+   */
+  public shardOfRepository(nameOrKey: string): number {
+    return this.entry(nameOrKey).shard;
+  }
+
+  /**
+   * The stack of a repository, by name or shard key.
+   */
+  public stackOfRepository(nameOrKey: string): Stack {
+    return this.repositoryStacks[this.entry(nameOrKey).shard];
+  }
+
+  private entry(nameOrKey: string): { repository: PrivateRepository; shard: number } {
+    const found = this.byKey.get(nameOrKey) ?? this.byKey.get(this.byName.get(nameOrKey) ?? '');
+    if (!found) {
+      throw new EcrValidationError(`${this.node.path}: invalid repository ${JSON.stringify(nameOrKey)}: not a repository of this baseline`);
+    }
+    return found;
+  }
+
+  private buildRegistry(stack: Stack, settings: BaselineRegistrySettings): Registry {
+    const registry = new Registry(stack, 'Registry', {
+      scanning: settings.scanning,
+      replicationRules: settings.replicationRules,
+      replicationSources: settings.replicationSources,
+    });
+    const caches = (settings.pullThroughCacheRules ?? []).map(rule =>
+      registry.addPullThroughCacheRule(rule.id ?? `PullThroughCache-${cachePrefix(rule)}`, rule));
+    const templates = settings.creationTemplates ?? [{ prefix: 'ROOT' }];
+    for (const t of templates) {
+      registry.addCreationTemplate(t.id ?? `Template-${t.prefix}`, t);
+    }
+    for (const cache of caches) {
+      if (known(cache.repositoryPrefix) && !templates.some(t => coversCache(t, cache.repositoryPrefix))) {
+        warnUncovered(cache);
+      }
+    }
+    return registry;
+  }
+
+  private buildRepository(stack: Stack, key: string, repo: BaselineRepository, defaults: BaselineRepositoryOptions): PrivateRepository {
+    const o = merged(defaults, repo);
+    const repository = new PrivateRepository(stack, key, repositoryProps(repo.repositoryName, o));
+    const access = RepositoryAccess.of(repository);
+    if (o.pullAccounts && o.pullAccounts.length > 0) {
+      access.grantPullToAccounts(o.pullAccounts);
+    }
+    if (o.pullPushAccounts && o.pullPushAccounts.length > 0) {
+      access.grantToAccounts(RepositoryAccessLevel.PULL_PUSH, o.pullPushAccounts);
+    }
+    if (o.pullOrganizationId !== undefined) {
+      access.grantPullToOrganization(o.pullOrganizationId);
+    }
+    if (o.pullOrganizationalUnitPaths && o.pullOrganizationalUnitPaths.length > 0) {
+      access.grantPullToOrganizationalUnits(o.pullOrganizationalUnitPaths);
+    }
+    if (o.lambdaPull) {
+      access.grantPullToLambda(o.lambdaPull);
+    }
+    const tags = { ...defaults.tags ?? {}, ...repo.tags ?? {} };
+    for (const k of Object.keys(tags).sort()) {
+      Tags.of(repository).add(k, tags[k]);
+    }
+    return repository;
+  }
+}
+
+function repositoryProps(repositoryName: string, o: BaselineRepositoryOptions): PrivateRepositoryProps {
+  return {
+    repositoryName,
+    lifecyclePolicy: o.lifecyclePolicy,
+    imageTagMutability: o.imageTagMutability,
+    imageTagMutabilityExclusionFilters: o.imageTagMutabilityExclusionFilters,
+    imageScanOnPush: o.imageScanOnPush,
+    encryption: o.encryption,
+    encryptionKey: o.encryptionKey,
+    removalPolicy: o.removalPolicy,
+    emptyOnDelete: o.emptyOnDelete,
+  };
+}
+
+/** The repository's options over the defaults, one property at a time (tags are merged by key). */
+function merged(defaults: BaselineRepositoryOptions, repo: BaselineRepositoryOptions): BaselineRepositoryOptions {
+  const out: Record<string, unknown> = {};
+  for (const k of OPTION_KEYS) {
+    out[k] = repo[k] ?? defaults[k];
+  }
+  if (defaults.tags || repo.tags) {
+    out.tags = { ...defaults.tags ?? {}, ...repo.tags ?? {} };
+  }
+  return out as BaselineRepositoryOptions;
+}
+
+function defaultPrefix(baseline: Construct): string {
+  const stage = Stage.of(baseline);
+  const stageName = stage && stage.stageName ? stage.stageName : undefined;
+  const ids = baseline.node.scopes.slice(stage ? stage.node.scopes.length : 0).map(c => c.node.id).filter(x => x);
+  return [stageName, ...ids].filter(x => x).join('-').replace(/[^A-Za-z0-9-]/g, '-');
+}
+
+function cachePrefix(rule: PullThroughCacheRuleOptions): string {
+  return rule.repositoryPrefix ?? rule.upstream?.defaultRepositoryPrefix;
+}
+
+/** Whether a creation template applies to the repositories a pull-through cache rule creates. */
+function coversCache(t: RepositoryCreationTemplateOptions, prefix: string): boolean {
+  const appliesToCache = (t.appliedFor ?? [CreationTemplateAppliedFor.PULL_THROUGH_CACHE]).includes(CreationTemplateAppliedFor.PULL_THROUGH_CACHE);
+  if (!appliesToCache || !known(t.prefix)) {
+    return appliesToCache;
+  }
+  const p = t.prefix.replace(/\/$/, '');
+  return p === 'ROOT' || p === prefix.replace(/\/$/, '') || prefix.startsWith(`${p}/`);
+}
+
+function warnUncovered(cache: PullThroughCacheRule): void {
+  Annotations.of(cache).addWarningV2('cdk-ecr-registry:uncoveredPullThroughCache',
+    `no creation template applies to the repositories this rule creates under ${cache.repositoryPrefix}/: ECR creates them with its own defaults `
+    + '(mutable tags, AES256, no lifecycle policy), which fail Security Hub ECR.2 and ECR.3; add a creation template for this prefix or ROOT with PULL_THROUGH_CACHE');
+}
+
+function noLambda(stack: Stack): string[] {
+  const lambdas = stack.node.findAll().filter(c => CfnResource.isCfnResource(c)
+    && (c.cfnResourceType === 'AWS::Lambda::Function' || c.cfnResourceType === 'AWS::Serverless::Function'));
+  return lambdas.map(l => `${l.node.path}: invalid resource ${(l as CfnResource).cfnResourceType}: `
+    + 'the registry stack of a RegistryBaseline must deploy without assets or functions (a StackSet template); put it in another stack');
+}
+
+function checkRegistry(v: Violations, env: Environment | undefined, settings: BaselineRegistrySettings): void {
+  // The constructs' own validators need a stack with the baseline's environment; this one is never synthesized.
+  const scratch = new Stack(new Construct(undefined as any, ''), 'Scratch', { env });
+  dryRun(Registry, scratch, 'Registry', settings, v, 'registry.');
+
+  const rules = settings.pullThroughCacheRules ?? [];
+  v.check(rules.length <= MAX_PULL_THROUGH_CACHE_RULES, 'registry.pullThroughCacheRules.length', rules.length,
+    `at most ${MAX_PULL_THROUGH_CACHE_RULES} pull-through cache rules per registry (ECR quota)`);
+  const cachePrefixes = new Map<string, number>();
+  const ids = new Map<string, string>();
+  const checkId = (property: string, id: string) => {
+    if (ids.has(id)) {
+      v.add(property, id, `${ids.get(id)} has the same construct id; give each rule and template its own id`);
+    }
+    ids.set(id, property.replace(/\.id$/, ''));
+  };
+  for (const [i, rule] of rules.entries()) {
+    const p = `registry.pullThroughCacheRules[${i}]`;
+    dryRun(PullThroughCacheRule, scratch, `Cache${i}`, rule, v, `${p}.`);
+    const prefix = rule.upstream ? cachePrefix(rule) : undefined;
+    if (known(prefix)) {
+      if (cachePrefixes.has(prefix)) {
+        v.add(`${p}.repositoryPrefix`, prefix, `registry.pullThroughCacheRules[${cachePrefixes.get(prefix)}] uses the same prefix; each rule needs its own`);
+      }
+      cachePrefixes.set(prefix, i);
+      checkId(`${p}.id`, rule.id ?? `PullThroughCache-${prefix}`);
+    }
+  }
+  const templatePrefixes = new Map<string, number>();
+  for (const [i, t] of (settings.creationTemplates ?? []).entries()) {
+    const p = `registry.creationTemplates[${i}]`;
+    dryRun(RepositoryCreationTemplate, scratch, `Template${i}`, t, v, `${p}.`);
+    if (known(t.prefix)) {
+      if (templatePrefixes.has(t.prefix)) {
+        v.add(`${p}.prefix`, t.prefix, `registry.creationTemplates[${templatePrefixes.get(t.prefix)}] has the same prefix; ECR keeps one template per prefix`);
+      }
+      templatePrefixes.set(t.prefix, i);
+      checkId(`${p}.id`, t.id ?? `Template-${t.prefix}`);
+    }
+  }
+}
+
+/**
+ * Check one set of repository options. `fallback` holds the (already checked) defaults: conflicts
+ * between two properties are reported where at least one of them was given (`own`).
+ * @returns whether no violation was found
+ */
+function checkRepositoryOptions(
+  v: Violations, p: string, o: BaselineRepositoryOptions, fallback: BaselineRepositoryOptions,
+  ownAccount: string | undefined, scope: Construct, repo?: BaselineRepository,
+): boolean {
+  const before = v.messages().length;
+  const own = (k: keyof BaselineRepositoryOptions) => o[k] !== undefined;
+  const value = <K extends keyof BaselineRepositoryOptions>(k: K) => o[k] ?? fallback[k];
+
+  // The repository's own settings, by PrivateRepository's validator. Defaults alone are checked once;
+  // a repository is checked with the defaults it inherits only when it sets something of its own.
+  const repoKeys: (keyof BaselineRepositoryOptions)[] = ['lifecyclePolicy', 'imageTagMutability', 'imageTagMutabilityExclusionFilters',
+    'imageScanOnPush', 'encryption', 'encryptionKey', 'removalPolicy', 'emptyOnDelete'];
+  if (repo !== undefined || repoKeys.some(own)) {
+    const name = repo?.repositoryName;
+    const props = repositoryProps(name as string, repo === undefined ? o : merged(fallback, o));
+    if (repo !== undefined && !repoKeys.some(own)) {
+      // Only the name is new: check it alone (the inherited settings were checked as repositoryDefaults).
+      dryRun(PrivateRepository, scope, 'Repository', { repositoryName: name }, v, p);
+    } else {
+      dryRun(PrivateRepository, scope, 'Repository', props, v, p);
+    }
+  }
+
+  for (const k of ['pullAccounts', 'pullPushAccounts'] as const) {
+    for (const [i, account] of (o[k] ?? []).entries()) {
+      if (checkAccountId(v, `${p}${k}[${i}]`, account) && known(account) && known(ownAccount) && account === ownAccount) {
+        v.add(`${p}${k}[${i}]`, account, 'is the baseline\'s own account: its principals get access through their identity policies');
+      }
+    }
+  }
+  if (own('pullAccounts') || own('pullPushAccounts')) {
+    const push = new Set((value('pullPushAccounts') ?? []).filter(a => known(a)));
+    for (const account of value('pullAccounts') ?? []) {
+      if (push.has(account)) {
+        v.add(`${p}pullAccounts`, account, 'is also in pullPushAccounts, which already includes pull: list the account once');
+      }
+    }
+  }
+  checkPattern(v, `${p}pullOrganizationId`, o.pullOrganizationId, ORGANIZATION_ID,
+    `must match ${ORGANIZATION_ID.source} (an AWS Organizations id such as o-a1b2c3d4e5)`);
+  for (const [i, path] of (o.pullOrganizationalUnitPaths ?? []).entries()) {
+    checkPattern(v, `${p}pullOrganizationalUnitPaths[${i}]`, path, ORGANIZATIONAL_UNIT_PATH,
+      'must be an organizational unit path <org id>/<root id>/<ou id>/ such as o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/');
+  }
+  if (own('pullOrganizationId') || own('pullOrganizationalUnitPaths')) {
+    const org = value('pullOrganizationId');
+    for (const [i, path] of (value('pullOrganizationalUnitPaths') ?? []).entries()) {
+      if (known(org) && known(path) && ORGANIZATIONAL_UNIT_PATH.test(path) && !path.startsWith(`${org}/`)) {
+        v.add(`${p}pullOrganizationalUnitPaths[${i}]`, path,
+          `belongs to another organization than pullOrganizationId ${org}; a path starts with the organization id`);
+      }
+    }
+  }
+  const lambda = o.lambdaPull;
+  if (lambda && (lambda.functionArns ?? []).length === 0 && (lambda.sourceAccounts ?? []).length === 0) {
+    v.add(`${p}lambdaPull`, lambda, 'name the functions (functionArns) or their accounts (sourceAccounts)');
+  }
+  const tags = Object.entries(o.tags ?? {});
+  v.check(tags.length <= MAX_TAGS, `${p}tags`, tags.length, `at most ${MAX_TAGS} tags`);
+  for (const [key, val] of tags) {
+    if (known(key)) {
+      v.check(key.length >= 1 && key.length <= 128 && !key.toLowerCase().startsWith('aws:'), `${p}tags key`, key,
+        'must be 1-128 characters and not start with aws:');
+    }
+    if (known(val)) {
+      v.check(val.length <= 256, `${p}tags[${JSON.stringify(key)}]`, val, `must be at most 256 characters (got ${val.length})`);
+    }
+  }
+  return v.messages().length === before;
+}
+
+function checkNumber(v: Violations, property: string, value: number | undefined, min: number, max: number): boolean {
+  if (value === undefined) {
+    return true;
+  }
+  if (Token.isUnresolved(value) || !Number.isInteger(value) || value < min || value > max) {
+    v.add(property, Token.isUnresolved(value) ? '(token)' : value,
+      `must be an integer from ${min} to ${max} known at synth time (it decides how many stacks there are)`);
+    return false;
+  }
+  return true;
+}
+
+/** The shard count and capacity, or undefined when the sharding props are invalid. */
+function planSharding(v: Violations, s: RepositorySharding): Omit<Plan, 'placements'> | undefined {
+  let ok = checkNumber(v, 'sharding.maxResourcesPerStack', s.maxResourcesPerStack, STACK_OVERHEAD + RESOURCES_PER_REPOSITORY, CFN_MAX_RESOURCES);
+  const maxResources = ok ? s.maxResourcesPerStack ?? CFN_MAX_RESOURCES : CFN_MAX_RESOURCES;
+  ok = checkNumber(v, 'sharding.targetResourcesPerStack', s.targetResourcesPerStack, RESOURCES_PER_REPOSITORY, maxResources - STACK_OVERHEAD) && ok;
+  ok = checkNumber(v, 'sharding.capacity', s.capacity, 1, 1_000_000) && ok;
+  ok = checkNumber(v, 'sharding.shardCount', s.shardCount, 1, 10_000) && ok;
+  if (!ok) {
+    return undefined;
+  }
+  const target = s.targetResourcesPerStack ?? Math.min(DEFAULT_TARGET, maxResources - STACK_OVERHEAD);
+  const perStack = Math.floor(target / RESOURCES_PER_REPOSITORY);
+  const capacity = s.capacity ?? (s.shardCount !== undefined ? s.shardCount * perStack : DEFAULT_CAPACITY);
+  const shardCount = s.shardCount ?? Math.max(1, Math.ceil(capacity / perStack));
+  const fits = shardCount * Math.floor((maxResources - STACK_OVERHEAD) / RESOURCES_PER_REPOSITORY);
+  if (capacity > fits) {
+    v.add('sharding.capacity', capacity,
+      `cannot fit in ${shardCount} stacks of at most ${maxResources} resources (${fits} repositories at most): raise shardCount or leave it out to derive it from the capacity`);
+    return undefined;
+  }
+  return { shardCount, capacity, maxResources };
+}
