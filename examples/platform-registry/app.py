@@ -10,6 +10,7 @@ import re
 
 import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
@@ -36,6 +37,18 @@ class PlatformRegistryStack(cdk.Stack):
 
         key = kms.Key(
             self, "ImagesKey", description="Encrypts the platform container images", enable_key_rotation=True
+        )
+
+        # Control Tower CT.KMS.PR.3: only AWS services (here ECR, for the repositories it encrypts) may create grants.
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="GrantsOnlyForAwsServices",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["kms:CreateGrant"],
+                resources=["*"],
+                conditions={"BoolIfExists": {"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"}},
+            )
         )
 
         for name in ["platform/base-images", "payments/api", "payments/worker"]:
