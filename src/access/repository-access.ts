@@ -3,13 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RepositoryActions } from './repository-actions';
 import { isUnresolved, Violations } from '../private/errors';
-import { checkAccountId, checkPattern } from '../private/validation';
-
-/** `o-` and 10-32 lowercase letters or digits (AWS Organizations). */
-const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
-
-/** `o-.../r-.../ou-.../` with at least one OU, ending with `/` (the value of `aws:PrincipalOrgPaths`). */
-const ORGANIZATIONAL_UNIT_PATH = /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}\/(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}\/)+$/;
+import { checkAccountId, checkOrganizationId, checkPattern, ORGANIZATIONAL_UNIT_PATH } from '../private/validation';
 
 /** A Lambda function ARN (optionally qualified); `*` and `?` allowed in the name and qualifier (StringLike). */
 const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9_*?-]+(:[a-zA-Z0-9_$*?-]+)?$/;
@@ -247,8 +241,7 @@ export class RepositoryAccess {
   public grantToOrganization(level: RepositoryAccessLevel, organizationId: string): void {
     const v = this.violations();
     this.checkLevel(v, level);
-    checkPattern(v, 'organizationId', organizationId, ORGANIZATION_ID,
-      `must match ${ORGANIZATION_ID.source} (an AWS Organizations id such as o-a1b2c3d4e5)`);
+    checkOrganizationId(v, 'organizationId', organizationId);
     this.checkOwned(v);
     v.throwIfAny();
 

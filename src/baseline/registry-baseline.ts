@@ -9,7 +9,7 @@ import { LambdaPullOptions, RepositoryAccess, RepositoryAccessLevel } from '../a
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { EcrValidationError, isUnresolved, pathOf, Violations } from '../private/errors';
 import { known } from '../private/registry';
-import { checkAccountId, checkPattern } from '../private/validation';
+import { checkAccountId, checkOrganizationId, checkPattern, checkResourceTags, ORGANIZATIONAL_UNIT_PATH } from '../private/validation';
 import { CreationTemplateAppliedFor, RepositoryCreationTemplate, RepositoryCreationTemplateOptions } from '../registry/creation-template';
 import { PullThroughCacheRule, PullThroughCacheRuleOptions } from '../registry/pull-through-cache';
 import { Registry, RegistryProps } from '../registry/registry';
@@ -300,10 +300,6 @@ const STACK_OVERHEAD = 1;
 const DEFAULT_CAPACITY = 250;
 const DEFAULT_TARGET = 250;
 const MAX_PULL_THROUGH_CACHE_RULES = 50;
-const MAX_TAGS = 50;
-
-const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
-const ORGANIZATIONAL_UNIT_PATH = /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}\/(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}\/)+$/;
 
 const OPTION_KEYS: (keyof BaselineRepositoryOptions)[] = [
   'lifecyclePolicy', 'imageTagMutability', 'imageTagMutabilityExclusionFilters', 'imageScanOnPush', 'encryption',
@@ -717,8 +713,7 @@ function checkRepositoryOptions(
       }
     }
   }
-  checkPattern(v, `${p}pullOrganizationId`, o.pullOrganizationId, ORGANIZATION_ID,
-    `must match ${ORGANIZATION_ID.source} (an AWS Organizations id such as o-a1b2c3d4e5)`);
+  checkOrganizationId(v, `${p}pullOrganizationId`, o.pullOrganizationId);
   for (const [i, path] of (o.pullOrganizationalUnitPaths ?? []).entries()) {
     checkPattern(v, `${p}pullOrganizationalUnitPaths[${i}]`, path, ORGANIZATIONAL_UNIT_PATH,
       'must be an organizational unit path <org id>/<root id>/<ou id>/ such as o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/');
@@ -736,17 +731,7 @@ function checkRepositoryOptions(
   if (lambda && (lambda.functionArns ?? []).length === 0 && (lambda.sourceAccounts ?? []).length === 0) {
     v.add(`${p}lambdaPull`, lambda, 'name the functions (functionArns) or their accounts (sourceAccounts)');
   }
-  const tags = Object.entries(o.tags ?? {});
-  v.check(tags.length <= MAX_TAGS, `${p}tags`, tags.length, `at most ${MAX_TAGS} tags`);
-  for (const [key, val] of tags) {
-    if (known(key)) {
-      v.check(key.length >= 1 && key.length <= 128 && !key.toLowerCase().startsWith('aws:'), `${p}tags key`, key,
-        'must be 1-128 characters and not start with aws:');
-    }
-    if (known(val)) {
-      v.check(val.length <= 256, `${p}tags[${JSON.stringify(key)}]`, val, `must be at most 256 characters (got ${val.length})`);
-    }
-  }
+  checkResourceTags(v, `${p}tags`, o.tags);
   return v.messages().length === before;
 }
 

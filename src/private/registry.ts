@@ -1,7 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { Violations } from './errors';
-import { ACCOUNT_ID, checkLength, checkPattern } from './validation';
+import { checkLength, checkPattern } from './validation';
 
 /**
  * Helpers shared by the registry-level constructs (src/registry). Not exported from the package.
@@ -33,11 +33,6 @@ export function known(value: string | undefined): value is string {
 /** Check a region name, skipping tokens. */
 export function checkRegion(v: Violations, property: string, value: string | undefined): boolean {
   return checkPattern(v, property, value, REGION_PATTERN, 'must be an AWS region name such as eu-west-1');
-}
-
-/** Check an account id, skipping tokens. */
-export function checkAccount(v: Violations, property: string, value: string | undefined): boolean {
-  return checkPattern(v, property, value, ACCOUNT_ID, 'must be a 12-digit AWS account id');
 }
 
 /** Check a replication PREFIX_MATCH filter. */

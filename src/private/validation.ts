@@ -46,3 +46,35 @@ export const REPOSITORY_NAME_PATTERN = /^(?=.{2,256}$)((?:[a-z0-9]+(?:[._-][a-z0
 
 /** The CloudFormation pattern for one image tag mutability exclusion filter. */
 export const EXCLUSION_FILTER_PATTERN = /^[0-9a-zA-Z._*-]{1,128}$/;
+
+/** An AWS Organizations id. */
+export const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+
+/** An organizational unit path `<org id>/<root id>/<ou id>/[<ou id>/...]`, ending with `/`. */
+export const ORGANIZATIONAL_UNIT_PATH = /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}\/(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}\/)+$/;
+
+/** Check an AWS Organizations id, skipping tokens. */
+export function checkOrganizationId(v: Violations, property: string, value: string | undefined): boolean {
+  return checkPattern(v, property, value, ORGANIZATION_ID, `must match ${ORGANIZATION_ID.source} (an AWS Organizations id such as o-a1b2c3d4e5)`);
+}
+
+/** Most resource tags on an ECR repository or creation template (CloudFormation schema). */
+export const MAX_RESOURCE_TAGS = 50;
+
+/**
+ * Check ECR resource tags: at most 50; keys 1-128 characters, not starting with `aws:`; values at most
+ * 256 characters. Unresolved keys and values are skipped.
+ */
+export function checkResourceTags(v: Violations, property: string, tags: { [key: string]: string } | undefined): void {
+  const entries = Object.entries(tags ?? {});
+  v.check(entries.length <= MAX_RESOURCE_TAGS, property, entries.length, `at most ${MAX_RESOURCE_TAGS} tags`);
+  for (const [key, value] of entries) {
+    if (!isUnresolved(key)) {
+      v.check(key.length >= 1 && key.length <= 128 && !key.toLowerCase().startsWith('aws:'), `${property} key`, key,
+        'must be 1-128 characters and not start with aws:');
+    }
+    if (value !== undefined && !isUnresolved(value)) {
+      v.check(value.length <= 256, `${property}[${JSON.stringify(key)}]`, value, `must be at most 256 characters (got ${value.length})`);
+    }
+  }
+}

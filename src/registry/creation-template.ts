@@ -5,8 +5,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { pathOf, Violations } from '../private/errors';
-import { checkNamespacePrefix, known, repositoryArnForPrefix } from '../private/registry';
-import { checkCount, checkLength, checkPattern, EXCLUSION_FILTER_PATTERN } from '../private/validation';
+import { checkNamespacePrefix, repositoryArnForPrefix } from '../private/registry';
+import { checkEncryptionKey, checkTagMutability, lifecyclePolicyText, renderExclusionFilters } from '../private/repository-settings';
+import { checkLength, checkResourceTags } from '../private/validation';
 
 /** cdk-nag packs whose IAMNoInlinePolicy rule the template's own role trips. */
 const INLINE_POLICY_PACKS = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
@@ -120,9 +121,6 @@ const ALL_APPLIED_FOR = [
   CreationTemplateAppliedFor.CREATE_ON_PUSH,
 ];
 
-/** ECR's limit of resource tags in a template (CloudFormation schema). */
-const MAX_TAGS = 50;
-
 /**
  * A repository creation template (`AWS::ECR::RepositoryCreationTemplate`): the settings ECR gives
  * to repositories it creates by itself (pull-through cache, replication, create on push), with
@@ -143,41 +141,12 @@ export class RepositoryCreationTemplate extends Construct {
 
     checkLength(v, 'description', props.description, 0, 256);
 
-    const mutability = props.imageTagMutability ?? ecr.TagMutability.IMMUTABLE;
-    const filters = props.imageTagMutabilityExclusionFilters;
-    const withExclusion = mutability === ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION
-      || mutability === ecr.TagMutability.MUTABLE_WITH_EXCLUSION;
-    if (filters !== undefined && !withExclusion) {
-      v.add('imageTagMutabilityExclusionFilters', filters,
-        `exclusion filters need imageTagMutability IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION (got ${mutability})`);
-    } else if (withExclusion && (filters === undefined || filters.length === 0)) {
-      v.add('imageTagMutabilityExclusionFilters', filters, `${mutability} needs 1-5 exclusion filters`);
-    } else if (filters !== undefined) {
-      checkCount(v, 'imageTagMutabilityExclusionFilters', filters, 1, 5);
-      for (const [i, f] of filters.entries()) {
-        checkPattern(v, `imageTagMutabilityExclusionFilters[${i}]`, f, EXCLUSION_FILTER_PATTERN,
-          `must match ${EXCLUSION_FILTER_PATTERN.source} (1-128 of letters, digits, '.', '_', '-' and '*')`);
-      }
-    }
-
-    const encryption = props.encryption ?? ecr.RepositoryEncryption.KMS;
-    if (props.encryptionKey && encryption.value === ecr.RepositoryEncryption.AES_256.value) {
-      v.add('encryption', encryption.value, 'a customer encryptionKey needs encryption KMS or KMS_DSSE (AES256 uses keys managed by ECR)');
-    }
+    checkTagMutability(v, props.imageTagMutability ?? ecr.TagMutability.IMMUTABLE, props.imageTagMutabilityExclusionFilters);
+    checkEncryptionKey(v, props.encryption ?? ecr.RepositoryEncryption.KMS, props.encryptionKey);
 
     props.lifecyclePolicy?._collect(v, 'lifecyclePolicy ');
 
-    const tags = Object.entries(props.resourceTags ?? {});
-    v.check(tags.length <= MAX_TAGS, 'resourceTags', tags.length, `at most ${MAX_TAGS} tags`);
-    for (const [key, value] of tags) {
-      if (known(key)) {
-        v.check(key.length >= 1 && key.length <= 128 && !key.toLowerCase().startsWith('aws:'), 'resourceTags key', key,
-          'must be 1-128 characters and not start with aws:');
-      }
-      if (known(value)) {
-        v.check(value.length <= 256, `resourceTags[${JSON.stringify(key)}]`, value, `must be at most 256 characters (got ${value.length})`);
-      }
-    }
+    checkResourceTags(v, 'resourceTags', props.resourceTags);
     v.throwIfAny();
   }
 
@@ -225,14 +194,11 @@ export class RepositoryCreationTemplate extends Construct {
       appliedFor: [...appliedFor],
       description: props.description,
       imageTagMutability: mutability,
-      imageTagMutabilityExclusionFilters: props.imageTagMutabilityExclusionFilters?.map(value => ({
-        imageTagMutabilityExclusionFilterType: 'WILDCARD',
-        imageTagMutabilityExclusionFilterValue: value,
-      })),
+      imageTagMutabilityExclusionFilters: renderExclusionFilters(props.imageTagMutabilityExclusionFilters),
       encryptionConfiguration: encryption.value === ecr.RepositoryEncryption.AES_256.value
         ? { encryptionType: encryption.value }
         : { encryptionType: encryption.value, kmsKey: props.encryptionKey?.keyArn },
-      lifecyclePolicy: lifecycle._hasTokens() ? stack.toJsonString(lifecycle._renderObject()) : lifecycle.toJson(),
+      lifecyclePolicy: lifecyclePolicyText(this, lifecycle),
       repositoryPolicy: props.repositoryPolicy ? stack.toJsonString(props.repositoryPolicy) : undefined,
       resourceTags: tags.length > 0 ? tags.map(([key, value]) => ({ key, value })) : undefined,
       customRoleArn: this.role?.roleArn,

@@ -5,9 +5,9 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { pathOf, Violations } from '../private/errors';
 import {
-  checkAccount, checkNamespacePrefix, checkRegion, known, PULL_THROUGH_CACHE_SECRET_PREFIX, repositoryArnForPrefix,
+  checkNamespacePrefix, checkRegion, known, PULL_THROUGH_CACHE_SECRET_PREFIX, repositoryArnForPrefix,
 } from '../private/registry';
-import { checkPattern } from '../private/validation';
+import { checkAccountId, checkPattern } from '../private/validation';
 
 /**
  * Another private ECR registry as a pull-through cache upstream (cross-region, cross-account or both).
@@ -240,7 +240,7 @@ export class PullThroughCacheRule extends Construct {
     }
     const ecrUp = upstream.ecrUpstream;
     if (ecrUp) {
-      const accountOk = checkAccount(v, 'upstream.account', ecrUp.account);
+      const accountOk = checkAccountId(v, 'upstream.account', ecrUp.account);
       const regionOk = checkRegion(v, 'upstream.region', ecrUp.region);
       checkNamespacePrefix(v, 'upstream.upstreamRepositoryPrefix', ecrUp.upstreamRepositoryPrefix, 30);
       if (accountOk && regionOk && known(ecrUp.account) && known(ecrUp.region)

@@ -6,9 +6,9 @@ import { RepositoryCreationTemplate, RepositoryCreationTemplateOptions } from '.
 import { PullThroughCacheRule, PullThroughCacheRuleOptions } from './pull-through-cache';
 import { pathOf, Violations } from '../private/errors';
 import {
-  checkAccount, checkRegion, checkReplicationPrefix, findAll, known, repositoryArnForPrefix, SCANNING_FILTER_PATTERN,
+  checkRegion, checkReplicationPrefix, findAll, known, repositoryArnForPrefix, SCANNING_FILTER_PATTERN,
 } from '../private/registry';
-import { checkLength, checkPattern } from '../private/validation';
+import { checkAccountId, checkLength, checkPattern } from '../private/validation';
 
 /**
  * Where a replication rule copies images to.
@@ -514,7 +514,7 @@ function checkReplicationRules(v: Violations, stack: Stack, rules: ReplicationRu
     for (const [k, d] of destinations.entries()) {
       const dp = `${p}.destinations[${k}]`;
       const regionOk = checkRegion(v, `${dp}.region`, d.region);
-      const accountOk = checkAccount(v, `${dp}.account`, d.account);
+      const accountOk = checkAccountId(v, `${dp}.account`, d.account);
       const account = d.account ?? stack.account;
       if (regionOk && accountOk && known(d.region) && known(account) && known(stack.account) && known(stack.region)
         && d.region === stack.region && account === stack.account) {
@@ -544,7 +544,7 @@ function checkReplicationTotals(v: Violations, rules: ReplicationRule[]): void {
 }
 
 function checkReplicationSource(v: Violations, p: string, source: ReplicationSource, stack: Stack): void {
-  if (checkAccount(v, `${p}.account`, source.account) && known(source.account) && known(stack.account)
+  if (checkAccountId(v, `${p}.account`, source.account) && known(source.account) && known(stack.account)
     && source.account === stack.account) {
     v.add(`${p}.account`, source.account, 'is this registry\'s own account: a registry policy is only needed for cross-account replication');
   }

@@ -1,11 +1,12 @@
-import { Annotations, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { RepositoryAccess } from '../access/repository-access';
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { EcrValidationError, pathOf, Violations } from '../private/errors';
-import { checkCount, checkPattern, EXCLUSION_FILTER_PATTERN, REPOSITORY_NAME_PATTERN } from '../private/validation';
+import { checkEncryptionKey, checkTagMutability, lifecyclePolicyText, renderExclusionFilters } from '../private/repository-settings';
+import { checkPattern, REPOSITORY_NAME_PATTERN } from '../private/validation';
 
 
 /**
@@ -101,11 +102,6 @@ export interface PrivateRepositoryProps {
   readonly emptyOnDelete?: boolean;
 }
 
-/** The policy text of a `LifecyclePolicy`, with tokens rendered by the stack when it has any. */
-function lifecyclePolicyText(scope: Construct, policy: LifecyclePolicy): string {
-  return policy._hasTokens() ? Stack.of(scope).toJsonString(policy._renderObject()) : policy.toJson();
-}
-
 /**
  * A private ECR repository with secure defaults: immutable tags, scan on push,
  * KMS encryption, a lifecycle policy and `RETAIN`.
@@ -131,28 +127,8 @@ export class PrivateRepository extends ecr.Repository {
     checkPattern(v, 'repositoryName', props.repositoryName, REPOSITORY_NAME_PATTERN,
       `must match ${REPOSITORY_NAME_PATTERN.source} (2-256 characters: lowercase letters and digits separated by single '.', '_' or '-', with optional '/' namespaces)`);
 
-    const mutability = props.imageTagMutability ?? ecr.TagMutability.IMMUTABLE;
-    const filters = props.imageTagMutabilityExclusionFilters;
-    const withExclusion = mutability === ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION
-      || mutability === ecr.TagMutability.MUTABLE_WITH_EXCLUSION;
-    if (filters !== undefined && !withExclusion) {
-      v.add('imageTagMutabilityExclusionFilters', filters,
-        `exclusion filters need imageTagMutability IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION (got ${mutability})`);
-    } else if (withExclusion && (filters === undefined || filters.length === 0)) {
-      v.add('imageTagMutabilityExclusionFilters', filters,
-        `${mutability} needs 1-5 exclusion filters`);
-    } else if (filters !== undefined) {
-      checkCount(v, 'imageTagMutabilityExclusionFilters', filters, 1, 5);
-      for (const [i, f] of filters.entries()) {
-        checkPattern(v, `imageTagMutabilityExclusionFilters[${i}]`, f, EXCLUSION_FILTER_PATTERN,
-          `must match ${EXCLUSION_FILTER_PATTERN.source} (1-128 of letters, digits, '.', '_', '-' and '*')`);
-      }
-    }
-
-    const encryption = props.encryption ?? ecr.RepositoryEncryption.KMS;
-    if (props.encryptionKey && encryption.value === ecr.RepositoryEncryption.AES_256.value) {
-      v.add('encryption', encryption.value, 'a customer encryptionKey needs encryption KMS or KMS_DSSE (AES256 uses keys managed by ECR)');
-    }
+    checkTagMutability(v, props.imageTagMutability ?? ecr.TagMutability.IMMUTABLE, props.imageTagMutabilityExclusionFilters);
+    checkEncryptionKey(v, props.encryption ?? ecr.RepositoryEncryption.KMS, props.encryptionKey);
 
     if (props.lifecyclePolicy !== undefined && props.lifecycleRules !== undefined) {
       v.add('lifecycleRules', `${props.lifecycleRules.length} rules`,
@@ -220,12 +196,7 @@ export class PrivateRepository extends ecr.Repository {
       this.lifecyclePolicy = props.lifecyclePolicy ?? LifecyclePolicy.repositoryDefault();
       cfn.lifecyclePolicy = { lifecyclePolicyText: lifecyclePolicyText(this, this.lifecyclePolicy) };
     }
-    if (props.imageTagMutabilityExclusionFilters) {
-      cfn.imageTagMutabilityExclusionFilters = props.imageTagMutabilityExclusionFilters.map(value => ({
-        imageTagMutabilityExclusionFilterType: 'WILDCARD',
-        imageTagMutabilityExclusionFilterValue: value,
-      }));
-    }
+    cfn.imageTagMutabilityExclusionFilters = renderExclusionFilters(props.imageTagMutabilityExclusionFilters);
     if (dsse) {
       cfn.encryptionConfiguration = {
         encryptionType: ecr.RepositoryEncryption.KMS_DSSE.value,
