@@ -3,6 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RepositoryActions } from './repository-actions';
 import { isUnresolved, Violations } from '../private/errors';
+import { checkRepositoryPolicy } from '../private/repository-policy';
 import { checkAccountId, checkOrganizationId, checkPattern, ORGANIZATIONAL_UNIT_PATH } from '../private/validation';
 
 /** A Lambda function ARN (optionally qualified); `*` and `?` allowed in the name and qualifier (StringLike). */
@@ -13,9 +14,6 @@ const ECR_ACTION = /^ecr:[A-Z][A-Za-z]+$/;
 
 /** Name of a custom access level: used in statement ids. */
 const LEVEL_NAME = /^[A-Za-z0-9]{1,32}$/;
-
-/** Condition keys that make `Principal: *` acceptable (lower case: IAM condition keys are case-insensitive). */
-const SCOPING_CONDITION_KEYS = ['aws:principalorgid', 'aws:principalorgpaths', 'aws:sourcearn', 'aws:sourceaccount'];
 
 const ECR1 = 'AwsSolutions-ECR1';
 const ECR1_REASON = 'Principal "*" appears in this repository policy only together with an aws:PrincipalOrgID or '
@@ -523,23 +521,7 @@ export class RepositoryAccess {
       validate: () => {
         const doc = Stack.of(cfn).resolve((cfn as ecr.CfnRepository).repositoryPolicyText);
         const v = new Violations(path);
-        for (const [i, s] of (doc?.Statement ?? []).entries()) {
-          const id = s.Sid !== undefined ? `repositoryPolicy.Statement[${i}] (${s.Sid})` : `repositoryPolicy.Statement[${i}]`;
-          if (s.Effect !== 'Allow') {
-            continue;
-          }
-          if (s.Principal !== undefined && JSON.stringify(s.Principal).includes('*') && !hasScopingCondition(s.Condition)) {
-            v.add(id, s.Principal, 'Principal "*" needs an aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:SourceArn or aws:SourceAccount condition');
-          }
-          if (s.Resource !== undefined) {
-            v.add(id, s.Resource, 'a repository policy has no Resource element (the repository is the resource)');
-          }
-          const actions: unknown[] = Array.isArray(s.Action) ? s.Action : [s.Action];
-          const wild = actions.filter(a => typeof a === 'string' && a.includes('*'));
-          if (wild.length > 0) {
-            v.add(id, wild, 'name the actions (RepositoryActions.PULL, PUSH, PULL_PUSH): wildcard actions are never granted through a repository policy');
-          }
-        }
+        checkRepositoryPolicy(v, 'repositoryPolicy', doc, false);
         return v.messages();
       },
     });
@@ -548,15 +530,6 @@ export class RepositoryAccess {
 
 function single(values: string[]): string | string[] {
   return values.length === 1 ? values[0] : [...values];
-}
-
-function hasScopingCondition(condition: unknown): boolean {
-  if (!condition || typeof condition !== 'object') {
-    return false;
-  }
-  return Object.values(condition as Record<string, unknown>).some(inner =>
-    inner !== null && typeof inner === 'object'
-    && Object.keys(inner as object).some(k => SCOPING_CONDITION_KEYS.includes(k.toLowerCase())));
 }
 
 /** `{ AWS: ['x'] }` -> `{ AWS: 'x' }`, as principals render in a statement. */

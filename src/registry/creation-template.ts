@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { pathOf, Violations } from '../private/errors';
 import { checkNamespacePrefix, repositoryArnForPrefix } from '../private/registry';
+import { checkRepositoryPolicy } from '../private/repository-policy';
 import { checkEncryptionKey, checkTagMutability, lifecyclePolicyText, renderExclusionFilters } from '../private/repository-settings';
 import { checkLength, checkResourceTags } from '../private/validation';
 
@@ -208,7 +209,14 @@ export class RepositoryCreationTemplate extends Construct {
     }
 
     if (props.repositoryPolicy) {
-      this.node.addValidation({ validate: () => props.repositoryPolicy!.validateForResourcePolicy() });
+      const policy = props.repositoryPolicy;
+      this.node.addValidation({
+        validate: () => {
+          const v = new Violations(this.node.path);
+          checkRepositoryPolicy(v, 'repositoryPolicy', Stack.of(this).resolve(policy.toJSON()), true);
+          return v.messages();
+        },
+      });
     }
     this.addWarnings(mutability, encryption);
   }

@@ -127,7 +127,7 @@ describe('ImageCheck: three checks in one stack', () => {
     const acked = new Map<string, string[]>();
     for (const c of stack.node.findAll()) {
       for (const m of c.node.metadata.filter(e => e.type === 'aws:cdk:acknowledged-rules')) {
-        acked.set(c.node.path, [...(acked.get(c.node.path) ?? []), ...Object.keys(m.data).map(k => k.replace(/^annotation::/, ''))]);
+        acked.set(c.node.path, [...(acked.get(c.node.path) ?? []), ...Object.keys(m.data).map(k => k.replace(/^annotation::/i, ''))]);
       }
     }
     const unacknowledged = [new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks()].flatMap(pack =>

@@ -139,7 +139,7 @@ describe('RepositoryCreationTemplate options', () => {
     const mine = new iam.Role(stack, 'Mine', { assumedBy: new iam.ServicePrincipal('ecr.amazonaws.com') });
     registry.addCreationTemplate('Given', { prefix: 'given', role: mine });
     const acks = (c: { node: { metadata: Array<{ type: string; data: any }> } }) => c.node.metadata
-      .filter(m => m.type === 'aws:cdk:acknowledged-rules').flatMap(m => Object.keys(m.data).map(k => k.replace(/^annotation::/, '')));
+      .filter(m => m.type === 'aws:cdk:acknowledged-rules').flatMap(m => Object.keys(m.data).map(k => k.replace(/^annotation::/i, '')));
     expect(acks(own.role as iam.Role)).toEqual(['NIST.800.53.R5-IAMNoInlinePolicy', 'HIPAA.Security-IAMNoInlinePolicy', 'PCI.DSS.321-IAMNoInlinePolicy']);
     expect(acks(mine)).toEqual([]);
   });
@@ -285,6 +285,27 @@ describe('RepositoryCreationTemplate validation', () => {
       prefix: 'team',
       repositoryPolicy: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['ecr:BatchGetImage'] })] }),
     });
-    expect(() => Template.fromStack(stack)).toThrow(/A PolicyStatement used in a resource-based policy must specify at least one IAM principal/);
+    expect(() => Template.fromStack(stack)).toThrow(
+      'TestStack/Registry/T: invalid repositoryPolicy.Statement[0] "ecr:BatchGetImage": a repository policy statement needs a Principal (the accounts, roles or organization it allows)');
+  });
+
+  test('fails at synth on a repository policy with a Resource element, an unconditioned open principal or a wildcard action', () => {
+    const { stack, registry } = setup();
+    registry.addCreationTemplate('T', {
+      prefix: 'team',
+      repositoryPolicy: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({ sid: 'Scoped', actions: ['ecr:BatchGetImage'], principals: [new iam.AccountPrincipal('222222222222')], resources: ['*'] }),
+          new iam.PolicyStatement({ sid: 'Open', actions: ['ecr:BatchGetImage'], principals: [new iam.AnyPrincipal()] }),
+          new iam.PolicyStatement({ sid: 'Wild', actions: ['ecr:*'], principals: [new iam.AccountPrincipal('222222222222')] }),
+        ],
+      }),
+    });
+    expect(() => Template.fromStack(stack)).toThrow(
+      'TestStack/Registry/T: invalid repositoryPolicy.Statement[0] (Scoped) "*": a repository policy has no Resource element (the repository is the resource)');
+    expect(() => Template.fromStack(stack)).toThrow(
+      'TestStack/Registry/T: invalid repositoryPolicy.Statement[1] (Open) {"AWS":"*"}: Principal "*" needs an aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:SourceArn or aws:SourceAccount condition');
+    expect(() => Template.fromStack(stack)).toThrow(
+      'TestStack/Registry/T: invalid repositoryPolicy.Statement[2] (Wild) ["ecr:*"]: name the actions (RepositoryActions.PULL, PUSH, PULL_PUSH): wildcard actions are never granted through a repository policy');
   });
 });
