@@ -21,7 +21,10 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   /** Environment variables (AWS_REGION, AWS_ENDPOINT_URL_ECR, ...). */
   readonly env: Record<string, string | undefined>;
-  /** Make the ECR client (tests pass a mocked one). */
+  /**
+   * Make the ECR client (tests pass a mocked one).
+   * @default - a new `ECRClient` with the given configuration
+   */
   readonly ecrClient?: (config: ECRClientConfig) => ECRClient;
 }
 
