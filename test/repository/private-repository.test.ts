@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { PrivateRepository } from '../../src';
+import { LifecyclePolicy, PrivateRepository } from '../../src';
 import { newStack } from '../helpers/synth';
 
 function repoTemplate(props: ConstructorParameters<typeof PrivateRepository>[2] = {}): Template {
@@ -56,6 +56,18 @@ describe('PrivateRepository defaults', () => {
         },
       ],
     });
+  });
+
+  test('repositories with the default share one immutable policy, rendered as LifecyclePolicy.repositoryDefault()', () => {
+    const stack = newStack();
+    const a = new PrivateRepository(stack, 'A');
+    const b = new PrivateRepository(stack, 'B');
+    expect(a.lifecyclePolicy).toBe(b.lifecyclePolicy);
+    expect(Object.isFrozen(a.lifecyclePolicy!.rules)).toBe(true);
+    expect(() => a.lifecyclePolicy!.rules.push(a.lifecyclePolicy!.rules[0])).toThrow(TypeError);
+    const texts = Object.values(Template.fromStack(stack).findResources('AWS::ECR::Repository'))
+      .map((r: any) => r.Properties.LifecyclePolicy.LifecyclePolicyText);
+    expect(texts).toEqual([LifecyclePolicy.repositoryDefault().toJson(), LifecyclePolicy.repositoryDefault().toJson()]);
   });
 
   test('retained on delete, not emptied', () => {
