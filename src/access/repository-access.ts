@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnResource, IResolvable, IResolveContext, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RepositoryActions } from './repository-actions';
@@ -509,17 +509,36 @@ export class RepositoryAccess {
    * Fail the synth if the finished policy has an unconditioned open principal, a
    * `Resource` element or a wildcard action (whoever added it), so that the
    * acknowledgement above is never a blanket one.
+   *
+   * `app.synth()` resolves every resource once before validation (its scan for cross-stack
+   * references). The policy property is wrapped so that this resolution hands its result to the
+   * check, which then costs nothing; if the property was replaced since (an escape hatch), or
+   * the validation runs on its own, the check resolves the property itself.
    */
   private validatePolicy(): void {
     if (this.validating) {
       return;
     }
     this.validating = true;
-    const cfn = this.cfnRepository()!;
+    const cfn = this.cfnRepository()! as ecr.CfnRepository;
     const path = this.repository.node.path;
+    const original: unknown = cfn.repositoryPolicyText;
+    let resolved: { readonly doc: unknown } | undefined;
+    const wrapped: IResolvable = {
+      creationStack: [],
+      resolve: (context: IResolveContext) => {
+        context.registerPostProcessor({ postProcess: (doc: unknown) => { resolved = { doc }; return doc; } });
+        return original;
+      },
+      toString: () => Token.asString(wrapped),
+    };
+    cfn.repositoryPolicyText = wrapped;
     this.repository.node.addValidation({
       validate: () => {
-        const doc = Stack.of(cfn).resolve((cfn as ecr.CfnRepository).repositoryPolicyText);
+        const doc = resolved !== undefined && cfn.repositoryPolicyText === wrapped
+          ? resolved.doc
+          : Stack.of(cfn).resolve(cfn.repositoryPolicyText);
+        resolved = undefined;
         const v = new Violations(path);
         checkRepositoryPolicy(v, 'repositoryPolicy', doc, false);
         return v.messages();

@@ -388,6 +388,27 @@ describe('organization and organizational units', () => {
       'TestStack/Repo: invalid repositoryPolicy.Statement[1] (Open) {"AWS":"*"}: Principal "*" needs an aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:SourceArn or aws:SourceAccount condition');
   });
 
+  test('the synth fails on an open policy set through the L1 escape hatch after a grant', () => {
+    const { stack, repo } = setup();
+    repo.access.grantPullToOrganization('o-a1b2c3d4e5');
+    (repo.node.defaultChild as ecr.CfnRepository).repositoryPolicyText = {
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'Hatch', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'ecr:BatchGetImage' }],
+    };
+    expect(() => Template.fromStack(stack)).toThrow(
+      'TestStack/Repo: invalid repositoryPolicy.Statement[0] (Hatch) {"AWS":"*"}: Principal "*" needs an aws:PrincipalOrgID');
+  });
+
+  test('each synth checks the policy as it is then: a statement added after a clean synth still fails the next one', () => {
+    const app = new App();
+    const stack = new Stack(app, 'TestStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const repo = new PrivateRepository(stack, 'Repo');
+    repo.access.grantPullToOrganization('o-a1b2c3d4e5');
+    app.synth();
+    repo.addToResourcePolicy(new iam.PolicyStatement({ sid: 'Open', actions: ['ecr:BatchGetImage'], principals: [new iam.AnyPrincipal()] }));
+    expect(() => app.synth({ force: true })).toThrow('TestStack/Repo: invalid repositoryPolicy.Statement[1] (Open) {"AWS":"*"}');
+  });
+
   test('the synth fails on a Resource element or a wildcard action added next to our statements', () => {
     const { stack, repo } = setup();
     repo.access.grantPullToAccounts(['222222222222']);
