@@ -109,7 +109,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   buildWorkflow: false,
   docgen: true,
 
-  gitignore: ['cdk.out/', '.venv/', '.venv-bindings/', '.jsii.tabl.json', '.ci-work/', '/test-reports/', '*.tsbuildinfo', '/examples/**/cdk.out/'],
+  gitignore: ['cdk.out/', '.venv/', '.venv-bindings/', '.jsii.tabl.json', '.ci-work/', '/test-reports/', '*.tsbuildinfo', '/examples/**/cdk.out/', '/examples/**/target/'],
 });
 
 /** Environment for every `cdk` CLI call: no credentials, metadata service, telemetry or notices here. */
