@@ -3,21 +3,43 @@
  * (resource `Metadata`, the `CDKMetadata` resource and its condition), which records
  * construct paths and the synthesizing language rather than what gets deployed.
  *
+ * Also compares what each stack reports at synth: its warnings, errors and acknowledged
+ * rules (the stack's metadata entries other than creation stacks, without stack traces),
+ * so that a translation that drops an acknowledgement is caught too.
+ *
  * Usage: tsx scripts/compare-assemblies.ts <cdk.out A> <cdk.out B>
  * Exits 1 and prints the first differences when any stack differs or is missing.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 
-function templates(dir: string): Map<string, any> {
+interface StackOutput {
+  readonly template: any;
+  /** `<construct path> <type> <data>` per metadata entry, sorted (creation stacks and traces left out). */
+  readonly reports: string[];
+}
+
+function stacks(dir: string): Map<string, StackOutput> {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
-  const out = new Map<string, any>();
+  const out = new Map<string, StackOutput>();
   for (const [id, artifact] of Object.entries<any>(manifest.artifacts ?? {})) {
     if (artifact.type === 'aws:cloudformation:stack') {
-      out.set(id, JSON.parse(fs.readFileSync(path.join(dir, artifact.properties.templateFile), 'utf8')));
+      const template = JSON.parse(fs.readFileSync(path.join(dir, artifact.properties.templateFile), 'utf8'));
+      out.set(id, { template, reports: reports(dir, id, artifact) });
     }
   }
   return out;
+}
+
+function reports(dir: string, id: string, artifact: any): string[] {
+  const file = path.join(dir, `${id}.metadata.json`);
+  const metadata: Record<string, Array<{ type: string; data?: unknown }>> = artifact.metadata
+    ?? (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {});
+  return Object.entries(metadata)
+    .flatMap(([at, entries]) => entries
+      .filter(e => e.type !== 'aws:cdk:creationStack')
+      .map(e => `${at} ${e.type} ${JSON.stringify(e.data)}`))
+    .sort();
 }
 
 function normalize(template: any): any {
@@ -60,27 +82,32 @@ function main(): void {
     console.error('usage: compare-assemblies <cdk.out A> <cdk.out B>');
     process.exit(2);
   }
-  const a = templates(dirA);
-  const b = templates(dirB);
+  const a = stacks(dirA);
+  const b = stacks(dirB);
   const problems: string[] = [];
   for (const id of new Set([...a.keys(), ...b.keys()])) {
     if (!a.has(id) || !b.has(id)) {
       problems.push(`stack ${id} only in ${a.has(id) ? dirA : dirB}`);
       continue;
     }
+    const [sa, sb] = [a.get(id)!, b.get(id)!];
     const out: string[] = [];
-    diff(normalize(a.get(id)), normalize(b.get(id)), id, out);
+    diff(normalize(sa.template), normalize(sb.template), id, out);
+    const onlyA = sa.reports.filter(r => !sb.reports.includes(r));
+    const onlyB = sb.reports.filter(r => !sa.reports.includes(r));
+    out.push(...onlyA.map(r => `${id}: reported only in ${dirA}: ${r.slice(0, 200)}`));
+    out.push(...onlyB.map(r => `${id}: reported only in ${dirB}: ${r.slice(0, 200)}`));
     problems.push(...out);
     if (out.length === 0) {
-      const n = Object.keys(normalize(a.get(id)).Resources ?? {}).length;
-      console.log(`  ${id}: identical (${n} resources)`);
+      const n = Object.keys(normalize(sa.template).Resources ?? {}).length;
+      console.log(`  ${id}: identical (${n} resources, ${sa.reports.length} warnings, errors, acknowledgements and logical ids reported)`);
     }
   }
   if (problems.length > 0) {
     console.error(`templates differ:\n  ${problems.join('\n  ')}`);
     process.exit(1);
   }
-  console.log(`${a.size} stack templates identical between ${dirA} and ${dirB} (metadata ignored)`);
+  console.log(`${a.size} stack templates identical between ${dirA} and ${dirB} (resource metadata ignored), and the same synth reports`);
 }
 
 main();

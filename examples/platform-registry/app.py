@@ -111,6 +111,15 @@ class PlatformRegistryStack(cdk.Stack):
             )
             cdk.Validations.of(template).acknowledge(
                 cdk.Acknowledgment(
+                    id="EcrChecks-CreationTemplate",
+                    reason=(
+                        "Cached repositories let `latest` follow the upstream tag (IMMUTABLE_WITH_EXCLUSION [latest]); "
+                        "every other tag stays immutable and the template sets a lifecycle policy."
+                    ),
+                )
+            )
+            cdk.Validations.of(template).acknowledge(
+                cdk.Acknowledgment(
                 id=f"AwsSolutions-IAM5[Resource::arn:aws:ecr:{PRIMARY_REGION}:{REGISTRY_ACCOUNT}:repository/{cache.repository_prefix}/*]",
                 reason=(
                     f"ECR creates the cache repositories on demand under {cache.repository_prefix}/, so their names are not "
