@@ -9,7 +9,9 @@
  * RETAIN, the same 2-rule lifecycle policy, pull for account 222222222222), in one of three forms:
  * - `ours`: `PrivateRepository` (defaults) + `repository.access.grantPullToAccounts([...])`;
  * - `plain`: aws-cdk-lib `ecr.Repository` configured to the same template + `addToResourcePolicy`;
- * - `bare`: `ecr.CfnRepository` with the same properties written directly (the floor).
+ * - `bare`: `ecr.CfnRepository` with the same properties written directly (the floor);
+ * - diagnostics: `ours-plaingrant` (PrivateRepository + the plain grant) and `bare-document`
+ *   (bare, with the policy as an `iam.PolicyDocument`), which split the differences between the three.
  * Prints one JSON line: startup (process start to modules loaded), construct and synth times,
  * RSS after startup and the process's RSS high-water mark, template bytes, and one rendered
  * repository resource (the bench checks the three forms render the same resource).
@@ -79,8 +81,8 @@ async function main(): Promise<void> {
   const [variant, nArg, perStackArg] = process.argv.slice(2);
   const n = Number(nArg);
   const perStack = Number(perStackArg);
-  if (!['ours', 'ours-plaingrant', 'plain', 'bare'].includes(variant) || !(n > 0) || !(perStack > 0)) {
-    throw new Error(`usage: synth-worker.ts <ours|ours-plaingrant|plain|bare> <repositories> <repositories per stack> (got ${process.argv.slice(2).join(' ')})`);
+  if (!['ours', 'ours-plaingrant', 'plain', 'bare', 'bare-document'].includes(variant) || !(n > 0) || !(perStack > 0)) {
+    throw new Error(`usage: synth-worker.ts <ours|ours-plaingrant|plain|bare|bare-document> <repositories> <repositories per stack> (got ${process.argv.slice(2).join(' ')})`);
   }
 
   // Every variant has loaded the same modules (static imports), so startup is the same for all three.
@@ -123,12 +125,11 @@ async function main(): Promise<void> {
         });
         repository.addToResourcePolicy(pullStatement());
       } else {
-        const repository = new ecr.CfnRepository(stack, id, {
-          imageTagMutability: 'IMMUTABLE',
-          imageScanningConfiguration: { scanOnPush: true },
-          encryptionConfiguration: { encryptionType: 'KMS' },
-          lifecyclePolicy: { lifecyclePolicyText: LIFECYCLE_TEXT },
-          repositoryPolicyText: {
+        // `bare-document` (diagnostic): the bare resource with its policy as an iam.PolicyDocument
+        // instead of literal JSON, to split plain's cost between the policy document and the rest of the L2.
+        const repositoryPolicyText = variant === 'bare-document'
+          ? new iam.PolicyDocument({ statements: [pullStatement()] })
+          : {
             Statement: [{
               Action: PULL,
               Effect: 'Allow',
@@ -136,7 +137,13 @@ async function main(): Promise<void> {
               Sid: 'CrossAccountPull',
             }],
             Version: '2012-10-17',
-          },
+          };
+        const repository = new ecr.CfnRepository(stack, id, {
+          imageTagMutability: 'IMMUTABLE',
+          imageScanningConfiguration: { scanOnPush: true },
+          encryptionConfiguration: { encryptionType: 'KMS' },
+          lifecyclePolicy: { lifecyclePolicyText: LIFECYCLE_TEXT },
+          repositoryPolicyText,
         });
         repository.applyRemovalPolicy(cdk.RemovalPolicy.RETAIN);
       }
