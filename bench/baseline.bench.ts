@@ -55,6 +55,10 @@ function synthesize(names: string[], capacity: number): Synthesized {
   }
 }
 
+function cdkVersion(): string {
+  return JSON.parse(fs.readFileSync(require.resolve('aws-cdk-lib/package.json'), 'utf-8')).version;
+}
+
 export async function run(): Promise<BenchSection> {
   const rows: Array<Array<string | number>> = [];
   const notes: string[] = [];
@@ -84,7 +88,7 @@ export async function run(): Promise<BenchSection> {
   }
   notes.push('each repository: PrivateRepository defaults + organization pull (one AWS::ECR::Repository); '
     + 'shard count = ceil(capacity / 250); every stack must stay under 500 resources and 1 MB');
-  notes.push(`create + synth timed once per size in this process, aws-cdk-lib ${require('aws-cdk-lib/package.json').version}, `
+  notes.push(`create + synth timed once per size in this process, aws-cdk-lib ${cdkVersion()}, `
     + `load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`);
   return {
     title: 'Spreading repositories over stacks: RegistryBaseline sharding',
