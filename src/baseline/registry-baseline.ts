@@ -1,4 +1,4 @@
-import { Annotations, BootstraplessSynthesizer, CfnResource, Environment, RemovalPolicy, Stack, Stage, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, BootstraplessSynthesizer, CfnResource, CfnWaitConditionHandle, Environment, RemovalPolicy, Stack, Stage, Tags, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -477,12 +477,22 @@ export class RegistryBaseline extends Construct {
       }, plan.maxResources));
     }
     const defaults = props.repositoryDefaults ?? {};
+    const used = new Set<number>();
     for (const [i, repo] of repositories.entries()) {
       const { key, shard } = plan.placements[i];
       const repository = this.buildRepository(this.repositoryStacks[shard], key, repo, defaults);
       this.byKey.set(key, { repository, shard });
+      used.add(shard);
       if (known(repo.repositoryName)) {
         this.byName.set(repo.repositoryName, key);
+      }
+    }
+    // A shard no repository hashes to (yet) would have no resources, which CloudFormation rejects
+    // (the CDK metadata resource is not always there: analytics off, or a region without it).
+    // A wait condition handle does nothing, costs nothing and goes away with the shard's first repository.
+    for (const [s, stack] of this.repositoryStacks.entries()) {
+      if (!used.has(s)) {
+        new CfnWaitConditionHandle(stack, 'EmptyShard');
       }
     }
   }

@@ -105,6 +105,32 @@ describe('RegistryBaseline defaults', () => {
     expect(reposOnly.repositoryStacks).toHaveLength(1);
   });
 
+  test('a shard that no repository hashes to still deploys: it holds one no-op resource, which the first repository replaces', () => {
+    // Capacity 1,000 plans 4 shards; 3 repositories leave at least one empty. Analytics off: no CDK metadata resource either.
+    const names = ['team-a/api', 'team-b/web', 'team-c/jobs'];
+    const b = baseline({ env: ENV, manageRegistry: false, repositories: repos(...names), sharding: { capacity: 1000 } },
+      new App({ analyticsReporting: false }));
+    expect(b.shardCount).toBe(4);
+    const used = new Set(names.map(n => b.shardOfRepository(n)));
+    expect(used.size).toBeLessThan(4);
+    for (const [s, stack] of b.repositoryStacks.entries()) {
+      const resources = Template.fromStack(stack).toJSON().Resources ?? {};
+      const types = Object.values(resources).map((r: any) => r.Type);
+      if (used.has(s)) {
+        expect(types).not.toContain('AWS::CloudFormation::WaitConditionHandle');
+      } else {
+        expect(resources).toEqual({ EmptyShard: { Type: 'AWS::CloudFormation::WaitConditionHandle' } });
+      }
+    }
+    const empty = [0, 1, 2, 3].find(s => !used.has(s))!;
+    const newcomer = Array.from({ length: 100 }, (_, i) => `team-d/svc-${i}`).find(n => RegistryBaseline.shardOf(n, 4) === empty)!;
+    const grown = baseline({ env: ENV, manageRegistry: false, repositories: repos(...names, newcomer), sharding: { capacity: 1000 } },
+      new App({ analyticsReporting: false }));
+    const types = Object.values(Template.fromStack(grown.repositoryStacks[empty]).toJSON().Resources).map((r: any) => r.Type);
+    expect(types).toEqual(['AWS::ECR::Repository']);
+    expect(new AwsSolutionsChecks().validateScope(b.repositoryStacks[empty]).violations).toEqual([]);
+  });
+
   test('stack names: an explicit prefix, or the stage name and construct id', () => {
     expect(baseline({ stackNamePrefix: 'ecr', repositories: repos('a/b') }).repositoryStacks[0].stackName).toBe('ecr-Repositories-0');
     const stage = new Stage(new App(), 'Prod');
