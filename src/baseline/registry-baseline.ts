@@ -641,7 +641,7 @@ function noLambda(stack: Stack): string[] {
 function checkRegistry(v: Violations, env: Environment | undefined, settings: BaselineRegistrySettings): void {
   // The constructs' own validators need a stack with the baseline's environment; this one is never synthesized.
   const scratch = new Stack(new Construct(undefined as any, ''), 'Scratch', { env });
-  dryRun(Registry, scratch, 'Registry', settings, v, 'registry.');
+  dryRun(Registry._validateProps, scratch, 'Registry', settings, v, 'registry.');
 
   const rules = settings.pullThroughCacheRules ?? [];
   v.check(rules.length <= MAX_PULL_THROUGH_CACHE_RULES, 'registry.pullThroughCacheRules.length', rules.length,
@@ -656,7 +656,7 @@ function checkRegistry(v: Violations, env: Environment | undefined, settings: Ba
   };
   for (const [i, rule] of rules.entries()) {
     const p = `registry.pullThroughCacheRules[${i}]`;
-    dryRun(PullThroughCacheRule, scratch, `Cache${i}`, rule, v, `${p}.`);
+    dryRun(PullThroughCacheRule._validateProps, scratch, `Cache${i}`, rule, v, `${p}.`);
     const prefix = rule.upstream ? cachePrefix(rule) : undefined;
     if (known(prefix)) {
       if (cachePrefixes.has(prefix)) {
@@ -669,7 +669,7 @@ function checkRegistry(v: Violations, env: Environment | undefined, settings: Ba
   const templatePrefixes = new Map<string, number>();
   for (const [i, t] of (settings.creationTemplates ?? []).entries()) {
     const p = `registry.creationTemplates[${i}]`;
-    dryRun(RepositoryCreationTemplate, scratch, `Template${i}`, t, v, `${p}.`);
+    dryRun(RepositoryCreationTemplate._validateProps, scratch, `Template${i}`, t, v, `${p}.`);
     if (known(t.prefix)) {
       if (templatePrefixes.has(t.prefix)) {
         v.add(`${p}.prefix`, t.prefix, `registry.creationTemplates[${templatePrefixes.get(t.prefix)}] has the same prefix; ECR keeps one template per prefix`);
@@ -702,9 +702,9 @@ function checkRepositoryOptions(
     const props = repositoryProps(name as string, repo === undefined ? o : merged(fallback, o));
     if (repo !== undefined && !repoKeys.some(own)) {
       // Only the name is new: check it alone (the inherited settings were checked as repositoryDefaults).
-      dryRun(PrivateRepository, scope, 'Repository', { repositoryName: name }, v, p);
+      dryRun(PrivateRepository._validateProps, scope, 'Repository', { repositoryName: name }, v, p);
     } else {
-      dryRun(PrivateRepository, scope, 'Repository', props, v, p);
+      dryRun(PrivateRepository._validateProps, scope, 'Repository', props, v, p);
     }
   }
 

@@ -129,7 +129,11 @@ const ALL_APPLIED_FOR = [
  * lifecycle policy. Scan on push comes from the registry's scanning configuration.
  */
 export class RepositoryCreationTemplate extends Construct {
-  private static validateProps(scope: Construct, id: string, props: RepositoryCreationTemplateProps): void {
+  /**
+   * Check the props before anything is created (also run by `RegistryBaseline` on its specs).
+   * @internal
+   */
+  public static _validateProps(scope: Construct, id: string, props: RepositoryCreationTemplateProps): void {
     const v = new Violations(pathOf(scope, id));
     if (props.prefix === undefined) {
       v.add('prefix', props.prefix, 'needs a repository namespace or ROOT');
@@ -161,7 +165,7 @@ export class RepositoryCreationTemplate extends Construct {
   public readonly resource: ecr.CfnRepositoryCreationTemplate;
 
   constructor(scope: Construct, id: string, props: RepositoryCreationTemplateProps) {
-    RepositoryCreationTemplate.validateProps(scope, id, props);
+    RepositoryCreationTemplate._validateProps(scope, id, props);
     super(scope, id);
     this.prefix = props.prefix;
 

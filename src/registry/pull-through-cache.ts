@@ -200,7 +200,11 @@ const ECR_UPSTREAM_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLa
  * template (`Registry.addCreationTemplate` with `PULL_THROUGH_CACHE`).
  */
 export class PullThroughCacheRule extends Construct {
-  private static validateProps(scope: Construct, id: string, props: PullThroughCacheRuleProps): string {
+  /**
+   * Check the props before anything is created (also run by `RegistryBaseline` on its specs).
+   * @internal
+   */
+  public static _validateProps(scope: Construct, id: string, props: PullThroughCacheRuleProps): string {
     const v = new Violations(pathOf(scope, id));
     const stack = Stack.of(scope);
     const upstream = props.upstream;
@@ -273,7 +277,7 @@ export class PullThroughCacheRule extends Construct {
   public readonly resource: ecr.CfnPullThroughCacheRule;
 
   constructor(scope: Construct, id: string, props: PullThroughCacheRuleProps) {
-    const prefix = PullThroughCacheRule.validateProps(scope, id, props);
+    const prefix = PullThroughCacheRule._validateProps(scope, id, props);
     super(scope, id);
     const stack = Stack.of(this);
     const prefixes = PREFIXES_OF_STACK.get(stack) ?? new Map<string, string>();

@@ -248,7 +248,11 @@ export class Registry extends Construct {
     return REGISTRY_OF_STACK.get(Stack.of(scope));
   }
 
-  private static validateProps(scope: Construct, id: string, props: RegistryProps): void {
+  /**
+   * Check the props before anything is created (also run by `RegistryBaseline` on its specs).
+   * @internal
+   */
+  public static _validateProps(scope: Construct, id: string, props: RegistryProps): void {
     const path = pathOf(scope, id);
     const v = new Violations(path);
     const stack = Stack.of(scope);
@@ -282,7 +286,7 @@ export class Registry extends Construct {
   private readonly _scanningResource?: ecr.CfnRegistryScanningConfiguration;
 
   constructor(scope: Construct, id: string, props: RegistryProps = {}) {
-    Registry.validateProps(scope, id, props);
+    Registry._validateProps(scope, id, props);
     super(scope, id);
     Object.defineProperty(this, REGISTRY_SYMBOL, { value: true });
     REGISTRY_OF_STACK.set(Stack.of(this), this);

@@ -120,8 +120,11 @@ export class PrivateRepository extends ecr.Repository {
 
   /**
    * Check every prop before anything is created; throws once with every violation.
+   *
+   * Also run by `RegistryBaseline` to check a spec without creating anything.
+   * @internal
    */
-  private static validateProps(scope: Construct, id: string, props: PrivateRepositoryProps): void {
+  public static _validateProps(scope: Construct, id: string, props: PrivateRepositoryProps): void {
     const v = new Violations(pathOf(scope, id));
 
     checkPattern(v, 'repositoryName', props.repositoryName, REPOSITORY_NAME_PATTERN,
@@ -166,7 +169,7 @@ export class PrivateRepository extends ecr.Repository {
   }
 
   constructor(scope: Construct, id: string, props: PrivateRepositoryProps = {}) {
-    PrivateRepository.validateProps(scope, id, props);
+    PrivateRepository._validateProps(scope, id, props);
 
     const encryption = props.encryption ?? ecr.RepositoryEncryption.KMS;
     const dsse = encryption.value === ecr.RepositoryEncryption.KMS_DSSE.value;
