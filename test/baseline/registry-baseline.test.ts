@@ -108,12 +108,12 @@ describe('RegistryBaseline defaults', () => {
   test('a shard that no repository hashes to still deploys: it holds one no-op resource, which the first repository replaces', () => {
     // Capacity 1,000 plans 4 shards; 3 repositories leave at least one empty. Analytics off: no CDK metadata resource either.
     const names = ['team-a/api', 'team-b/web', 'team-c/jobs'];
-    const b = baseline({ env: ENV, manageRegistry: false, repositories: repos(...names), sharding: { capacity: 1000 } },
+    const sharded = baseline({ env: ENV, manageRegistry: false, repositories: repos(...names), sharding: { capacity: 1000 } },
       new App({ analyticsReporting: false }));
-    expect(b.shardCount).toBe(4);
-    const used = new Set(names.map(n => b.shardOfRepository(n)));
+    expect(sharded.shardCount).toBe(4);
+    const used = new Set(names.map(n => sharded.shardOfRepository(n)));
     expect(used.size).toBeLessThan(4);
-    for (const [s, stack] of b.repositoryStacks.entries()) {
+    for (const [s, stack] of sharded.repositoryStacks.entries()) {
       const resources = Template.fromStack(stack).toJSON().Resources ?? {};
       const types = Object.values(resources).map((r: any) => r.Type);
       if (used.has(s)) {
@@ -128,7 +128,7 @@ describe('RegistryBaseline defaults', () => {
       new App({ analyticsReporting: false }));
     const types = Object.values(Template.fromStack(grown.repositoryStacks[empty]).toJSON().Resources).map((r: any) => r.Type);
     expect(types).toEqual(['AWS::ECR::Repository']);
-    expect(new AwsSolutionsChecks().validateScope(b.repositoryStacks[empty]).violations).toEqual([]);
+    expect(new AwsSolutionsChecks().validateScope(sharded.repositoryStacks[empty]).violations).toEqual([]);
   });
 
   test('stack names: an explicit prefix, or the stage name and construct id', () => {
