@@ -477,12 +477,10 @@ export class RegistryBaseline extends Construct {
       }, plan.maxResources));
     }
     const defaults = props.repositoryDefaults ?? {};
-    const used = new Set<number>();
     for (const [i, repo] of repositories.entries()) {
       const { key, shard } = plan.placements[i];
       const repository = this.buildRepository(this.repositoryStacks[shard], key, repo, defaults);
       this.byKey.set(key, { repository, shard });
-      used.add(shard);
       if (known(repo.repositoryName)) {
         this.byName.set(repo.repositoryName, key);
       }
@@ -490,6 +488,7 @@ export class RegistryBaseline extends Construct {
     // A shard no repository hashes to (yet) would have no resources, which CloudFormation rejects
     // (the CDK metadata resource is not always there: analytics off, or a region without it).
     // A wait condition handle does nothing, costs nothing and goes away with the shard's first repository.
+    const used = new Set(plan.placements.map(p => p.shard));
     for (const [s, stack] of this.repositoryStacks.entries()) {
       if (!used.has(s)) {
         new CfnWaitConditionHandle(stack, 'EmptyShard');
