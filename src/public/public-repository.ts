@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { isUnresolved, pathOf, Violations } from '../private/errors';
-import { PUBLIC_CATALOG_HANDLER_SOURCE } from '../private/public-catalog-handler';
+import { PUBLIC_CATALOG_HANDLER_SOURCE } from './private/catalog-handler-source';
 import { checkLength, checkPattern } from '../private/validation';
 
 /** The ECR Public API pattern for repository names (2-205 characters). */

@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { pathOf, Violations } from '../private/errors';
-import { checkNamespacePrefix, repositoryArnForPrefix } from '../private/registry';
+import { checkNamespacePrefix, repositoryArnForPrefix } from './private/shared';
 import { checkRepositoryPolicy } from '../private/repository-policy';
 import { checkEncryptionKey, checkTagMutability, lifecyclePolicyText, renderExclusionFilters } from '../private/repository-settings';
 import { checkLength, checkResourceTags } from '../private/validation';

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { pathOf, Violations } from '../private/errors';
 import {
   checkNamespacePrefix, checkRegion, known, PULL_THROUGH_CACHE_SECRET_PREFIX, repositoryArnForPrefix,
-} from '../private/registry';
+} from './private/shared';
 import { checkAccountId, checkPattern } from '../private/validation';
 
 /**

@@ -7,7 +7,7 @@ import { PullThroughCacheRule, PullThroughCacheRuleOptions } from './pull-throug
 import { pathOf, Violations } from '../private/errors';
 import {
   checkRegion, checkReplicationPrefix, findAll, known, repositoryArnForPrefix, SCANNING_FILTER_PATTERN,
-} from '../private/registry';
+} from './private/shared';
 import { checkAccountId, checkLength, checkPattern } from '../private/validation';
 
 /**

@@ -6,7 +6,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { PublicRepository, PublicRepositoryArchitecture, PublicRepositoryOperatingSystem, PublicRepositoryProps } from '../../src';
-import { PUBLIC_CATALOG_HANDLER_SOURCE } from '../../src/private/public-catalog-handler';
+import { PUBLIC_CATALOG_HANDLER_SOURCE } from '../../src/public/private/catalog-handler-source';
 import { newStack } from '../helpers/synth';
 
 const FIXTURES = path.join(__dirname, 'fixtures');

@@ -1,7 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { Violations } from './errors';
-import { checkLength, checkPattern } from './validation';
+import { Violations } from '../../private/errors';
+import { checkLength, checkPattern } from '../../private/validation';
 
 /**
  * Helpers shared by the registry-level constructs (src/registry). Not exported from the package.
