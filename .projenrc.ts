@@ -52,7 +52,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
   bin: { 'cdk-ecr-registry': 'lib/cli/main.js' },
   // The `cdk-ecr-registry` CLI (lifecycle preview against a live repository) reads images through the SDK.
-  bundledDeps: ['@aws-sdk/client-ecr@^3.1000.0'],
+  // The runtime policy (src/runtime) builds its transport on @smithy/node-http-handler (the SDK's own).
+  bundledDeps: ['@aws-sdk/client-ecr@^3.1000.0', '@smithy/node-http-handler@^4.14.2'],
 
   // Lambda handlers are src/**/<name>.lambda.ts, bundled below. Not auto-discovered: the image
   // check's provider builds its own singleton function (own role, log group and scoped permissions).

@@ -1,0 +1,270 @@
+/**
+ * A fault-injecting HTTP proxy for tests on 127.0.0.1: the real SDK (with the real
+ * `NodeHttpHandler`) talks to the proxy, the proxy forwards to moto, or answers with a fault.
+ *
+ * Which call gets which fault is decided by a plan, from the call's index, the time since the
+ * first call and a seeded random generator (mulberry32): the same seed gives the same faults for
+ * the same order of calls. Without a target the proxy is a plain server (a CloudFormation
+ * response URL): `pass` answers 200.
+ *
+ * Also: `fullAcceptQueue()`, a listener that never accepts (its accept queue is full), to test
+ * the connection timeout; an unroutable address fails at once on this machine.
+ */
+import * as http from 'http';
+import * as net from 'net';
+import { Worker } from 'worker_threads';
+
+export type Fault =
+  /** Forward the call (or answer 200 without a target), after `delayMs`. */
+  | { readonly type: 'pass'; readonly delayMs?: number }
+  /** Read the request, never answer. */
+  | { readonly type: 'hang' }
+  /** Forward, send the answer's headers and half its body, never finish. */
+  | { readonly type: 'stall-body' }
+  /** Answer this status and body. */
+  | { readonly type: 'status'; readonly status: number; readonly body: string; readonly contentType?: string }
+  /** Reset the connection (TCP RST) without answering. */
+  | { readonly type: 'reset' };
+
+export interface CallInfo {
+  /** 0-based index of the call. */
+  readonly index: number;
+  /** Milliseconds since the first call. */
+  readonly elapsedMs: number;
+  /** Seeded random number in [0, 1), one per call. */
+  readonly random: number;
+  readonly method: string;
+  readonly path: string;
+  /** The `x-amz-target` header (`AmazonEC2ContainerRegistry_V20150921.DescribeImages`). */
+  readonly target?: string;
+}
+
+export type FaultPlan = (call: CallInfo) => Fault;
+
+export const PASS: Fault = { type: 'pass' };
+export const HANG: Fault = { type: 'hang' };
+export const RESET: Fault = { type: 'reset' };
+export const STALL_BODY: Fault = { type: 'stall-body' };
+const JSON_TYPE = 'application/x-amz-json-1.1';
+/** ECR throttling as the service sends it. */
+export const THROTTLE: Fault = { type: 'status', status: 400, contentType: JSON_TYPE, body: '{"__type":"ThrottlingException","message":"Rate exceeded"}' };
+/** A 5xx with the service's JSON error. */
+export const SERVER_ERROR: Fault = { type: 'status', status: 500, contentType: JSON_TYPE, body: '{"__type":"ServerException","message":"internal error"}' };
+/** A load balancer's HTML error page. */
+export const HTML_503: Fault = { type: 'status', status: 503, contentType: 'text/html', body: '<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>' };
+export const FORBIDDEN: Fault = { type: 'status', status: 403, contentType: 'application/xml', body: '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>' };
+export function delayed(ms: number): Fault {
+  return { type: 'pass', delayMs: ms };
+}
+
+/** Plans for the fault matrix. */
+export const plans = {
+  healthy: (): FaultPlan => () => PASS,
+  always: (f: Fault): FaultPlan => () => f,
+  /** The first `n` calls get `f`. */
+  first: (n: number, f: Fault): FaultPlan => c => (c.index < n ? f : PASS),
+  /** Every call in the first `ms` after the first call gets `f`. */
+  during: (ms: number, f: Fault): FaultPlan => c => (c.elapsedMs < ms ? f : PASS),
+  /** A share `p` of the calls (seeded) gets `f`. */
+  rate: (p: number, f: Fault): FaultPlan => c => (c.random < p ? f : PASS),
+};
+
+/** mulberry32: a small seeded PRNG (32-bit integer arithmetic is the algorithm). */
+/* eslint-disable no-bitwise */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6D2B79F5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+/* eslint-enable no-bitwise */
+
+export interface ProxyCall extends CallInfo {
+  readonly fault: Fault['type'];
+  /** The status the client got, when it got one. */
+  status?: number;
+}
+
+export interface FaultProxy {
+  /** http://127.0.0.1:PORT */
+  readonly url: string;
+  /** Every call so far, in arrival order. */
+  readonly calls: ProxyCall[];
+  /** Calls whose x-amz-target ends with `.operation` (all calls without an argument). */
+  count(operation?: string): number;
+  /** Change the plan (and restart the clock and the count). */
+  setPlan(plan: FaultPlan, seed?: number): void;
+  close(): Promise<void>;
+}
+
+export interface FaultProxyOptions {
+  /** Where to forward (moto); none: answer `pass` with 200 and an empty body. */
+  readonly target?: string;
+  readonly plan: FaultPlan;
+  /** @default 1 */
+  readonly seed?: number;
+}
+
+export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
+  let plan = options.plan;
+  let random = seededRandom(options.seed ?? 1);
+  let calls: ProxyCall[] = [];
+  let firstAt: number | undefined;
+  const sockets = new Set<net.Socket>();
+  const targetUrl = options.target ? new URL(options.target) : undefined;
+
+  const server = http.createServer((req, res) => {
+    const now = Date.now();
+    firstAt ??= now;
+    const info: CallInfo = {
+      index: calls.length,
+      elapsedMs: now - firstAt,
+      random: random(),
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      target: req.headers['x-amz-target'] as string | undefined,
+    };
+    const fault = plan(info);
+    const call: ProxyCall = { ...info, fault: fault.type };
+    calls.push(call);
+    const chunks: Buffer[] = [];
+    req.on('data', d => chunks.push(d));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      switch (fault.type) {
+        case 'hang':
+          return; // the socket stays open until the client gives up or the proxy closes
+        case 'reset':
+          req.socket.resetAndDestroy();
+          return;
+        case 'status':
+          call.status = fault.status;
+          res.writeHead(fault.status, { 'content-type': fault.contentType ?? 'text/plain', 'x-amzn-requestid': `fault-${info.index}` });
+          res.end(fault.body);
+          return;
+        case 'pass':
+        case 'stall-body': {
+          const forward = () => {
+            if (!targetUrl) {
+              call.status = 200;
+              res.writeHead(200, { 'content-length': '0' });
+              res.end();
+              return;
+            }
+            const up = http.request({
+              host: targetUrl.hostname,
+              port: targetUrl.port,
+              method: req.method,
+              path: req.url,
+              headers: { ...req.headers, host: targetUrl.host },
+            }, upRes => {
+              const upChunks: Buffer[] = [];
+              upRes.on('data', d => upChunks.push(d));
+              upRes.on('end', () => {
+                const answer = Buffer.concat(upChunks);
+                call.status = upRes.statusCode;
+                const headers = { ...upRes.headers };
+                delete headers['transfer-encoding'];
+                headers['content-length'] = String(answer.length);
+                res.writeHead(upRes.statusCode ?? 502, headers);
+                if (fault.type === 'stall-body') {
+                  res.write(answer.subarray(0, Math.floor(answer.length / 2)));
+                  return; // never ends
+                }
+                res.end(answer);
+              });
+            });
+            up.on('error', e => {
+              call.status = 502;
+              res.writeHead(502, { 'content-type': 'text/plain' });
+              res.end(`proxy: ${e.message}`);
+            });
+            up.end(body);
+          };
+          const delay = fault.type === 'pass' ? fault.delayMs ?? 0 : 0;
+          if (delay > 0) {
+            const t = setTimeout(forward, delay);
+            req.socket.once('close', () => clearTimeout(t));
+          } else {
+            forward();
+          }
+          return;
+        }
+      }
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.on('connection', s => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get calls() {
+      return calls;
+    },
+    count: (operation?: string) => calls.filter(c => operation === undefined || (c.target ?? '').endsWith(`.${operation}`)).length,
+    setPlan: (p, seed) => {
+      plan = p;
+      random = seededRandom(seed ?? options.seed ?? 1);
+      calls = [];
+      firstAt = undefined;
+    },
+    close: async () => {
+      for (const s of sockets) {
+        s.destroy();
+      }
+      await new Promise<void>(resolve => server.close(() => resolve()));
+    },
+  };
+}
+
+export interface FullAcceptQueue {
+  /** http://127.0.0.1:PORT of a listener that never accepts a connection. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP listener with a backlog of 1 whose thread never runs its accept loop (a worker thread
+ * blocked in Atomics.wait), with its accept queue filled by a few idle connections: the kernel
+ * then drops new SYNs, so a client's connect neither succeeds nor fails until its own timeout.
+ */
+export async function fullAcceptQueue(): Promise<FullAcceptQueue> {
+  const worker = new Worker(`
+    const { parentPort } = require('worker_threads');
+    const net = require('net');
+    const srv = net.createServer();
+    srv.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+      parentPort.postMessage(srv.address().port);
+      // Block this thread: the listener's connections are never accepted.
+      setTimeout(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 120000), 50);
+    });
+  `, { eval: true });
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await new Promise(r => setTimeout(r, 150)); // let the worker block
+  // Fill the accept queue: these complete the handshake in the kernel; later SYNs are dropped.
+  const fillers: net.Socket[] = [];
+  for (let i = 0; i < 4; i++) {
+    const s = net.connect(port, '127.0.0.1');
+    s.on('error', () => undefined);
+    fillers.push(s);
+  }
+  await new Promise(r => setTimeout(r, 200));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      fillers.forEach(s => s.destroy());
+      await worker.terminate();
+    },
+  };
+}
