@@ -99,7 +99,7 @@ test.concurrent('one hung connection: retried after the request timeout, succeed
 
 test.concurrent('every connection hung: fails at the deadline, never after, naming the timeout', async () => {
   const o = await scenario(plans.always(HANG));
-  expectCleanFailure(o, /^ECR DescribeImages did not answer within 0\.4 s: \d+ attempts over 2 s/);
+  expectCleanFailure(o, /^ECR DescribeImages did not answer within 0\.4 s: \d+ attempts over [12](\.\d)? s/);
   expect(o.elapsedMs).toBeGreaterThanOrEqual(DEADLINE_MS - 300);
   // 2 s / (0.4 s + up to 20-160 ms backoff): 4 or 5 attempts.
   expect(o.calls).toBeGreaterThanOrEqual(4);
@@ -153,7 +153,7 @@ test.concurrent('a listener with a full accept queue: the connection timeout fir
     const o = await scenario(plans.healthy(), {}, { endpoint: queue.url });
     expect(o.ok).toBe(false);
     expect(o.error!.kind).toBe('connect-timeout');
-    expect(o.error!.message).toMatch(/^ECR DescribeImages could not connect within 0\.3 s: \d+ attempts over 2 s/);
+    expect(o.error!.message).toMatch(/^ECR DescribeImages could not connect within 0\.3 s: \d+ attempts over [12](\.\d)? s/);
     expect(o.error!.attempts).toBeGreaterThanOrEqual(4);
     expect(o.elapsedMs).toBeLessThanOrEqual(DEADLINE_MS + LATE_MS);
     expect(o.elapsedMs).toBeGreaterThanOrEqual(DEADLINE_MS - 400);
