@@ -1,3 +1,4 @@
+export * from './errors';
 export * from './repository/private-repository';
 export * from './lifecycle';
 export * from './compliance';

@@ -2,9 +2,10 @@ import { Annotations, CfnResource, IResolvable, IResolveContext, Stack, Token, T
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RepositoryActions } from './repository-actions';
-import { isUnresolved, Violations } from '../private/errors';
+import { Violations } from '../private/errors';
 import { checkRepositoryPolicy } from '../private/repository-policy';
 import { checkAccountId, checkOrganizationId, checkPattern, ORGANIZATIONAL_UNIT_PATH } from '../private/validation';
+import { isUnresolved } from '../private/tokens';
 
 /** A Lambda function ARN (optionally qualified); `*` and `?` allowed in the name and qualifier (StringLike). */
 const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9_*?-]+(:[a-zA-Z0-9_$*?-]+)?$/;
@@ -165,7 +166,7 @@ export class RepositoryAccess {
 
     const statement = this.statement(`CrossAccount${level.name}`, level.actions);
     this.addAccountsOnce(statement, accountIds);
-    this.warnAccountRoot(level, accountIds.map(id => Token.isUnresolved(id) ? '(token)' : id).join(', '));
+    this.warnAccountRoot(level, accountIds.map(id => isUnresolved(id) ? '(token)' : id).join(', '));
   }
 
   /**
@@ -328,7 +329,7 @@ export class RepositoryAccess {
     const repoAccount = this.repository.env.account;
     const otherAccounts = new Set<string>();
     for (const a of [...arns.filter(arn => !isUnresolved(arn)).map(arn => arn.split(':')[4]), ...accounts]) {
-      if (!isUnresolved(a) && !Token.isUnresolved(repoAccount) && a !== repoAccount) {
+      if (!isUnresolved(a) && !isUnresolved(repoAccount) && a !== repoAccount) {
         otherAccounts.add(a);
       }
     }
@@ -355,14 +356,14 @@ export class RepositoryAccess {
         v.add(`level.actions[${i}]`, action,
           'is a registry-level action that only works in identity policies: each consumer grants it to its own principals');
       } else if (!ECR_ACTION.test(action)) {
-        v.add(`level.actions[${i}]`, action, `must be one ECR action matching ${ECR_ACTION.source} (e.g. ecr:DescribeImages)`);
+        v.add(`level.actions[${i}]`, action, 'must be one ECR action: ecr: and the action name in PascalCase, without wildcards (e.g. ecr:DescribeImages)');
       }
     }
   }
 
   private checkOtherAccount(v: Violations, property: string, id: string): void {
     const own = this.repository.env.account;
-    if (!isUnresolved(id) && !Token.isUnresolved(own) && id === own) {
+    if (!isUnresolved(id) && !isUnresolved(own) && id === own) {
       v.add(property, id,
         "is the repository's own account: grant its principals through their identity policies instead (grantToPrincipal or repository.grantPull)");
     }
@@ -442,7 +443,7 @@ export class RepositoryAccess {
   private accountKey(id: string, principal: iam.IPrincipal): string {
     const stack = Stack.of(this.repository);
     const render = () => JSON.stringify(flatten(stack.resolve(principal.policyFragment.principalJson)));
-    if (Token.isUnresolved(id)) {
+    if (isUnresolved(id)) {
       return render();
     }
     let keys = ACCOUNT_KEYS.get(stack);

@@ -1,4 +1,4 @@
-import { Annotations, BootstraplessSynthesizer, CfnResource, CfnWaitConditionHandle, Environment, RemovalPolicy, Stack, Stage, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, BootstraplessSynthesizer, CfnResource, CfnWaitConditionHandle, Environment, RemovalPolicy, Stack, Stage, Tags } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -7,13 +7,13 @@ import { dryRun } from './private/dry-run';
 import { shardOf } from './private/sharding';
 import { LambdaPullOptions, RepositoryAccess, RepositoryAccessLevel } from '../access/repository-access';
 import { LifecyclePolicy } from '../lifecycle/policy';
-import { EcrValidationError, isUnresolved, pathOf, Violations } from '../private/errors';
+import { EcrValidationError, pathOf, Violations } from '../private/errors';
 import { checkAccountId, checkOrganizationId, checkPattern, checkResourceTags, ORGANIZATIONAL_UNIT_PATH } from '../private/validation';
 import { CreationTemplateAppliedFor, RepositoryCreationTemplate, RepositoryCreationTemplateOptions } from '../registry/creation-template';
-import { known } from '../registry/private/shared';
 import { PullThroughCacheRule, PullThroughCacheRuleOptions } from '../registry/pull-through-cache';
 import { Registry, RegistryProps } from '../registry/registry';
 import { PrivateRepository, PrivateRepositoryProps } from '../repository/private-repository';
+import { isKnown, isUnresolved } from '../private/tokens';
 
 /**
  * A pull-through cache rule of a baseline's registry.
@@ -335,7 +335,7 @@ export class RegistryBaseline extends Construct {
    */
   public static shardOf(shardKey: string, shardCount: number): number {
     if (!Number.isInteger(shardCount) || shardCount < 1) {
-      throw new EcrValidationError(`invalid shardCount ${shardCount}: must be a positive integer`);
+      throw new EcrValidationError('RegistryBaseline.shardOf', `invalid shardCount ${shardCount}: must be a positive integer`);
     }
     return shardOf(shardKey, shardCount);
   }
@@ -376,7 +376,7 @@ export class RegistryBaseline extends Construct {
         v.add(`${p}${repo.shardKey === undefined ? 'repositoryName' : 'shardKey'}`, key,
           'the key that picks the repository\'s stack must be known at synth time: give a fixed shardKey for a repository name that is a token');
       }
-      if (known(name)) {
+      if (isKnown(name)) {
         if (names.has(name)) {
           v.add(`${p}repositoryName`, name, `repositories[${names.get(name)}] has the same name; each repository appears once`);
         }
@@ -386,7 +386,7 @@ export class RegistryBaseline extends Construct {
         checkPattern(v, `${p}shardKey`, repo.shardKey, /^[A-Za-z0-9][A-Za-z0-9._\/-]{0,255}$/,
           'must be 1-256 letters, digits, \'.\', \'_\', \'-\' or \'/\', starting with a letter or digit');
       }
-      if (known(key)) {
+      if (isKnown(key)) {
         const j = keys.get(key);
         if (j === undefined) {
           keys.set(key, i);
@@ -395,9 +395,9 @@ export class RegistryBaseline extends Construct {
             `repositories[${j}] has the same shard key (names and shard keys name the repository constructs, so each is used once)`);
         }
       }
-      let shard = plan && known(key) ? shardOf(key, plan.shardCount) : 0;
+      let shard = plan && isKnown(key) ? shardOf(key, plan.shardCount) : 0;
       if (repo.shard !== undefined) {
-        if (Token.isUnresolved(repo.shard) || !Number.isInteger(repo.shard) || repo.shard < 0
+        if (isUnresolved(repo.shard) || !Number.isInteger(repo.shard) || repo.shard < 0
           || (plan !== undefined && repo.shard >= plan.shardCount)) {
           v.add(`${p}shard`, repo.shard, `must be a shard number known at synth time, 0 to ${plan ? plan.shardCount - 1 : 'shardCount - 1'}`);
         } else {
@@ -481,7 +481,7 @@ export class RegistryBaseline extends Construct {
       const { key, shard } = plan.placements[i];
       const repository = this.buildRepository(this.repositoryStacks[shard], key, repo, defaults);
       this.byKey.set(key, { repository, shard });
-      if (known(repo.repositoryName)) {
+      if (isKnown(repo.repositoryName)) {
         this.byName.set(repo.repositoryName, key);
       }
     }
@@ -525,7 +525,7 @@ export class RegistryBaseline extends Construct {
   private entry(nameOrKey: string): { repository: PrivateRepository; shard: number } {
     const found = this.byKey.get(nameOrKey) ?? this.byKey.get(this.byName.get(nameOrKey) ?? '');
     if (!found) {
-      throw new EcrValidationError(`${this.node.path}: invalid repository ${JSON.stringify(nameOrKey)}: not a repository of this baseline`);
+      throw new EcrValidationError(this.node.path, `invalid repository ${JSON.stringify(nameOrKey)}: not a repository of this baseline`);
     }
     return found;
   }
@@ -543,7 +543,7 @@ export class RegistryBaseline extends Construct {
       registry.addCreationTemplate(t.id ?? `Template-${t.prefix}`, t);
     }
     for (const cache of caches) {
-      if (known(cache.repositoryPrefix) && !templates.some(t => coversCache(t, cache.repositoryPrefix))) {
+      if (isKnown(cache.repositoryPrefix) && !templates.some(t => coversCache(t, cache.repositoryPrefix))) {
         warnUncovered(cache);
       }
     }
@@ -617,7 +617,7 @@ function cachePrefix(rule: PullThroughCacheRuleOptions): string {
 /** Whether a creation template applies to the repositories a pull-through cache rule creates. */
 function coversCache(t: RepositoryCreationTemplateOptions, prefix: string): boolean {
   const appliesToCache = (t.appliedFor ?? [CreationTemplateAppliedFor.PULL_THROUGH_CACHE]).includes(CreationTemplateAppliedFor.PULL_THROUGH_CACHE);
-  if (!appliesToCache || !known(t.prefix)) {
+  if (!appliesToCache || !isKnown(t.prefix)) {
     return appliesToCache;
   }
   const p = t.prefix.replace(/\/$/, '');
@@ -657,7 +657,7 @@ function checkRegistry(v: Violations, env: Environment | undefined, settings: Ba
     const p = `registry.pullThroughCacheRules[${i}]`;
     dryRun(PullThroughCacheRule._validateProps, scratch, `Cache${i}`, rule, v, `${p}.`);
     const prefix = rule.upstream ? cachePrefix(rule) : undefined;
-    if (known(prefix)) {
+    if (isKnown(prefix)) {
       if (cachePrefixes.has(prefix)) {
         v.add(`${p}.repositoryPrefix`, prefix, `registry.pullThroughCacheRules[${cachePrefixes.get(prefix)}] uses the same prefix; each rule needs its own`);
       }
@@ -669,7 +669,7 @@ function checkRegistry(v: Violations, env: Environment | undefined, settings: Ba
   for (const [i, t] of (settings.creationTemplates ?? []).entries()) {
     const p = `registry.creationTemplates[${i}]`;
     dryRun(RepositoryCreationTemplate._validateProps, scratch, `Template${i}`, t, v, `${p}.`);
-    if (known(t.prefix)) {
+    if (isKnown(t.prefix)) {
       if (templatePrefixes.has(t.prefix)) {
         v.add(`${p}.prefix`, t.prefix, `registry.creationTemplates[${templatePrefixes.get(t.prefix)}] has the same prefix; ECR keeps one template per prefix`);
       }
@@ -709,13 +709,13 @@ function checkRepositoryOptions(
 
   for (const k of ['pullAccounts', 'pullPushAccounts'] as const) {
     for (const [i, account] of (o[k] ?? []).entries()) {
-      if (checkAccountId(v, `${p}${k}[${i}]`, account) && known(account) && known(ownAccount) && account === ownAccount) {
+      if (checkAccountId(v, `${p}${k}[${i}]`, account) && isKnown(account) && isKnown(ownAccount) && account === ownAccount) {
         v.add(`${p}${k}[${i}]`, account, 'is the baseline\'s own account: its principals get access through their identity policies');
       }
     }
   }
   if (own('pullAccounts') || own('pullPushAccounts')) {
-    const push = new Set((value('pullPushAccounts') ?? []).filter(a => known(a)));
+    const push = new Set((value('pullPushAccounts') ?? []).filter(a => isKnown(a)));
     for (const account of value('pullAccounts') ?? []) {
       if (push.has(account)) {
         v.add(`${p}pullAccounts`, account, 'is also in pullPushAccounts, which already includes pull: list the account once');
@@ -730,7 +730,7 @@ function checkRepositoryOptions(
   if (own('pullOrganizationId') || own('pullOrganizationalUnitPaths')) {
     const org = value('pullOrganizationId');
     for (const [i, path] of (value('pullOrganizationalUnitPaths') ?? []).entries()) {
-      if (known(org) && known(path) && ORGANIZATIONAL_UNIT_PATH.test(path) && !path.startsWith(`${org}/`)) {
+      if (isKnown(org) && isKnown(path) && ORGANIZATIONAL_UNIT_PATH.test(path) && !path.startsWith(`${org}/`)) {
         v.add(`${p}pullOrganizationalUnitPaths[${i}]`, path,
           `belongs to another organization than pullOrganizationId ${org}; a path starts with the organization id`);
       }
@@ -748,8 +748,8 @@ function checkNumber(v: Violations, property: string, value: number | undefined,
   if (value === undefined) {
     return true;
   }
-  if (Token.isUnresolved(value) || !Number.isInteger(value) || value < min || value > max) {
-    v.add(property, Token.isUnresolved(value) ? '(token)' : value,
+  if (isUnresolved(value) || !Number.isInteger(value) || value < min || value > max) {
+    v.add(property, isUnresolved(value) ? '(token)' : value,
       `must be an integer from ${min} to ${max} known at synth time (it decides how many stacks there are)`);
     return false;
   }

@@ -8,8 +8,9 @@ import {
   RESOURCE_TYPE, SERVICE_TIMEOUT_SECONDS,
 } from './private/contract';
 import { ImageCheckProvider } from './private/provider';
-import { isUnresolved, pathOf, Violations } from '../private/errors';
+import { EcrValidationError, pathOf, Violations } from '../private/errors';
 import { checkPattern } from '../private/validation';
+import { isUnresolved } from '../private/tokens';
 
 /** Severity of an image scan finding, for the scan gate. */
 export enum ScanFindingSeverity {
@@ -242,7 +243,7 @@ export class ImageCheck extends Construct {
   public verifiedImage(reference: ImageReference): VerifiedImage {
     const found = this.byKey.get(keyOf(reference));
     if (!found) {
-      throw new Error(`${this.node.path}: invalid reference ${JSON.stringify(reference.toString())}: not one of the images this check verifies`);
+      throw new EcrValidationError(this.node.path, `invalid reference ${JSON.stringify(reference.toString())}: not one of the images this check verifies`);
     }
     return found;
   }

@@ -4,7 +4,8 @@ import { hasTokens, MAX_POLICY_TEXT_LENGTH, parsePolicy, renderRule, RuleSpec, S
 import { ImageDescription, LifecyclePreview, PreviewOptions } from './preview';
 import { LifecycleRule } from './rule';
 import { TagSelection } from './tag-selection';
-import { EcrValidationError, isUnresolved, Violations } from '../private/errors';
+import { EcrValidationError, Violations } from '../private/errors';
+import { isUnresolved } from '../private/tokens';
 
 /**
  * Properties of a `LifecyclePolicy`.
@@ -98,7 +99,7 @@ export class LifecyclePolicy {
     this.check(STANDALONE_PATH);
     const specs = this.specs();
     if (specs.some(hasTokens)) {
-      throw new EcrValidationError(`${STANDALONE_PATH}: invalid rules (unresolved tokens): a preview needs concrete values`);
+      throw new EcrValidationError(STANDALONE_PATH, `invalid rules (unresolved tokens): a preview needs concrete values`);
     }
     const now = options.now ?? new Date();
     const v = new Violations(`${STANDALONE_PATH}.preview`);

@@ -1,7 +1,8 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { CountType, LifecycleAction, StorageClass, TagStatus } from './enums';
 import { RuleSpec } from './model';
 import { TagSelection } from './tag-selection';
+import { isUnresolved } from '../private/tokens';
 
 /**
  * Options every rule factory takes.
@@ -68,7 +69,7 @@ export interface LifecycleRuleProps extends SelectedLifecycleRuleOptions {
 }
 
 function days(age: Duration): number {
-  return Token.isUnresolved(age) ? (age as unknown as number) : age.toDays({ integral: false });
+  return isUnresolved(age) ? (age as unknown as number) : age.toDays({ integral: false });
 }
 
 function describeSelection(selection: TagSelection): string {

@@ -1,4 +1,3 @@
-import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -31,10 +30,23 @@ export function renderValue(value: unknown): string {
   }
 }
 
-/** One violation: which property, what was received, what is allowed. */
+/** One invalid property of a construct's props. */
 export interface Violation {
+  /**
+   * The property, with its path inside the props, e.g. `repositories[0].lambdaPull.functionArns[0]`.
+   */
   readonly property: string;
-  readonly value: unknown;
+
+  /**
+   * The value received.
+   *
+   * @default - the property was not given
+   */
+  readonly value?: any;
+
+  /**
+   * What is allowed, in words.
+   */
   readonly allowed: string;
 }
 
@@ -43,13 +55,67 @@ export function formatViolation(path: string, v: Violation): string {
   return `${path}: invalid ${v.property} ${renderValue(v.value)}: ${v.allowed}`;
 }
 
-/** The error every validation of this library throws. */
-export class EcrValidationError extends Error {
-  constructor(message: string, public readonly violations: Violation[] = []) {
-    super(message);
-    this.name = 'ValidationError';
+const ECR_VALIDATION_ERROR = Symbol.for('cdk-ecr-registry.EcrValidationError');
+
+/**
+ * The error every synth-time check of this library throws: bad props, or a method called in a
+ * way that cannot work. Its message names the construct path, each invalid property, the value
+ * received and what is allowed; `constructPath` and `violations` carry the same facts as data.
+ *
+ * It is an `Error` (`instanceof Error` holds; it has `name`, `message` and `stack`). Recognize it
+ * with `EcrValidationError.isEcrValidationError(e)`, which tests a `Symbol.for` brand as aws-cdk-lib's
+ * `Errors.isValidationError` does, so it also works across copies of the library.
+ */
+export class EcrValidationError {
+  /**
+   * Whether `x` is an `EcrValidationError` (of any copy of this library).
+   */
+  public static isEcrValidationError(x: any): x is EcrValidationError {
+    return x !== null && typeof x === 'object' && ECR_VALIDATION_ERROR in x;
+  }
+
+  /** Always `EcrValidationError`. */
+  public readonly name: string;
+
+  /** The construct path, then what is wrong and what is allowed. */
+  public readonly message: string;
+
+  /**
+   * Where the error was thrown.
+   *
+   * @default - the JavaScript stack trace
+   */
+  public readonly stack?: string;
+
+  /**
+   * The path of the construct whose props or call are invalid (`<app>` for the app itself), or
+   * the API called when no construct is involved (`LifecyclePolicy.fromJson`, `RegistryBaseline.shardOf`).
+   */
+  public readonly constructPath: string;
+
+  /**
+   * Every invalid property, in the order found (empty when the error is about a call rather than props).
+   */
+  public readonly violations: Violation[];
+
+  /**
+   * @param constructPath the construct's path; the message starts with it
+   * @param detail what is wrong and what is allowed
+   * @param violations the invalid properties
+   */
+  constructor(constructPath: string, detail: string, violations: Violation[] = []) {
+    Object.defineProperty(this, ECR_VALIDATION_ERROR, { value: true });
+    this.name = 'EcrValidationError';
+    this.message = constructPath ? `${constructPath}: ${detail}` : detail;
+    this.constructPath = constructPath;
+    this.violations = violations;
+    Error.captureStackTrace(this, new.target);
   }
 }
+
+// An Error at run time. jsii cannot represent a subclass of Error (aws/jsii#50), so the class
+// extends it here rather than in its declaration.
+Object.setPrototypeOf(EcrValidationError.prototype, Error.prototype);
 
 /**
  * Collects every violation of one construct's props and throws them together, once.
@@ -58,13 +124,24 @@ export class EcrValidationError extends Error {
  * so a bad input never leaves a half-created tree.
  */
 export class Violations {
-  private readonly items: Violation[] = [];
+  /**
+   * @param path the construct path the messages start with
+   * @param items where violations go (shared with the collectors `nested` returns)
+   * @param prefix put before every property name
+   */
+  constructor(private readonly path: string, private readonly items: Violation[] = [], private readonly prefix: string = '') {}
 
-  constructor(private readonly path: string) {}
+  /**
+   * A collector that records into this one, with `prefix` before every property name
+   * (`repositories[0].lambdaPull.`): a composite construct hands it to its parts' collectors.
+   */
+  public nested(prefix: string): Violations {
+    return new Violations(this.path, this.items, `${this.prefix}${prefix}`);
+  }
 
   /** Record a violation. */
   public add(property: string, value: unknown, allowed: string): this {
-    this.items.push({ property, value, allowed });
+    this.items.push({ property: `${this.prefix}${property}`, value, allowed });
     return this;
   }
 
@@ -81,6 +158,11 @@ export class Violations {
     return this.items.length === 0;
   }
 
+  /** How many violations have been recorded (by this collector and every nested one). */
+  public get count(): number {
+    return this.items.length;
+  }
+
   /** The messages recorded so far (for `node.addValidation`). */
   public messages(): string[] {
     return this.items.map(v => formatViolation(this.path, v));
@@ -91,18 +173,10 @@ export class Violations {
     if (this.items.length === 0) {
       return;
     }
-    const lines = this.messages();
-    const message = lines.length === 1
+    const lines = this.messages().map(l => l.slice(this.path.length + 2));
+    const detail = lines.length === 1
       ? lines[0]
-      : `${this.path}: ${lines.length} invalid properties:\n${lines.map(l => `  - ${l.slice(this.path.length + 2)}`).join('\n')}`;
-    throw new EcrValidationError(message, [...this.items]);
+      : `${lines.length} invalid properties:\n${lines.map(l => `  - ${l}`).join('\n')}`;
+    throw new EcrValidationError(this.path, detail, [...this.items]);
   }
-}
-
-/** True when the value (string, number, list or object) contains an unresolved token. */
-export function isUnresolved(value: unknown): boolean {
-  if (value === undefined || value === null) {
-    return false;
-  }
-  return Token.isUnresolved(value);
 }

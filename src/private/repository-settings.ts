@@ -24,7 +24,7 @@ export function checkTagMutability(v: Violations, mutability: ecr.TagMutability,
     checkCount(v, 'imageTagMutabilityExclusionFilters', filters, 1, 5);
     for (const [i, f] of filters.entries()) {
       checkPattern(v, `imageTagMutabilityExclusionFilters[${i}]`, f, EXCLUSION_FILTER_PATTERN,
-        `must match ${EXCLUSION_FILTER_PATTERN.source} (1-128 of letters, digits, '.', '_', '-' and '*')`);
+        `must be 1-128 of letters, digits, '.', '_', '-' and '*' (pattern ${EXCLUSION_FILTER_PATTERN.source})`);
     }
   }
 }

@@ -1,4 +1,5 @@
-import { isUnresolved, Violations } from './errors';
+import { Violations } from './errors';
+import { isUnresolved } from './tokens';
 
 /**
  * Check a string against a pattern, skipping unresolved tokens.
@@ -55,7 +56,7 @@ export const ORGANIZATIONAL_UNIT_PATH = /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}\/(
 
 /** Check an AWS Organizations id, skipping tokens. */
 export function checkOrganizationId(v: Violations, property: string, value: string | undefined): boolean {
-  return checkPattern(v, property, value, ORGANIZATION_ID, `must match ${ORGANIZATION_ID.source} (an AWS Organizations id such as o-a1b2c3d4e5)`);
+  return checkPattern(v, property, value, ORGANIZATION_ID, 'must be an AWS Organizations id: o- and 10-32 lowercase letters or digits, such as o-a1b2c3d4e5');
 }
 
 /** Most resource tags on an ECR repository or creation template (CloudFormation schema). */

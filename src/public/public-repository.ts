@@ -1,14 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, CustomResource, Duration, Lazy, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, Lazy, RemovalPolicy, Resource, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { isUnresolved, pathOf, Violations } from '../private/errors';
+import { pathOf, Violations } from '../private/errors';
 import { PUBLIC_CATALOG_HANDLER_SOURCE } from './private/catalog-handler-source';
 import { checkLength, checkPattern } from '../private/validation';
+import { isUnresolved } from '../private/tokens';
 
 /** The ECR Public API pattern for repository names (2-205 characters). */
 const PUBLIC_REPOSITORY_NAME = /^(?=.{2,205}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
@@ -180,12 +181,12 @@ export class PublicRepository extends Resource implements iam.IResourceWithPolic
     const v = new Violations(pathOf(scope, id));
 
     const region = Stack.of(scope).region;
-    if (!Token.isUnresolved(region) && region !== PUBLIC_REGION) {
+    if (!isUnresolved(region) && region !== PUBLIC_REGION) {
       v.add('region', region, 'ECR Public repositories exist only in us-east-1: define this construct in a stack with env.region us-east-1');
     }
 
     checkPattern(v, 'repositoryName', props.repositoryName, PUBLIC_REPOSITORY_NAME,
-      `must match ${PUBLIC_REPOSITORY_NAME.source} (2-205 characters: lowercase letters and digits separated by single '.', '_' or '-', with optional '/' namespaces)`);
+      `must be 2-205 characters: lowercase letters and digits separated by single '.', '_' or '-', with optional '/' namespaces (pattern ${PUBLIC_REPOSITORY_NAME.source})`);
     checkLength(v, 'description', props.description, 0, 1024);
     checkLength(v, 'aboutText', props.aboutText, 0, 10240);
     checkLength(v, 'usageText', props.usageText, 0, 10240);
@@ -238,7 +239,7 @@ export class PublicRepository extends Resource implements iam.IResourceWithPolic
       resourceName: this.physicalName,
     });
 
-    if (Token.isUnresolved(Stack.of(this).region)) {
+    if (isUnresolved(Stack.of(this).region)) {
       Annotations.of(this).addWarningV2('cdk-ecr-registry:publicRepositoryRegion',
         'ECR Public repositories exist only in us-east-1, and this stack is environment-agnostic: deploy it to us-east-1 (env.region).');
     }

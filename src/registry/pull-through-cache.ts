@@ -1,13 +1,14 @@
-import { Aws, Stack, Token } from 'aws-cdk-lib';
+import { Aws, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { pathOf, Violations } from '../private/errors';
 import {
-  checkNamespacePrefix, checkRegion, known, PULL_THROUGH_CACHE_SECRET_PREFIX, repositoryArnForPrefix,
+  checkNamespacePrefix, checkRegion, PULL_THROUGH_CACHE_SECRET_PREFIX, repositoryArnForPrefix,
 } from './private/shared';
 import { checkAccountId, checkPattern } from '../private/validation';
+import { isKnown, isUnresolved } from '../private/tokens';
 
 /**
  * Another private ECR registry as a pull-through cache upstream (cross-region, cross-account or both).
@@ -96,7 +97,7 @@ export class UpstreamRegistry {
   /** Another private ECR registry (cross-region and/or cross-account). Default prefix `ecr`. */
   public static ecr(props: EcrUpstreamProps): UpstreamRegistry {
     const region = props.region;
-    const suffix = Token.isUnresolved(region) ? Aws.URL_SUFFIX : region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+    const suffix = isUnresolved(region) ? Aws.URL_SUFFIX : region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
     return new UpstreamRegistry('ecr', `${props.account}.dkr.ecr.${region}.${suffix}`, 'ecr', false, undefined, props);
   }
 
@@ -228,13 +229,13 @@ export class PullThroughCacheRule extends Construct {
       if (owned && (name === undefined || Stack.of(credentials).resolve(name) === undefined)) {
         v.add('upstream.credentials', credentials.node.path,
           `the secret has a generated name; give it a secretName that starts with ${PULL_THROUGH_CACHE_SECRET_PREFIX} (ECR reads only those secrets)`);
-      } else if (known(name) && !name.startsWith(PULL_THROUGH_CACHE_SECRET_PREFIX)) {
+      } else if (isKnown(name) && !name.startsWith(PULL_THROUGH_CACHE_SECRET_PREFIX)) {
         v.add('upstream.credentials', name, `the secret name must start with ${PULL_THROUGH_CACHE_SECRET_PREFIX} (ECR reads only those secrets)`);
       }
       const env = credentials.env;
-      if (known(env.account) && known(stack.account) && env.account !== stack.account) {
+      if (isKnown(env.account) && isKnown(stack.account) && env.account !== stack.account) {
         v.add('upstream.credentials', credentials.secretArn, `the secret must be in this registry's account ${stack.account}`);
-      } else if (known(env.region) && known(stack.region) && env.region !== stack.region) {
+      } else if (isKnown(env.region) && isKnown(stack.region) && env.region !== stack.region) {
         v.add('upstream.credentials', credentials.secretArn, `the secret must be in this registry's region ${stack.region}`);
       }
     }
@@ -247,14 +248,14 @@ export class PullThroughCacheRule extends Construct {
       const accountOk = checkAccountId(v, 'upstream.account', ecrUp.account);
       const regionOk = checkRegion(v, 'upstream.region', ecrUp.region);
       checkNamespacePrefix(v, 'upstream.upstreamRepositoryPrefix', ecrUp.upstreamRepositoryPrefix, 30);
-      if (accountOk && regionOk && known(ecrUp.account) && known(ecrUp.region)
+      if (accountOk && regionOk && isKnown(ecrUp.account) && isKnown(ecrUp.region)
         && ecrUp.account === stack.account && ecrUp.region === stack.region) {
         v.add('upstream', `${ecrUp.account}/${ecrUp.region}`, 'is this registry itself; an ECR upstream must be in another region or account');
       }
     }
 
     const prefixes = PREFIXES_OF_STACK.get(stack) ?? new Map<string, string>();
-    if (prefix !== undefined && known(prefix) && prefixes.has(prefix)) {
+    if (prefix !== undefined && isKnown(prefix) && prefixes.has(prefix)) {
       v.add('repositoryPrefix', prefix, `${prefixes.get(prefix)} already uses this prefix; each rule needs its own`);
     }
     if (prefixes.size >= MAX_RULES) {
@@ -281,14 +282,14 @@ export class PullThroughCacheRule extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const prefixes = PREFIXES_OF_STACK.get(stack) ?? new Map<string, string>();
-    prefixes.set(Token.isUnresolved(prefix) ? `${this.node.path}#token` : prefix, this.node.path);
+    prefixes.set(isUnresolved(prefix) ? `${this.node.path}#token` : prefix, this.node.path);
     PREFIXES_OF_STACK.set(stack, prefixes);
 
     this.repositoryPrefix = prefix;
     this.upstream = props.upstream;
     const ecrUp = props.upstream.ecrUpstream;
     if (ecrUp) {
-      const sameAccount = known(ecrUp.account) && known(stack.account) && ecrUp.account === stack.account;
+      const sameAccount = isKnown(ecrUp.account) && isKnown(stack.account) && ecrUp.account === stack.account;
       this.role = ecrUp.role ?? (sameAccount ? undefined : this.createUpstreamRole(ecrUp));
     }
 

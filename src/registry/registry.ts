@@ -6,9 +6,10 @@ import { RepositoryCreationTemplate, RepositoryCreationTemplateOptions } from '.
 import { PullThroughCacheRule, PullThroughCacheRuleOptions } from './pull-through-cache';
 import { pathOf, Violations } from '../private/errors';
 import {
-  checkRegion, checkReplicationPrefix, findAll, known, repositoryArnForPrefix, SCANNING_FILTER_PATTERN,
+  checkRegion, checkReplicationPrefix, findAll, repositoryArnForPrefix, SCANNING_FILTER_PATTERN,
 } from './private/shared';
 import { checkAccountId, checkLength, checkPattern } from '../private/validation';
+import { isKnown } from '../private/tokens';
 
 /**
  * Where a replication rule copies images to.
@@ -378,10 +379,10 @@ export class Registry extends Construct {
     const v = new Violations(this.node.path);
     const sourceAccount = Stack.of(source).account;
     v.check(source !== this, 'source', source.node.path, 'a registry cannot replicate into itself');
-    v.check(known(sourceAccount), 'source', source.node.path, 'the source registry\'s stack needs a concrete account (env.account)');
-    v.check(known(this.registryId) && known(Stack.of(this).region), 'scope', Stack.of(this).node.path,
+    v.check(isKnown(sourceAccount), 'source', source.node.path, 'the source registry\'s stack needs a concrete account (env.account)');
+    v.check(isKnown(this.registryId) && isKnown(Stack.of(this).region), 'scope', Stack.of(this).node.path,
       'allowReplicationFromRegistry needs a concrete account and region (env) on this registry\'s stack');
-    if (known(sourceAccount)) {
+    if (isKnown(sourceAccount)) {
       const linked = this._registrySources.map(l => ({ account: Stack.of(l.registry).account }));
       checkDuplicateSources(v, [...this._sources, ...linked, { account: sourceAccount }]);
     }
@@ -471,7 +472,7 @@ export class Registry extends Construct {
       const prefixes = source.repositoryPrefixes && source.repositoryPrefixes.length > 0 ? source.repositoryPrefixes : undefined;
       const actions = source.createRepository === false ? REPLICATE_ACTIONS : [CREATE_REPOSITORY_ACTION, ...REPLICATE_ACTIONS];
       doc.addStatements(new iam.PolicyStatement({
-        sid: known(source.account) ? `ReplicationFrom${source.account}` : `ReplicationFromSource${i + 1}`,
+        sid: isKnown(source.account) ? `ReplicationFrom${source.account}` : `ReplicationFromSource${i + 1}`,
         principals: [new iam.AccountPrincipal(source.account)],
         actions,
         resources: prefixes
@@ -491,7 +492,7 @@ export class Registry extends Construct {
           `none of its replication rules targets this registry (account ${this.registryId}, region ${stack.region}); add a rule with that destination to the source registry`);
       }
     }
-    if (known(stack.account) && known(stack.region)) {
+    if (isKnown(stack.account) && isKnown(stack.region)) {
       const others = findAll(this.node.root, Registry.isRegistry).filter(r =>
         r !== this && Stack.of(r).account === stack.account && Stack.of(r).region === stack.region);
       for (const other of others) {
@@ -520,7 +521,7 @@ function checkReplicationRules(v: Violations, stack: Stack, rules: ReplicationRu
       const regionOk = checkRegion(v, `${dp}.region`, d.region);
       const accountOk = checkAccountId(v, `${dp}.account`, d.account);
       const account = d.account ?? stack.account;
-      if (regionOk && accountOk && known(d.region) && known(account) && known(stack.account) && known(stack.region)
+      if (regionOk && accountOk && isKnown(d.region) && isKnown(account) && isKnown(stack.account) && isKnown(stack.region)
         && d.region === stack.region && account === stack.account) {
         v.add(dp, d, `is this registry itself (account ${stack.account}, region ${stack.region}); replicate to another region or account`);
       }
@@ -548,7 +549,7 @@ function checkReplicationTotals(v: Violations, rules: ReplicationRule[]): void {
 }
 
 function checkReplicationSource(v: Violations, p: string, source: ReplicationSource, stack: Stack): void {
-  if (checkAccountId(v, `${p}.account`, source.account) && known(source.account) && known(stack.account)
+  if (checkAccountId(v, `${p}.account`, source.account) && isKnown(source.account) && isKnown(stack.account)
     && source.account === stack.account) {
     v.add(`${p}.account`, source.account, 'is this registry\'s own account: a registry policy is only needed for cross-account replication');
   }
@@ -563,7 +564,7 @@ function checkReplicationSource(v: Violations, p: string, source: ReplicationSou
 function checkDuplicateSources(v: Violations, sources: { account: string }[]): void {
   const seen = new Set<string>();
   for (const s of sources) {
-    if (!known(s.account)) {
+    if (!isKnown(s.account)) {
       continue;
     }
     if (seen.has(s.account)) {

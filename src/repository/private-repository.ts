@@ -128,7 +128,7 @@ export class PrivateRepository extends ecr.Repository {
     const v = new Violations(pathOf(scope, id));
 
     checkPattern(v, 'repositoryName', props.repositoryName, REPOSITORY_NAME_PATTERN,
-      `must match ${REPOSITORY_NAME_PATTERN.source} (2-256 characters: lowercase letters and digits separated by single '.', '_' or '-', with optional '/' namespaces)`);
+      `must be 2-256 characters: lowercase letters and digits separated by single '.', '_' or '-', with optional '/' namespaces (pattern ${REPOSITORY_NAME_PATTERN.source})`);
 
     checkTagMutability(v, props.imageTagMutability ?? ecr.TagMutability.IMMUTABLE, props.imageTagMutabilityExclusionFilters);
     checkEncryptionKey(v, props.encryption ?? ecr.RepositoryEncryption.KMS, props.encryptionKey);
@@ -226,7 +226,7 @@ export class PrivateRepository extends ecr.Repository {
       super.addLifecycleRule(rule);
       return;
     }
-    throw new EcrValidationError(`${this.node.path}: invalid addLifecycleRule ${JSON.stringify(rule)}: this repository's lifecycle policy is a LifecyclePolicy; `
+    throw new EcrValidationError(this.node.path, `invalid addLifecycleRule ${JSON.stringify(rule)}: this repository's lifecycle policy is a LifecyclePolicy; `
       + 'put every rule in the lifecyclePolicy prop (new LifecyclePolicy({ rules: [...] })), or create the repository with lifecycleRules');
   }
 

@@ -160,7 +160,7 @@ describe('wildcard and custom actions', () => {
     expect(() => repo.access.grantToAccounts(RepositoryAccessLevel.custom('my level', ['s3:GetObject']), ['222222222222'])).toThrow(
       'TestStack/Repo: 2 invalid properties:\n'
       + '  - invalid level.name "my level": must be 1-32 letters or digits (it is part of the statement ids)\n'
-      + '  - invalid level.actions[0] "s3:GetObject": must be one ECR action matching ^ecr:[A-Z][A-Za-z]+$ (e.g. ecr:DescribeImages)');
+      + '  - invalid level.actions[0] "s3:GetObject": must be one ECR action: ecr: and the action name in PascalCase, without wildcards (e.g. ecr:DescribeImages)');
   });
 
   test('fails on an empty action list', () => {
@@ -421,7 +421,7 @@ describe('organization and organizational units', () => {
   test.each([['o-abc'], ['o-ABCDEFGHIJ'], ['a1b2c3d4e5'], ['o-' + 'a'.repeat(33)], ['o-a1b2c3d4e5 ']])('fails on organization id %p', (id) => {
     const { repo } = setup();
     expect(() => repo.access.grantPullToOrganization(id)).toThrow(
-      `TestStack/Repo: invalid organizationId ${JSON.stringify(id)}: must match ^o-[a-z0-9]{10,32}$ (an AWS Organizations id such as o-a1b2c3d4e5)`);
+      `TestStack/Repo: invalid organizationId ${JSON.stringify(id)}: must be an AWS Organizations id: o- and 10-32 lowercase letters or digits, such as o-a1b2c3d4e5`);
   });
 
   test.each([

@@ -505,7 +505,7 @@ describe('RegistryBaseline fails', () => {
   test('fails with bad access values', () => {
     expect(make({ repositoryDefaults: { pullOrganizationId: 'org-1', lambdaPull: {} }, repositories: [{ repositoryName: 'a/b', pullAccounts: ['12345'] }] })).toThrow([
       'Baseline: 3 invalid properties:',
-      '  - invalid repositoryDefaults.pullOrganizationId "org-1": must match ^o-[a-z0-9]{10,32}$ (an AWS Organizations id such as o-a1b2c3d4e5)',
+      '  - invalid repositoryDefaults.pullOrganizationId "org-1": must be an AWS Organizations id: o- and 10-32 lowercase letters or digits, such as o-a1b2c3d4e5',
       '  - invalid repositoryDefaults.lambdaPull {}: name the functions (functionArns) or their accounts (sourceAccounts)',
       '  - invalid repositories[0].pullAccounts[0] "12345": must be a 12-digit AWS account id',
     ].join('\n'));
@@ -514,7 +514,7 @@ describe('RegistryBaseline fails', () => {
   test('fails with the repository\'s own validation (PrivateRepository rules), prefixed', () => {
     expect(make({ repositories: [{ repositoryName: 'Bad_Name' }, { repositoryName: 'ok/name', emptyOnDelete: true }] })).toThrow([
       'Baseline: 2 invalid properties:',
-      '  - invalid repositories[0].repositoryName "Bad_Name": must match ^(?=.{2,256}$)((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)$ (2-256 characters: lowercase letters and digits separated by single \'.\', \'_\' or \'-\', with optional \'/\' namespaces)',
+      '  - invalid repositories[0].repositoryName "Bad_Name": must be 2-256 characters: lowercase letters and digits separated by single \'.\', \'_\' or \'-\', with optional \'/\' namespaces (pattern ^(?=.{2,256}$)((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)$)',
       '  - invalid repositories[1].emptyOnDelete true: only with removalPolicy DESTROY (got retain)',
     ].join('\n'));
   });

@@ -2,7 +2,8 @@ import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
-import { ImageCheck, ImageReference, PrivateRepository, ScanFindingSeverity } from '../../src';
+import { EcrValidationError, ImageCheck, ImageReference, PrivateRepository, ScanFindingSeverity } from '../../src';
+import { caught } from '../helpers/errors';
 import { latestNodeRuntime } from '../../src/image-check/private/provider';
 import { newStack } from '../helpers/synth';
 
@@ -116,6 +117,9 @@ describe('ImageCheck: three checks in one stack', () => {
   test('fails for a reference the check does not verify', () => {
     expect(() => c3.verifiedImage(ImageReference.fromTag(local, 'v2')))
       .toThrow('TestStack/Web: invalid reference "web:v2": not one of the images this check verifies');
+    const error = caught(() => c3.verifiedImage(ImageReference.fromTag(local, 'v2')));
+    expect(EcrValidationError.isEcrValidationError(error)).toBe(true);
+    expect((error as EcrValidationError).constructPath).toBe('TestStack/Web');
   });
 
   test('cdk-nag AwsSolutions: no findings', () => {

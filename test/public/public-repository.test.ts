@@ -222,7 +222,7 @@ describe('PublicRepository region', () => {
 
 describe('PublicRepository validation', () => {
   const make = (props: PublicRepositoryProps) => () => new PublicRepository(newStack(), 'Repo', props);
-  const NAME_RULE = "must match ^(?=.{2,205}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$ (2-205 characters: lowercase letters and digits separated by single '.', '_' or '-', with optional '/' namespaces)";
+  const NAME_RULE = "must be 2-205 characters: lowercase letters and digits separated by single '.', '_' or '-', with optional '/' namespaces (pattern ^(?=.{2,205}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$)";
 
   test.each([['Upper'], ['a'], ['-x'], ['a__b'], ['a/'], ['a'.repeat(206)]])('fails on repository name %p', (name) => {
     expect(make({ repositoryName: name })).toThrow(`TestStack/Repo: invalid repositoryName ${JSON.stringify(name)}: ${NAME_RULE}`);

@@ -255,7 +255,7 @@ describe('RepositoryCreationTemplate validation', () => {
     expect(make({ prefix: 'team', imageTagMutability: ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION, imageTagMutabilityExclusionFilters: ['a', 'b', 'c', 'd', 'e', 'f'] })).toThrow(
       'TestStack/Registry/Template: invalid imageTagMutabilityExclusionFilters ["a","b","c","d","e","f"]: must have 1-5 entries (got 6)');
     expect(make({ prefix: 'team', imageTagMutability: ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION, imageTagMutabilityExclusionFilters: ['no/slash'] })).toThrow(
-      'TestStack/Registry/Template: invalid imageTagMutabilityExclusionFilters[0] "no/slash": must match ^[0-9a-zA-Z._*-]{1,128}$ (1-128 of letters, digits, \'.\', \'_\', \'-\' and \'*\')');
+      'TestStack/Registry/Template: invalid imageTagMutabilityExclusionFilters[0] "no/slash": must be 1-128 of letters, digits, \'.\', \'_\', \'-\' and \'*\' (pattern ^[0-9a-zA-Z._*-]{1,128}$)');
   });
 
   test('fails on a customer key with AES256', () => {

@@ -217,7 +217,7 @@ describe('PrivateRepository validation', () => {
     ['Upper'], ['a'], ['-leading'], ['double--dash'], ['trailing/'], ['a'.repeat(257)], ['bad_/name'],
   ])('fails on repository name %p', (name) => {
     expect(make({ repositoryName: name })).toThrow(
-      `TestStack/Repo: invalid repositoryName ${JSON.stringify(name)}: must match ^(?=.{2,256}$)((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)$ (2-256 characters: lowercase letters and digits separated by single '.', '_' or '-', with optional '/' namespaces)`);
+      `TestStack/Repo: invalid repositoryName ${JSON.stringify(name)}: must be 2-256 characters: lowercase letters and digits separated by single '.', '_' or '-', with optional '/' namespaces (pattern ^(?=.{2,256}$)((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)$)`);
   });
 
   test.each([['ab'], ['team/app'], ['a.b_c-d/e'], ['x'.repeat(256)]])('accepts repository name %p', (name) => {
@@ -244,7 +244,7 @@ describe('PrivateRepository validation', () => {
     expect(make({
       imageTagMutability: ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION,
       imageTagMutabilityExclusionFilters: [f],
-    })).toThrow(`TestStack/Repo: invalid imageTagMutabilityExclusionFilters[0] ${JSON.stringify(f)}: must match ^[0-9a-zA-Z._*-]{1,128}$ (1-128 of letters, digits, '.', '_', '-' and '*')`);
+    })).toThrow(`TestStack/Repo: invalid imageTagMutabilityExclusionFilters[0] ${JSON.stringify(f)}: must be 1-128 of letters, digits, '.', '_', '-' and '*' (pattern ^[0-9a-zA-Z._*-]{1,128}$)`);
   });
 
   test('fails on a customer key with AES256', () => {

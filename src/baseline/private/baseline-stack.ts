@@ -35,7 +35,7 @@ export class BaselineStack extends Stack {
     // The cloud assembly writes templates with a one-space indent: measure that.
     this.templateBytes = Buffer.byteLength(JSON.stringify(template, undefined, 1), 'utf8');
     if (this.templateBytes > MAX_TEMPLATE_BYTES) {
-      throw new EcrValidationError(`${this.node.path}: invalid template size ${this.templateBytes}: `
+      throw new EcrValidationError(this.node.path, `invalid template size ${this.templateBytes}: `
         + `must be at most ${MAX_TEMPLATE_BYTES} bytes (CloudFormation accepts 1 MB from S3); `
         + 'spread the repositories over more shards (sharding.capacity or sharding.shardCount)');
     }

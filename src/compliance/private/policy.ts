@@ -1,5 +1,6 @@
-import { CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { isIntrinsic } from './template';
+import { isUnresolved } from '../../private/tokens';
 
 /** Actions that read images (pull). */
 export const PULL_ACTIONS = [
@@ -61,7 +62,7 @@ export function statementsOf(policy: unknown): Statement[] | undefined {
   }
   let doc = policy;
   if (typeof doc === 'string') {
-    if (Token.isUnresolved(doc)) {
+    if (isUnresolved(doc)) {
       return undefined;
     }
     try {
@@ -227,7 +228,7 @@ export function isOtherAccount(node: CfnResource, p: unknown): boolean {
     return true;
   }
   const own = Stack.of(node).account;
-  return Token.isUnresolved(own) || own !== account;
+  return isUnresolved(own) || own !== account;
 }
 
 /** Where each ECR resource type keeps its resource-based policy. */

@@ -1,6 +1,7 @@
-import { CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { RuleCompliance } from '../private/rule';
 import { isIntrinsic, renderedProperties } from '../private/template';
+import { isUnresolved } from '../../private/tokens';
 
 const SCANNING_TYPE = 'AWS::ECR::RegistryScanningConfiguration';
 
@@ -70,7 +71,7 @@ function sameEnvironment(a: Stack, b: Stack): boolean {
     return true;
   }
   // Environment-agnostic stacks (unresolved account/region) are one registry only with themselves.
-  if ([a.account, a.region, b.account, b.region].some(v => Token.isUnresolved(v))) {
+  if ([a.account, a.region, b.account, b.region].some(v => isUnresolved(v))) {
     return false;
   }
   return a.account === b.account && a.region === b.region;

@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { Violations } from '../../private/errors';
 import { checkLength, checkPattern } from '../../private/validation';
@@ -24,11 +24,6 @@ export const NAMESPACE_PREFIX_PATTERN = /^([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[
 
 /** The secret name prefix ECR requires for pull-through cache credentials. */
 export const PULL_THROUGH_CACHE_SECRET_PREFIX = 'ecr-pullthroughcache/';
-
-/** True when the string is known at synth time. */
-export function known(value: string | undefined): value is string {
-  return value !== undefined && !Token.isUnresolved(value);
-}
 
 /** Check a region name, skipping tokens. */
 export function checkRegion(v: Violations, property: string, value: string | undefined): boolean {
