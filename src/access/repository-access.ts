@@ -4,8 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { RepositoryActions } from './repository-actions';
 import { Violations } from '../private/errors';
 import { checkRepositoryPolicy } from '../private/repository-policy';
-import { checkAccountId, checkOrganizationId, checkPattern, ORGANIZATIONAL_UNIT_PATH } from '../private/validation';
 import { isUnresolved } from '../private/tokens';
+import { checkAccountId, checkOrganizationId, checkPattern, ORGANIZATIONAL_UNIT_PATH } from '../private/validation';
 
 /** A Lambda function ARN (optionally qualified); `*` and `?` allowed in the name and qualifier (StringLike). */
 const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9_*?-]+(:[a-zA-Z0-9_$*?-]+)?$/;

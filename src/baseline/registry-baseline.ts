@@ -8,12 +8,12 @@ import { shardOf } from './private/sharding';
 import { LambdaPullOptions, RepositoryAccess, RepositoryAccessLevel } from '../access/repository-access';
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { EcrValidationError, pathOf, Violations } from '../private/errors';
+import { isKnown, isUnresolved } from '../private/tokens';
 import { checkAccountId, checkOrganizationId, checkPattern, checkResourceTags, ORGANIZATIONAL_UNIT_PATH } from '../private/validation';
 import { CreationTemplateAppliedFor, RepositoryCreationTemplate, RepositoryCreationTemplateOptions } from '../registry/creation-template';
 import { PullThroughCacheRule, PullThroughCacheRuleOptions } from '../registry/pull-through-cache';
 import { Registry, RegistryProps } from '../registry/registry';
 import { PrivateRepository, PrivateRepositoryProps } from '../repository/private-repository';
-import { isKnown, isUnresolved } from '../private/tokens';
 
 /**
  * A pull-through cache rule of a baseline's registry.

@@ -9,8 +9,8 @@ import {
 } from './private/contract';
 import { ImageCheckProvider } from './private/provider';
 import { EcrValidationError, pathOf, Violations } from '../private/errors';
-import { checkPattern } from '../private/validation';
 import { isUnresolved } from '../private/tokens';
+import { checkPattern } from '../private/validation';
 
 /** Severity of an image scan finding, for the scan gate. */
 export enum ScanFindingSeverity {

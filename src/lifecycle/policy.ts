@@ -99,7 +99,7 @@ export class LifecyclePolicy {
     this.check(STANDALONE_PATH);
     const specs = this.specs();
     if (specs.some(hasTokens)) {
-      throw new EcrValidationError(STANDALONE_PATH, `invalid rules (unresolved tokens): a preview needs concrete values`);
+      throw new EcrValidationError(STANDALONE_PATH, 'invalid rules (unresolved tokens): a preview needs concrete values');
     }
     const now = options.now ?? new Date();
     const v = new Violations(`${STANDALONE_PATH}.preview`);

@@ -3,8 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { EcrValidationError, ImageCheck, ImageReference, PrivateRepository, ScanFindingSeverity } from '../../src';
-import { caught } from '../helpers/errors';
 import { latestNodeRuntime } from '../../src/image-check/private/provider';
+import { caught } from '../helpers/errors';
 import { newStack } from '../helpers/synth';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;

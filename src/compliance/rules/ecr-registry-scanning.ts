@@ -1,7 +1,7 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
+import { isUnresolved } from '../../private/tokens';
 import { RuleCompliance } from '../private/rule';
 import { isIntrinsic, renderedProperties } from '../private/template';
-import { isUnresolved } from '../../private/tokens';
 
 const SCANNING_TYPE = 'AWS::ECR::RegistryScanningConfiguration';
 
