@@ -8,8 +8,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { pathOf, Violations } from '../private/errors';
 import { PUBLIC_CATALOG_HANDLER_SOURCE } from './private/catalog-handler-source';
-import { checkLength, checkPattern } from '../private/validation';
 import { isUnresolved } from '../private/tokens';
+import { checkLength, checkPattern } from '../private/validation';
 
 /** The ECR Public API pattern for repository names (2-205 characters). */
 const PUBLIC_REPOSITORY_NAME = /^(?=.{2,205}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;

@@ -7,8 +7,8 @@ import { pathOf, Violations } from '../private/errors';
 import {
   checkNamespacePrefix, checkRegion, PULL_THROUGH_CACHE_SECRET_PREFIX, repositoryArnForPrefix,
 } from './private/shared';
-import { checkAccountId, checkPattern } from '../private/validation';
 import { isKnown, isUnresolved } from '../private/tokens';
+import { checkAccountId, checkPattern } from '../private/validation';
 
 /**
  * Another private ECR registry as a pull-through cache upstream (cross-region, cross-account or both).

@@ -8,8 +8,8 @@ import { pathOf, Violations } from '../private/errors';
 import {
   checkRegion, checkReplicationPrefix, findAll, repositoryArnForPrefix, SCANNING_FILTER_PATTERN,
 } from './private/shared';
-import { checkAccountId, checkLength, checkPattern } from '../private/validation';
 import { isKnown } from '../private/tokens';
+import { checkAccountId, checkLength, checkPattern } from '../private/validation';
 
 /**
  * Where a replication rule copies images to.
