@@ -110,7 +110,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   buildWorkflow: false,
   docgen: true,
 
-  gitignore: ['cdk.out/', '.venv/', '.venv-bindings/', '.jsii.tabl.json', '.ci-work/', '/test-reports/', '*.tsbuildinfo', '/examples/**/cdk.out/', '/examples/**/target/'],
+  gitignore: ['cdk.out/', '.venv/', '.venv-bindings/', '.jsii.tabl.json', '.ci-work/', '/test-reports/', '*.tsbuildinfo', '/examples/**/cdk.out/', '/examples/**/target/', '/.rosetta-docs/'],
 });
 
 /** Environment for every `cdk` CLI call: no credentials, metadata service, telemetry or notices here. */
@@ -161,6 +161,14 @@ project.testTask.prependSpawn(project.bundler.bundleTask);
 // so they cannot rot; the build fails on any snippet that does not compile.
 project.package.file.addOverride('jsii.metadata', { jsii: { rosetta: { strict: true } } });
 project.postCompileTask.exec('jsii-rosetta extract --fail --compile .jsii');
+// docs/*.md lies outside the jsii assembly: the script wraps each page in an assembly of its own and
+// compiles (strict) and translates its snippets the same way (.rosetta-docs/<language>/<page>.md).
+const docsSnippets = project.addTask('docs:snippets', {
+  description: 'Compile (jsii-rosetta strict) and translate every TypeScript snippet of docs/*.md (after compile)',
+  exec: 'tsx --tsconfig tsconfig.dev.json scripts/docs-snippets.ts',
+  receiveArgs: true,
+});
+project.postCompileTask.spawn(docsSnippets);
 
 // Conformance: every example checked by cdk-nag packs, EcrChecks, cfn-guard, cfn-lint and checkov.
 project.addTask('conformance', {
@@ -188,6 +196,8 @@ project.addPackageIgnore('.venv/');
 project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/bench/');
 project.addPackageIgnore('/.ci/');
+project.addPackageIgnore('/docs/');
+project.addPackageIgnore('/.rosetta-docs/');
 
 // Every task runs with the Node 20 banner silenced.
 for (const [k, v] of Object.entries(JSII_ENV)) {
