@@ -1,3 +1,6 @@
 export * from './registry';
+export * from './replication';
+export * from './registry-policy';
+export * from './scanning';
 export * from './pull-through-cache';
 export * from './creation-template';

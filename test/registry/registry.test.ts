@@ -3,7 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { CreationTemplateAppliedFor, Registry, RegistryProps, RegistryScanning, ScanFrequency, UpstreamRegistry } from '../../src';
+import { Construct } from 'constructs';
+import { CreationTemplateAppliedFor, IRegistry, Registry, RegistryProps, RegistryScanning, ReplicationSource, ScanFrequency, UpstreamRegistry } from '../../src';
 import { newStack } from '../helpers/synth';
 
 function registryTemplate(props?: RegistryProps, env = { account: '111111111111', region: 'eu-west-1' }): Template {
@@ -48,6 +49,32 @@ describe('Registry defaults', () => {
     expect(Registry.isRegistry(registry)).toBe(true);
     expect(Registry.isRegistry(stack)).toBe(false);
     expect(registry.registryId).toBe('111111111111');
+  });
+});
+
+describe('the stack\'s registry lives in the construct tree', () => {
+  test('Registry.of reads a state child of the stack that synthesizes nothing; a failed Registry leaves none', () => {
+    const stack = newStack();
+    expect(() => new Registry(stack, 'Bad', { replicationSources: [{ account: '42' }] })).toThrow(/must be a 12-digit AWS account id/);
+    expect(stack.node.children).toHaveLength(0);
+    const registry = new Registry(stack, 'Registry');
+    const state = stack.node.tryFindChild('CdkEcrRegistryStackState');
+    expect(state).toBeDefined();
+    expect(state!.node.children).toHaveLength(0);
+    expect(Registry.of(stack)).toBe(registry);
+    expect(Registry.of(registry.scanningConfiguration!)).toBe(registry);
+    // only the registry's own scanning configuration is synthesized
+    expect(Object.keys(Template.fromStack(stack).toJSON().Resources)).toEqual([expect.stringMatching(/^RegistryScanning/)]);
+  });
+
+  test('Registry.of is per stack: another stack of the same app has none', () => {
+    const app = new App();
+    const a = newStack({ stackName: 'A' }, app);
+    const b = newStack({ stackName: 'B' }, app);
+    const registry = new Registry(a, 'Registry');
+    expect(Registry.of(a)).toBe(registry);
+    expect(Registry.of(b)).toBeUndefined();
+    expect(() => new Registry(b, 'Registry')).not.toThrow();
   });
 });
 
@@ -395,6 +422,29 @@ describe('a matched pair: source and destination registries in one app', () => {
     const { app } = pair([{ destinations: [{ region: 'us-east-1', account: '222222222222' }] }]);
     expect(() => app.synth()).toThrow(
       'Destination/Registry: invalid source "Source/Registry": none of its replication rules targets this registry (account 222222222222, region eu-west-1); add a rule with that destination to the source registry');
+  });
+
+  test('accepts any IRegistry as the source, not only a Registry', () => {
+    const app = new App();
+    const source = new Stack(app, 'Source', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const dest = new Stack(app, 'Destination', { env: { account: '222222222222', region: 'eu-west-1' } });
+    class FixedSource extends Construct implements IRegistry {
+      public readonly registryId = '111111111111';
+      public replicationSourceFor(account: string, region: string): ReplicationSource | undefined {
+        return account === '222222222222' && region === 'eu-west-1' ? { account: this.registryId, repositoryPrefixes: ['team'] } : undefined;
+      }
+    }
+    const destRegistry = new Registry(dest, 'Registry');
+    destRegistry.allowReplicationFromRegistry(new FixedSource(source, 'Elsewhere'), { createRepository: false });
+    Template.fromStack(dest).hasResourceProperties('AWS::ECR::RegistryPolicy', {
+      PolicyText: {
+        Statement: [Match.objectLike({
+          Sid: 'ReplicationFrom111111111111',
+          Action: 'ecr:ReplicateImage',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:eu-west-1:222222222222:repository/team*']] },
+        })],
+      },
+    });
   });
 
   test('fails on a source registry in an environment-agnostic stack', () => {
