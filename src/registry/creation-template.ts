@@ -1,4 +1,4 @@
-import { Annotations, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, IResource, Resource, Stack, Validations } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -123,12 +123,42 @@ const ALL_APPLIED_FOR = [
 ];
 
 /**
+ * A repository creation template, owned by this app (`RepositoryCreationTemplate`) or imported by its
+ * prefix (`RepositoryCreationTemplate.fromPrefix`).
+ */
+export interface IRepositoryCreationTemplate extends IResource {
+  /**
+   * The namespace the template applies to (`ROOT`: every repository no other template matches).
+   *
+   * @attribute
+   */
+  readonly prefix: string;
+}
+
+/**
  * A repository creation template (`AWS::ECR::RepositoryCreationTemplate`): the settings ECR gives
  * to repositories it creates by itself (pull-through cache, replication, create on push), with
  * the same secure defaults as `PrivateRepository`: immutable tags, KMS encryption and the default
- * lifecycle policy. Scan on push comes from the registry's scanning configuration.
+ * lifecycle policy. Scan on push comes from the registry's scanning configuration. The L1 is
+ * `node.defaultChild`.
  */
-export class RepositoryCreationTemplate extends Construct {
+export class RepositoryCreationTemplate extends Resource implements IRepositoryCreationTemplate {
+  /**
+   * A creation template of this stack's registry that exists already (created by another stack or by
+   * hand), by its prefix.
+   *
+   * @param prefix the template's namespace (1-256 characters, or `ROOT`)
+   */
+  public static fromPrefix(scope: Construct, id: string, prefix: string): IRepositoryCreationTemplate {
+    const v = new Violations(pathOf(scope, id));
+    checkNamespacePrefix(v, 'prefix', prefix, 256);
+    v.throwIfAny();
+    class Import extends Resource implements IRepositoryCreationTemplate {
+      public readonly prefix = prefix;
+    }
+    return new Import(scope, id);
+  }
+
   /**
    * Check the props before anything is created (also run by `RegistryBaseline` on its specs).
    * @internal
@@ -161,9 +191,6 @@ export class RepositoryCreationTemplate extends Construct {
   /** The role ECR assumes for this template, if any. */
   public readonly role?: iam.IRole;
 
-  /** The L1 resource. */
-  public readonly resource: ecr.CfnRepositoryCreationTemplate;
-
   constructor(scope: Construct, id: string, props: RepositoryCreationTemplateProps) {
     RepositoryCreationTemplate._validateProps(scope, id, props);
     super(scope, id);
@@ -194,7 +221,7 @@ export class RepositoryCreationTemplate extends Construct {
     }
 
     const stack = Stack.of(this);
-    this.resource = new ecr.CfnRepositoryCreationTemplate(this, 'Resource', {
+    const resource = new ecr.CfnRepositoryCreationTemplate(this, 'Resource', {
       prefix: props.prefix,
       appliedFor: [...appliedFor],
       description: props.description,
@@ -209,7 +236,7 @@ export class RepositoryCreationTemplate extends Construct {
       customRoleArn: this.role?.roleArn,
     });
     if (this.role) {
-      this.resource.node.addDependency(this.role);
+      resource.node.addDependency(this.role);
     }
 
     if (props.repositoryPolicy) {

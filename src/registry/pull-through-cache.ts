@@ -1,4 +1,4 @@
-import { Aws, Stack } from 'aws-cdk-lib';
+import { Aws, IResource, Resource, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -7,6 +7,7 @@ import { pathOf, Violations } from '../private/errors';
 import {
   checkNamespacePrefix, checkRegion, PULL_THROUGH_CACHE_SECRET_PREFIX, repositoryArnForPrefix,
 } from './private/shared';
+import { RegistryStackState } from './private/stack-state';
 import { isKnown, isUnresolved } from '../private/tokens';
 import { checkAccountId, checkPattern } from '../private/validation';
 
@@ -168,9 +169,6 @@ export interface PullThroughCacheRuleProps extends PullThroughCacheRuleOptions {
 /** Most pull-through cache rules per registry (ECR quota). */
 const MAX_RULES = 50;
 
-/** Pull-through cache prefixes per stack, for the limit and duplicate checks. */
-const PREFIXES_OF_STACK = new WeakMap<Stack, Map<string, string>>();
-
 /** What a principal needs to pull an image through the cache. */
 const PULL_THROUGH_ACTIONS = [
   'ecr:BatchCheckLayerAvailability',
@@ -194,13 +192,104 @@ const ECR_UPSTREAM_DOWNSTREAM_ACTIONS = [
 const ECR_UPSTREAM_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
 
 /**
+ * A pull-through cache rule, owned by this app (`PullThroughCacheRule`) or imported by its prefix
+ * (`PullThroughCacheRule.fromRepositoryPrefix`).
+ */
+export interface IPullThroughCacheRule extends IResource {
+  /**
+   * The namespace of the cache repositories in the registry (`ROOT` for none).
+   *
+   * @attribute
+   */
+  readonly repositoryPrefix: string;
+
+  /**
+   * The ARN pattern of the repositories this rule creates in the registry.
+   */
+  readonly repositoryArnPattern: string;
+
+  /**
+   * The URI to pull an upstream repository through the cache, e.g.
+   * `repositoryUri('library/nginx')` for Docker Hub's nginx. Append `:tag` or `@digest`.
+   */
+  repositoryUri(upstreamRepository: string): string;
+
+  /**
+   * Grant a principal what it needs to pull images through this cache: `ecr:GetAuthorizationToken`,
+   * the pull actions, `ecr:BatchImportUpstreamImage` (first pull of an image) and
+   * `ecr:CreateRepository` (first pull of a repository), on this rule's repositories only.
+   */
+  grantPullThroughCache(grantee: iam.IGrantable): iam.Grant;
+}
+
+/**
+ * What every pull-through cache rule offers, owned or imported: URIs, the repository ARN pattern and
+ * the pull-through grant, all derived from the prefix and the registry (the stack's account and region).
+ */
+export abstract class PullThroughCacheRuleBase extends Resource implements IPullThroughCacheRule {
+  /** The namespace of the cache repositories in the registry (`ROOT` for none). */
+  public abstract readonly repositoryPrefix: string;
+
+  /**
+   * The ARN pattern of the repositories this rule creates in the registry.
+   */
+  public get repositoryArnPattern(): string {
+    return repositoryArnForPrefix(this, this.repositoryPrefix);
+  }
+
+  /**
+   * The URI to pull an upstream repository through the cache, e.g.
+   * `repositoryUri('library/nginx')` for Docker Hub's nginx. Append `:tag` or `@digest`.
+   */
+  public repositoryUri(upstreamRepository: string): string {
+    const stack = Stack.of(this);
+    const path = this.repositoryPrefix === 'ROOT' ? upstreamRepository : `${this.repositoryPrefix.replace(/\/$/, '')}/${upstreamRepository}`;
+    return `${stack.account}.dkr.ecr.${stack.region}.${stack.urlSuffix}/${path}`;
+  }
+
+  /**
+   * Grant a principal what it needs to pull images through this cache: `ecr:GetAuthorizationToken`,
+   * the pull actions, `ecr:BatchImportUpstreamImage` (first pull of an image) and
+   * `ecr:CreateRepository` (first pull of a repository), on this rule's repositories only.
+   */
+  public grantPullThroughCache(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: PULL_THROUGH_ACTIONS,
+      resourceArns: [this.repositoryArnPattern],
+    }).combine(iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ecr:GetAuthorizationToken'],
+      resourceArns: ['*'],
+    }));
+  }
+}
+
+/**
  * A pull-through cache rule (`AWS::ECR::PullThroughCacheRule`): images pulled from
  * `<registry>/<prefix>/...` are fetched from the upstream registry and cached in this registry.
+ * The L1 is `node.defaultChild`.
  *
  * Repositories that pull-through cache creates get the settings of a matching repository creation
  * template (`Registry.addCreationTemplate` with `PULL_THROUGH_CACHE`).
  */
-export class PullThroughCacheRule extends Construct {
+export class PullThroughCacheRule extends PullThroughCacheRuleBase {
+  /**
+   * A pull-through cache rule of this stack's registry that exists already (created by another stack
+   * or by hand), by its repository prefix, to grant pulls through it and build image URIs.
+   *
+   * @param repositoryPrefix the rule's namespace (2-30 characters, or `ROOT`)
+   */
+  public static fromRepositoryPrefix(scope: Construct, id: string, repositoryPrefix: string): IPullThroughCacheRule {
+    const v = new Violations(pathOf(scope, id));
+    checkNamespacePrefix(v, 'repositoryPrefix', repositoryPrefix, 30);
+    v.throwIfAny();
+    class Import extends PullThroughCacheRuleBase {
+      public readonly repositoryPrefix = repositoryPrefix;
+    }
+    return new Import(scope, id);
+  }
+
   /**
    * Check the props before anything is created (also run by `RegistryBaseline` on its specs).
    * @internal
@@ -254,7 +343,7 @@ export class PullThroughCacheRule extends Construct {
       }
     }
 
-    const prefixes = PREFIXES_OF_STACK.get(stack) ?? new Map<string, string>();
+    const prefixes = RegistryStackState.find(stack)?.cachePrefixes ?? new Map<string, string>();
     if (prefix !== undefined && isKnown(prefix) && prefixes.has(prefix)) {
       v.add('repositoryPrefix', prefix, `${prefixes.get(prefix)} already uses this prefix; each rule needs its own`);
     }
@@ -274,16 +363,11 @@ export class PullThroughCacheRule extends Construct {
   /** The role ECR assumes to pull from an upstream ECR registry, if any. */
   public readonly role?: iam.IRole;
 
-  /** The L1 resource. */
-  public readonly resource: ecr.CfnPullThroughCacheRule;
-
   constructor(scope: Construct, id: string, props: PullThroughCacheRuleProps) {
     const prefix = PullThroughCacheRule._validateProps(scope, id, props);
     super(scope, id);
     const stack = Stack.of(this);
-    const prefixes = PREFIXES_OF_STACK.get(stack) ?? new Map<string, string>();
-    prefixes.set(isUnresolved(prefix) ? `${this.node.path}#token` : prefix, this.node.path);
-    PREFIXES_OF_STACK.set(stack, prefixes);
+    RegistryStackState.obtain(this).cachePrefixes.set(isUnresolved(prefix) ? `${this.node.path}#token` : prefix, this.node.path);
 
     this.repositoryPrefix = prefix;
     this.upstream = props.upstream;
@@ -293,7 +377,7 @@ export class PullThroughCacheRule extends Construct {
       this.role = ecrUp.role ?? (sameAccount ? undefined : this.createUpstreamRole(ecrUp));
     }
 
-    this.resource = new ecr.CfnPullThroughCacheRule(this, 'Resource', {
+    const resource = new ecr.CfnPullThroughCacheRule(this, 'Resource', {
       ecrRepositoryPrefix: prefix,
       upstreamRegistry: props.upstream.registryType,
       upstreamRegistryUrl: props.upstream.registryUrl,
@@ -302,42 +386,8 @@ export class PullThroughCacheRule extends Construct {
       upstreamRepositoryPrefix: ecrUp?.upstreamRepositoryPrefix,
     });
     if (this.role) {
-      this.resource.node.addDependency(this.role);
+      resource.node.addDependency(this.role);
     }
-  }
-
-  /**
-   * The ARN pattern of the repositories this rule creates in the registry.
-   */
-  public get repositoryArnPattern(): string {
-    return repositoryArnForPrefix(this, this.repositoryPrefix);
-  }
-
-  /**
-   * The URI to pull an upstream repository through the cache, e.g.
-   * `repositoryUri('library/nginx')` for Docker Hub's nginx. Append `:tag` or `@digest`.
-   */
-  public repositoryUri(upstreamRepository: string): string {
-    const stack = Stack.of(this);
-    const path = this.repositoryPrefix === 'ROOT' ? upstreamRepository : `${this.repositoryPrefix.replace(/\/$/, '')}/${upstreamRepository}`;
-    return `${stack.account}.dkr.ecr.${stack.region}.${stack.urlSuffix}/${path}`;
-  }
-
-  /**
-   * Grant a principal what it needs to pull images through this cache: `ecr:GetAuthorizationToken`,
-   * the pull actions, `ecr:BatchImportUpstreamImage` (first pull of an image) and
-   * `ecr:CreateRepository` (first pull of a repository), on this rule's repositories only.
-   */
-  public grantPullThroughCache(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: PULL_THROUGH_ACTIONS,
-      resourceArns: [this.repositoryArnPattern],
-    }).combine(iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['ecr:GetAuthorizationToken'],
-      resourceArns: ['*'],
-    }));
   }
 
   private createUpstreamRole(up: EcrUpstreamProps): iam.Role {

@@ -1,10 +1,10 @@
-import { CfnParameter, Duration } from 'aws-cdk-lib';
+import { CfnParameter, Duration, RemovalPolicy, Resource } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import {
-  CreationTemplateAppliedFor, LifecyclePolicy, LifecycleRule, Registry, RegistryScanning,
+  CreationTemplateAppliedFor, IRepositoryCreationTemplate, LifecyclePolicy, LifecycleRule, Registry, RegistryScanning,
   RepositoryCreationTemplate, RepositoryCreationTemplateOptions, TagSelection,
 } from '../../src';
 import { newStack } from '../helpers/synth';
@@ -307,5 +307,34 @@ describe('RepositoryCreationTemplate validation', () => {
       'TestStack/Registry/T: invalid repositoryPolicy.Statement[1] (Open) {"AWS":"*"}: Principal "*" needs an aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:SourceArn or aws:SourceAccount condition');
     expect(() => Template.fromStack(stack)).toThrow(
       'TestStack/Registry/T: invalid repositoryPolicy.Statement[2] (Wild) ["ecr:*"]: name the actions (RepositoryActions.PULL, PUSH, PULL_PUSH): wildcard actions are never granted through a repository policy');
+  });
+});
+
+describe('the L2 shape: a Resource behind IRepositoryCreationTemplate', () => {
+  test('the L1 is node.defaultChild, and the removal policy applies to it', () => {
+    const { stack, registry } = setup();
+    const template = registry.addCreationTemplate('Template', { prefix: 'team' });
+    expect(template).toBeInstanceOf(Resource);
+    expect(template.node.defaultChild).toBeInstanceOf(ecr.CfnRepositoryCreationTemplate);
+    expect((template.node.defaultChild as ecr.CfnRepositoryCreationTemplate).prefix).toBe('team');
+    template.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    Template.fromStack(stack).hasResource('AWS::ECR::RepositoryCreationTemplate', { DeletionPolicy: 'Retain' });
+  });
+
+  test('fromPrefix imports an existing template without synthesizing one', () => {
+    const { stack } = setup();
+    const imported: IRepositoryCreationTemplate = RepositoryCreationTemplate.fromPrefix(stack, 'Existing', 'ROOT');
+    expect(imported.prefix).toBe('ROOT');
+    expect(Resource.isOwnedResource(imported)).toBe(false);
+    Template.fromStack(stack).resourceCountIs('AWS::ECR::RepositoryCreationTemplate', 0);
+  });
+
+  test('fails on a bad imported prefix; a token prefix does not throw', () => {
+    const { stack } = setup();
+    expect(() => RepositoryCreationTemplate.fromPrefix(stack, 'Bad', 'Team')).toThrow(
+      /^TestStack\/Bad: invalid prefix "Team": must be ROOT or a repository namespace/);
+    expect(stack.node.tryFindChild('Bad')).toBeUndefined();
+    const prefix = new CfnParameter(stack, 'Prefix').valueAsString;
+    expect(RepositoryCreationTemplate.fromPrefix(stack, 'Token', prefix).prefix).toBe(prefix);
   });
 });

@@ -1,8 +1,9 @@
-import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, RemovalPolicy, Resource, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { PullThroughCacheRule, Registry, RegistryScanning, UpstreamRegistry } from '../../src';
+import { IPullThroughCacheRule, PullThroughCacheRule, Registry, RegistryScanning, UpstreamRegistry } from '../../src';
 import { newStack } from '../helpers/synth';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
@@ -295,5 +296,61 @@ describe('grants and URIs', () => {
     const stack = new Stack(new App(), 'Other', { env: ENV });
     new PullThroughCacheRule(stack, 'A', { upstream: UpstreamRegistry.ecrPublic() });
     expect(() => new PullThroughCacheRule(newStack({ env: ENV }), 'A', { upstream: UpstreamRegistry.ecrPublic() })).not.toThrow();
+  });
+});
+
+describe('the L2 shape: a Resource behind IPullThroughCacheRule', () => {
+  test('the L1 is node.defaultChild, and the removal policy applies to it', () => {
+    const { stack, registry } = setup();
+    const rule = registry.addPullThroughCacheRule('Public', { upstream: UpstreamRegistry.ecrPublic() });
+    expect(rule).toBeInstanceOf(Resource);
+    expect(Resource.isOwnedResource(rule)).toBe(true);
+    expect(rule.node.defaultChild).toBeInstanceOf(ecr.CfnPullThroughCacheRule);
+    expect(stack.resolve((rule.node.defaultChild as ecr.CfnPullThroughCacheRule).ecrRepositoryPrefix)).toBe('ecr-public');
+    rule.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    Template.fromStack(stack).hasResource('AWS::ECR::PullThroughCacheRule', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  test('fromRepositoryPrefix: grants and URIs of an existing rule, nothing synthesized', () => {
+    const { stack } = setup();
+    const imported: IPullThroughCacheRule = PullThroughCacheRule.fromRepositoryPrefix(stack, 'Hub', 'docker-hub');
+    expect(imported.repositoryPrefix).toBe('docker-hub');
+    expect(Resource.isOwnedResource(imported)).toBe(false);
+    expect(imported.node.defaultChild).toBeUndefined();
+    expect(stack.resolve(imported.repositoryArnPattern)).toEqual(arn('eu-west-1', '111111111111', 'repository/docker-hub/*'));
+    expect(stack.resolve(imported.repositoryUri('library/nginx'))).toEqual(
+      { 'Fn::Join': ['', ['111111111111.dkr.ecr.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/docker-hub/library/nginx']] });
+    const role = new iam.Role(stack, 'Nodes', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    imported.grantPullThroughCache(role);
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::ECR::PullThroughCacheRule', 0);
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({ Action: Match.arrayWith(['ecr:BatchImportUpstreamImage']), Resource: arn('eu-west-1', '111111111111', 'repository/docker-hub/*') }),
+          Match.objectLike({ Action: 'ecr:GetAuthorizationToken', Resource: '*' }),
+        ],
+      },
+    });
+    // an import is not an owned rule: it takes no prefix from the stack's rules
+    expect(() => new PullThroughCacheRule(stack, 'Owned', { upstream: UpstreamRegistry.ecrPublic(), repositoryPrefix: 'docker-hub' })).not.toThrow();
+  });
+
+  test('fails on a bad imported prefix; a token prefix does not throw', () => {
+    const { stack } = setup();
+    expect(() => PullThroughCacheRule.fromRepositoryPrefix(stack, 'Bad', 'Docker')).toThrow(
+      /^TestStack\/Bad: invalid repositoryPrefix "Docker": must be ROOT or a repository namespace/);
+    expect(stack.node.tryFindChild('Bad')).toBeUndefined();
+    const prefix = new CfnParameter(stack, 'Prefix').valueAsString;
+    expect(PullThroughCacheRule.fromRepositoryPrefix(stack, 'Token', prefix).repositoryPrefix).toBe(prefix);
+  });
+
+  test('the stack\'s rule prefixes live in the construct tree, and a failed rule adds none', () => {
+    const stack = newStack({ env: ENV });
+    expect(() => new PullThroughCacheRule(stack, 'Bad', { upstream: UpstreamRegistry.ecrPublic(), repositoryPrefix: 'X' })).toThrow(/repositoryPrefix/);
+    expect(stack.node.children).toHaveLength(0);
+    new PullThroughCacheRule(stack, 'A', { upstream: UpstreamRegistry.ecrPublic() });
+    expect(stack.node.tryFindChild('CdkEcrRegistryStackState')).toBeDefined();
+    expect(() => new PullThroughCacheRule(stack, 'B', { upstream: UpstreamRegistry.ecrPublic() })).toThrow(/TestStack\/A already uses this prefix/);
   });
 });
