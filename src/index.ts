@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './repository/settings';
 export * from './repository/private-repository';
 export * from './lifecycle';
 export * from './compliance';

@@ -2,10 +2,11 @@ import { Annotations, CfnResource, IResolvable, IResolveContext, Stack, Token, T
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RepositoryActions } from './repository-actions';
+import { CheckContext } from '../private/context';
 import { Violations } from '../private/errors';
-import { checkRepositoryPolicy } from '../private/repository-policy';
-import { isUnresolved } from '../private/tokens';
+import { isKnown, isUnresolved } from '../private/tokens';
 import { checkAccountId, checkOrganizationId, checkPattern, ORGANIZATIONAL_UNIT_PATH } from '../private/validation';
+import { checkRepositoryPolicy } from '../repository/private/policy';
 
 /** A Lambda function ARN (optionally qualified); `*` and `?` allowed in the name and qualifier (StringLike). */
 const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9_*?-]+(:[a-zA-Z0-9_$*?-]+)?$/;
@@ -120,6 +121,59 @@ export class RepositoryAccess {
     return access;
   }
 
+  /**
+   * Collect the violations of account ids to grant to (nothing is granted): each a 12-digit id
+   * other than the repository's own account (`context.account`).
+   * @internal
+   */
+  public static _collectAccounts(v: Violations, property: string, accountIds: string[], context: CheckContext): void {
+    for (const [i, id] of accountIds.entries()) {
+      if (checkAccountId(v, `${property}[${i}]`, id) && isKnown(context.account) && !isUnresolved(id) && id === context.account) {
+        v.add(`${property}[${i}]`, id,
+          "is the repository's own account: grant its principals through their identity policies instead (grantToPrincipal or repository.grantPull)");
+      }
+    }
+  }
+
+  /**
+   * Collect the violations of an AWS Organizations id to grant to.
+   * @internal
+   */
+  public static _collectOrganization(v: Violations, property: string, organizationId: string | undefined): void {
+    checkOrganizationId(v, property, organizationId);
+  }
+
+  /**
+   * Collect the violations of organizational unit paths to grant to.
+   * @internal
+   */
+  public static _collectOrganizationalUnits(v: Violations, property: string, paths: string[]): void {
+    for (const [i, path] of paths.entries()) {
+      checkPattern(v, `${property}[${i}]`, path, ORGANIZATIONAL_UNIT_PATH,
+        'must be an organizational unit path <org id>/<root id>/<ou id>/[<ou id>/...] such as o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ '
+        + '(at least one OU, ending with "/"; for the whole organization use grantToOrganization)');
+    }
+  }
+
+  /**
+   * Collect the violations of a Lambda pull grant: functions or accounts named, ARNs and account
+   * ids well-formed. `optionsProperty` names the options as a whole in messages.
+   * @internal
+   */
+  public static _collectLambdaPull(v: Violations, options: LambdaPullOptions, optionsProperty: string): void {
+    const arns = options.functionArns ?? [];
+    const accounts = options.sourceAccounts ?? [];
+    v.check(arns.length > 0 || accounts.length > 0, optionsProperty, options,
+      'name the functions (functionArns) or their accounts (sourceAccounts): the Lambda service is never granted without an aws:SourceArn or aws:SourceAccount condition');
+    for (const [i, arn] of arns.entries()) {
+      checkPattern(v, `functionArns[${i}]`, arn, LAMBDA_FUNCTION_ARN,
+        'must be a Lambda function ARN arn:<partition>:lambda:<region>:<12-digit account>:function:<name>[:<qualifier>] ("*" and "?" allowed in the name and qualifier)');
+    }
+    for (const [i, id] of accounts.entries()) {
+      checkAccountId(v, `sourceAccounts[${i}]`, id);
+    }
+  }
+
   /** The repository this helper grants on. */
   public readonly repository: ecr.IRepository;
 
@@ -156,11 +210,7 @@ export class RepositoryAccess {
     const v = this.violations();
     this.checkLevel(v, level);
     v.check(accountIds.length > 0, 'accountIds', accountIds, 'must name at least one account');
-    for (const [i, id] of accountIds.entries()) {
-      if (checkAccountId(v, `accountIds[${i}]`, id)) {
-        this.checkOtherAccount(v, `accountIds[${i}]`, id);
-      }
-    }
+    RepositoryAccess._collectAccounts(v, 'accountIds', accountIds, { account: this.repository.env.account });
     this.checkOwned(v);
     v.throwIfAny();
 
@@ -240,7 +290,7 @@ export class RepositoryAccess {
   public grantToOrganization(level: RepositoryAccessLevel, organizationId: string): void {
     const v = this.violations();
     this.checkLevel(v, level);
-    checkOrganizationId(v, 'organizationId', organizationId);
+    RepositoryAccess._collectOrganization(v, 'organizationId', organizationId);
     this.checkOwned(v);
     v.throwIfAny();
 
@@ -273,11 +323,7 @@ export class RepositoryAccess {
     const v = this.violations();
     this.checkLevel(v, level);
     v.check(organizationalUnitPaths.length > 0, 'organizationalUnitPaths', organizationalUnitPaths, 'must name at least one organizational unit path');
-    for (const [i, path] of organizationalUnitPaths.entries()) {
-      checkPattern(v, `organizationalUnitPaths[${i}]`, path, ORGANIZATIONAL_UNIT_PATH,
-        'must be an organizational unit path <org id>/<root id>/<ou id>/[<ou id>/...] such as o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ '
-        + '(at least one OU, ending with "/"; for the whole organization use grantToOrganization)');
-    }
+    RepositoryAccess._collectOrganizationalUnits(v, 'organizationalUnitPaths', organizationalUnitPaths);
     this.checkOwned(v);
     v.throwIfAny();
 
@@ -299,15 +345,7 @@ export class RepositoryAccess {
     const v = this.violations();
     const arns = options.functionArns ?? [];
     const accounts = options.sourceAccounts ?? [];
-    v.check(arns.length > 0 || accounts.length > 0, 'options', options,
-      'name the functions (functionArns) or their accounts (sourceAccounts): the Lambda service is never granted without an aws:SourceArn or aws:SourceAccount condition');
-    for (const [i, arn] of arns.entries()) {
-      checkPattern(v, `functionArns[${i}]`, arn, LAMBDA_FUNCTION_ARN,
-        'must be a Lambda function ARN arn:<partition>:lambda:<region>:<12-digit account>:function:<name>[:<qualifier>] ("*" and "?" allowed in the name and qualifier)');
-    }
-    for (const [i, id] of accounts.entries()) {
-      checkAccountId(v, `sourceAccounts[${i}]`, id);
-    }
+    RepositoryAccess._collectLambdaPull(v, options, 'options');
     this.checkOwned(v);
     v.throwIfAny();
 
@@ -358,14 +396,6 @@ export class RepositoryAccess {
       } else if (!ECR_ACTION.test(action)) {
         v.add(`level.actions[${i}]`, action, 'must be one ECR action: ecr: and the action name in PascalCase, without wildcards (e.g. ecr:DescribeImages)');
       }
-    }
-  }
-
-  private checkOtherAccount(v: Violations, property: string, id: string): void {
-    const own = this.repository.env.account;
-    if (!isUnresolved(id) && !isUnresolved(own) && id === own) {
-      v.add(property, id,
-        "is the repository's own account: grant its principals through their identity policies instead (grantToPrincipal or repository.grantPull)");
     }
   }
 

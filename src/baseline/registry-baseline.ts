@@ -1,19 +1,18 @@
-import { Annotations, BootstraplessSynthesizer, CfnResource, CfnWaitConditionHandle, Environment, RemovalPolicy, Stack, Stage, Tags } from 'aws-cdk-lib';
+import { Annotations, BootstraplessSynthesizer, CfnResource, CfnWaitConditionHandle, Environment, Stack, Stage, Tags } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { BaselineStack, CFN_MAX_RESOURCES } from './private/baseline-stack';
-import { dryRun } from './private/dry-run';
 import { shardOf } from './private/sharding';
 import { LambdaPullOptions, RepositoryAccess, RepositoryAccessLevel } from '../access/repository-access';
-import { LifecyclePolicy } from '../lifecycle/policy';
+import { CheckContext } from '../private/context';
 import { EcrValidationError, pathOf, Violations } from '../private/errors';
 import { isKnown, isUnresolved } from '../private/tokens';
-import { checkAccountId, checkOrganizationId, checkPattern, checkResourceTags, ORGANIZATIONAL_UNIT_PATH } from '../private/validation';
+import { checkPattern, checkResourceTags, ORGANIZATIONAL_UNIT_PATH } from '../private/validation';
 import { CreationTemplateAppliedFor, RepositoryCreationTemplate, RepositoryCreationTemplateOptions } from '../registry/creation-template';
 import { PullThroughCacheRule, PullThroughCacheRuleOptions } from '../registry/pull-through-cache';
 import { Registry, RegistryProps } from '../registry/registry';
-import { PrivateRepository, PrivateRepositoryProps } from '../repository/private-repository';
+import { PrivateRepository } from '../repository/private-repository';
+import { RepositoryResourceSettings } from '../repository/settings';
 
 /**
  * A pull-through cache rule of a baseline's registry.
@@ -67,63 +66,7 @@ export interface BaselineRegistrySettings extends RegistryProps {
  * Settings and access of baseline repositories; `repositoryDefaults` gives them to every
  * repository, and each repository can override them one property at a time.
  */
-export interface BaselineRepositoryOptions {
-  /**
-   * The lifecycle policy.
-   *
-   * @default LifecyclePolicy.repositoryDefault() - expire untagged images after 14 days, keep 1,000 tagged images
-   */
-  readonly lifecyclePolicy?: LifecyclePolicy;
-
-  /**
-   * Whether tags can be overwritten.
-   *
-   * @default ecr.TagMutability.IMMUTABLE
-   */
-  readonly imageTagMutability?: ecr.TagMutability;
-
-  /**
-   * Tags exempt from the mutability setting (with `IMMUTABLE_WITH_EXCLUSION` or `MUTABLE_WITH_EXCLUSION`).
-   *
-   * @default - no exclusions
-   */
-  readonly imageTagMutabilityExclusionFilters?: string[];
-
-  /**
-   * Scan images on push.
-   *
-   * @default true
-   */
-  readonly imageScanOnPush?: boolean;
-
-  /**
-   * Server-side encryption.
-   *
-   * @default ecr.RepositoryEncryption.KMS
-   */
-  readonly encryption?: ecr.RepositoryEncryption;
-
-  /**
-   * A customer managed KMS key (Security Hub ECR.5). A key of another stack becomes a cross-stack reference.
-   *
-   * @default - the AWS managed key `aws/ecr`
-   */
-  readonly encryptionKey?: kms.IKey;
-
-  /**
-   * What happens to a repository when it leaves its stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * Delete the images when the repository is deleted (only with `RemovalPolicy.DESTROY`).
-   *
-   * @default false
-   */
-  readonly emptyOnDelete?: boolean;
-
+export interface BaselineRepositoryOptions extends RepositoryResourceSettings {
   /**
    * Accounts whose principals may pull (`RepositoryAccess.grantPullToAccounts`).
    *
@@ -301,12 +244,6 @@ const DEFAULT_CAPACITY = 250;
 const DEFAULT_TARGET = 250;
 const MAX_PULL_THROUGH_CACHE_RULES = 50;
 
-const OPTION_KEYS: (keyof BaselineRepositoryOptions)[] = [
-  'lifecyclePolicy', 'imageTagMutability', 'imageTagMutabilityExclusionFilters', 'imageScanOnPush', 'encryption',
-  'encryptionKey', 'removalPolicy', 'emptyOnDelete', 'pullAccounts', 'pullPushAccounts', 'pullOrganizationId',
-  'pullOrganizationalUnitPaths', 'lambdaPull', 'tags',
-];
-
 /** The sharding plan, computed and checked before anything is created. */
 interface Plan {
   readonly shardCount: number;
@@ -340,9 +277,16 @@ export class RegistryBaseline extends Construct {
     return shardOf(shardKey, shardCount);
   }
 
-  private static validateProps(scope: Construct, id: string, props: RegistryBaselineProps): Plan {
-    const v = new Violations(pathOf(scope, id));
-    const enclosing = scope.node.scopes.find(c => Stack.isStack(c));
+  /**
+   * Collect every violation of the props, by the collectors of the constructs the baseline will
+   * create (nothing is created), and plan the shards.
+   * @returns the plan, complete when no violation was found
+   * @internal
+   */
+  public static _collect(v: Violations, props: RegistryBaselineProps, context: CheckContext): Plan {
+    // The environment the baseline creates its stacks with.
+    const env: CheckContext = { account: props.env?.account, region: props.env?.region };
+    const enclosing = context.scope?.node.scopes.find(c => Stack.isStack(c as Construct));
     if (enclosing) {
       v.add('scope', enclosing.node.path, 'a RegistryBaseline creates its own stacks: create it in an App or a Stage, not inside a Stack');
     }
@@ -354,13 +298,12 @@ export class RegistryBaseline extends Construct {
       v.add('registry', 'given', 'manageRegistry is false, so no registry stack is created: leave registry out, or set manageRegistry to true');
     }
     if (manageRegistry) {
-      checkRegistry(v, props.env, props.registry ?? {});
+      checkRegistry(v, env, props.registry ?? {});
     }
 
     const defaults = props.repositoryDefaults ?? {};
-    const ownAccount = props.env?.account;
     const repositories = props.repositories ?? [];
-    const defaultsOk = checkRepositoryOptions(v, 'repositoryDefaults.', defaults, {}, ownAccount, scope);
+    const defaultsOk = checkRepositoryOptions(v.nested('repositoryDefaults.'), defaults, {}, env);
     const keys = new Map<string, number>();
     const names = new Map<string, number>();
     const placements: { key: string; shard: number }[] = [];
@@ -405,7 +348,7 @@ export class RegistryBaseline extends Construct {
         }
       }
       placements.push({ key, shard });
-      checkRepositoryOptions(v, p, repo, defaultsOk ? defaults : {}, ownAccount, scope, repo);
+      checkRepositoryOptions(v.nested(p), repo, defaultsOk ? defaults : {}, env, repo);
     }
 
     if (plan) {
@@ -425,7 +368,6 @@ export class RegistryBaseline extends Construct {
         }
       }
     }
-    v.throwIfAny();
     return { ...plan!, placements };
   }
 
@@ -448,7 +390,9 @@ export class RegistryBaseline extends Construct {
   private readonly byName = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: RegistryBaselineProps = {}) {
-    const plan = RegistryBaseline.validateProps(scope, id, props);
+    const v = new Violations(pathOf(scope, id));
+    const plan = RegistryBaseline._collect(v, props, { scope });
+    v.throwIfAny();
     super(scope, id);
     const repositories = props.repositories ?? [];
     this.capacity = plan.capacity;
@@ -552,7 +496,7 @@ export class RegistryBaseline extends Construct {
 
   private buildRepository(stack: Stack, key: string, repo: BaselineRepository, defaults: BaselineRepositoryOptions): PrivateRepository {
     const o = merged(defaults, repo);
-    const repository = new PrivateRepository(stack, key, repositoryProps(repo.repositoryName, o));
+    const repository = new PrivateRepository(stack, key, { ...o, repositoryName: repo.repositoryName });
     const access = RepositoryAccess.of(repository);
     if (o.pullAccounts && o.pullAccounts.length > 0) {
       access.grantPullToAccounts(o.pullAccounts);
@@ -577,25 +521,13 @@ export class RegistryBaseline extends Construct {
   }
 }
 
-function repositoryProps(repositoryName: string, o: BaselineRepositoryOptions): PrivateRepositoryProps {
-  return {
-    repositoryName,
-    lifecyclePolicy: o.lifecyclePolicy,
-    imageTagMutability: o.imageTagMutability,
-    imageTagMutabilityExclusionFilters: o.imageTagMutabilityExclusionFilters,
-    imageScanOnPush: o.imageScanOnPush,
-    encryption: o.encryption,
-    encryptionKey: o.encryptionKey,
-    removalPolicy: o.removalPolicy,
-    emptyOnDelete: o.emptyOnDelete,
-  };
-}
-
 /** The repository's options over the defaults, one property at a time (tags are merged by key). */
 function merged(defaults: BaselineRepositoryOptions, repo: BaselineRepositoryOptions): BaselineRepositoryOptions {
-  const out: Record<string, unknown> = {};
-  for (const k of OPTION_KEYS) {
-    out[k] = repo[k] ?? defaults[k];
+  const out: Record<string, unknown> = { ...defaults };
+  for (const [k, value] of Object.entries(repo)) {
+    if (value !== undefined) {
+      out[k] = value;
+    }
   }
   if (defaults.tags || repo.tags) {
     out.tags = { ...defaults.tags ?? {}, ...repo.tags ?? {} };
@@ -637,10 +569,8 @@ function noLambda(stack: Stack): string[] {
     + 'the registry stack of a RegistryBaseline must deploy without assets or functions (a StackSet template); put it in another stack');
 }
 
-function checkRegistry(v: Violations, env: Environment | undefined, settings: BaselineRegistrySettings): void {
-  // The constructs' own validators need a stack with the baseline's environment; this one is never synthesized.
-  const scratch = new Stack(new Construct(undefined as any, ''), 'Scratch', { env });
-  dryRun(Registry._validateProps, scratch, 'Registry', settings, v, 'registry.');
+function checkRegistry(v: Violations, env: CheckContext, settings: BaselineRegistrySettings): void {
+  Registry._collect(v.nested('registry.'), settings, env);
 
   const rules = settings.pullThroughCacheRules ?? [];
   v.check(rules.length <= MAX_PULL_THROUGH_CACHE_RULES, 'registry.pullThroughCacheRules.length', rules.length,
@@ -655,7 +585,7 @@ function checkRegistry(v: Violations, env: Environment | undefined, settings: Ba
   };
   for (const [i, rule] of rules.entries()) {
     const p = `registry.pullThroughCacheRules[${i}]`;
-    dryRun(PullThroughCacheRule._validateProps, scratch, `Cache${i}`, rule, v, `${p}.`);
+    PullThroughCacheRule._collect(v.nested(`${p}.`), rule, env);
     const prefix = rule.upstream ? cachePrefix(rule) : undefined;
     if (isKnown(prefix)) {
       if (cachePrefixes.has(prefix)) {
@@ -668,7 +598,7 @@ function checkRegistry(v: Violations, env: Environment | undefined, settings: Ba
   const templatePrefixes = new Map<string, number>();
   for (const [i, t] of (settings.creationTemplates ?? []).entries()) {
     const p = `registry.creationTemplates[${i}]`;
-    dryRun(RepositoryCreationTemplate._validateProps, scratch, `Template${i}`, t, v, `${p}.`);
+    RepositoryCreationTemplate._collect(v.nested(`${p}.`), t, env);
     if (isKnown(t.prefix)) {
       if (templatePrefixes.has(t.prefix)) {
         v.add(`${p}.prefix`, t.prefix, `registry.creationTemplates[${templatePrefixes.get(t.prefix)}] has the same prefix; ECR keeps one template per prefix`);
@@ -680,68 +610,50 @@ function checkRegistry(v: Violations, env: Environment | undefined, settings: Ba
 }
 
 /**
- * Check one set of repository options. `fallback` holds the (already checked) defaults: conflicts
- * between two properties are reported where at least one of them was given (`own`).
+ * Check one set of repository options (`v` prefixes the properties with `repositoryDefaults.` or
+ * `repositories[i].`), by the collectors of `PrivateRepository` and `RepositoryAccess`, which the
+ * baseline then creates and calls. `fallback` holds the (already checked) defaults: a repository is
+ * checked with the settings it inherits, so conflicts between an inherited and an own setting are
+ * reported on the repository; inherited values alone were reported on `repositoryDefaults`.
  * @returns whether no violation was found
  */
 function checkRepositoryOptions(
-  v: Violations, p: string, o: BaselineRepositoryOptions, fallback: BaselineRepositoryOptions,
-  ownAccount: string | undefined, scope: Construct, repo?: BaselineRepository,
+  v: Violations, o: BaselineRepositoryOptions, fallback: BaselineRepositoryOptions, env: CheckContext, repo?: BaselineRepository,
 ): boolean {
-  const before = v.messages().length;
+  const before = v.count;
   const own = (k: keyof BaselineRepositoryOptions) => o[k] !== undefined;
   const value = <K extends keyof BaselineRepositoryOptions>(k: K) => o[k] ?? fallback[k];
 
-  // The repository's own settings, by PrivateRepository's validator. Defaults alone are checked once;
-  // a repository is checked with the defaults it inherits only when it sets something of its own.
-  const repoKeys: (keyof BaselineRepositoryOptions)[] = ['lifecyclePolicy', 'imageTagMutability', 'imageTagMutabilityExclusionFilters',
-    'imageScanOnPush', 'encryption', 'encryptionKey', 'removalPolicy', 'emptyOnDelete'];
-  if (repo !== undefined || repoKeys.some(own)) {
-    const name = repo?.repositoryName;
-    const props = repositoryProps(name as string, repo === undefined ? o : merged(fallback, o));
-    if (repo !== undefined && !repoKeys.some(own)) {
-      // Only the name is new: check it alone (the inherited settings were checked as repositoryDefaults).
-      dryRun(PrivateRepository._validateProps, scope, 'Repository', { repositoryName: name }, v, p);
-    } else {
-      dryRun(PrivateRepository._validateProps, scope, 'Repository', props, v, p);
-    }
-  }
+  // The inherited lifecycle policy was checked with the defaults; it is not checked again per repository.
+  PrivateRepository._collect(v, { ...merged(fallback, o), lifecyclePolicy: o.lifecyclePolicy, repositoryName: repo?.repositoryName }, env);
 
   for (const k of ['pullAccounts', 'pullPushAccounts'] as const) {
-    for (const [i, account] of (o[k] ?? []).entries()) {
-      if (checkAccountId(v, `${p}${k}[${i}]`, account) && isKnown(account) && isKnown(ownAccount) && account === ownAccount) {
-        v.add(`${p}${k}[${i}]`, account, 'is the baseline\'s own account: its principals get access through their identity policies');
-      }
-    }
+    RepositoryAccess._collectAccounts(v, k, o[k] ?? [], env);
   }
   if (own('pullAccounts') || own('pullPushAccounts')) {
     const push = new Set((value('pullPushAccounts') ?? []).filter(a => isKnown(a)));
     for (const account of value('pullAccounts') ?? []) {
       if (push.has(account)) {
-        v.add(`${p}pullAccounts`, account, 'is also in pullPushAccounts, which already includes pull: list the account once');
+        v.add('pullAccounts', account, 'is also in pullPushAccounts, which already includes pull: list the account once');
       }
     }
   }
-  checkOrganizationId(v, `${p}pullOrganizationId`, o.pullOrganizationId);
-  for (const [i, path] of (o.pullOrganizationalUnitPaths ?? []).entries()) {
-    checkPattern(v, `${p}pullOrganizationalUnitPaths[${i}]`, path, ORGANIZATIONAL_UNIT_PATH,
-      'must be an organizational unit path <org id>/<root id>/<ou id>/ such as o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/');
-  }
+  RepositoryAccess._collectOrganization(v, 'pullOrganizationId', o.pullOrganizationId);
+  RepositoryAccess._collectOrganizationalUnits(v, 'pullOrganizationalUnitPaths', o.pullOrganizationalUnitPaths ?? []);
   if (own('pullOrganizationId') || own('pullOrganizationalUnitPaths')) {
     const org = value('pullOrganizationId');
     for (const [i, path] of (value('pullOrganizationalUnitPaths') ?? []).entries()) {
       if (isKnown(org) && isKnown(path) && ORGANIZATIONAL_UNIT_PATH.test(path) && !path.startsWith(`${org}/`)) {
-        v.add(`${p}pullOrganizationalUnitPaths[${i}]`, path,
+        v.add(`pullOrganizationalUnitPaths[${i}]`, path,
           `belongs to another organization than pullOrganizationId ${org}; a path starts with the organization id`);
       }
     }
   }
-  const lambda = o.lambdaPull;
-  if (lambda && (lambda.functionArns ?? []).length === 0 && (lambda.sourceAccounts ?? []).length === 0) {
-    v.add(`${p}lambdaPull`, lambda, 'name the functions (functionArns) or their accounts (sourceAccounts)');
+  if (o.lambdaPull) {
+    RepositoryAccess._collectLambdaPull(v.nested('lambdaPull.'), o.lambdaPull, '');
   }
-  checkResourceTags(v, `${p}tags`, o.tags);
-  return v.messages().length === before;
+  checkResourceTags(v, 'tags', o.tags);
+  return v.count === before;
 }
 
 function checkNumber(v: Violations, property: string, value: number | undefined, min: number, max: number): boolean {

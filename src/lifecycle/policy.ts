@@ -30,6 +30,12 @@ const STANDALONE_PATH = 'LifecyclePolicy';
  * a repository that takes the policy reports them under its own construct path.
  */
 export class LifecyclePolicy {
+  /** Days after push at which the default policy (`repositoryDefault()`) expires untagged images. */
+  public static readonly DEFAULT_UNTAGGED_EXPIRY_DAYS = 14;
+
+  /** How many tagged images the default policy (`repositoryDefault()`) keeps. */
+  public static readonly DEFAULT_TAGGED_IMAGES_KEPT = 1000;
+
   /**
    * Parse and check an existing policy text (for example a hand-written `policy.json`).
    *
@@ -47,14 +53,15 @@ export class LifecyclePolicy {
   }
 
   /**
-   * The policy `PrivateRepository` uses by default: expire untagged images 14 days after push
-   * (rule 1) and keep the 1,000 most recently pushed tagged images (rule 2).
+   * The policy repositories and creation templates get by default: expire untagged images
+   * `DEFAULT_UNTAGGED_EXPIRY_DAYS` (14) days after push (rule 1) and keep the
+   * `DEFAULT_TAGGED_IMAGES_KEPT` (1,000) most recently pushed tagged images (rule 2).
    */
   public static repositoryDefault(): LifecyclePolicy {
     return new LifecyclePolicy({
       rules: [
-        LifecycleRule.expireUntaggedAfter(Duration.days(14), { rulePriority: 1 }),
-        LifecycleRule.keepLast(1000, { rulePriority: 2, tagSelection: TagSelection.anyTag() }),
+        LifecycleRule.expireUntaggedAfter(Duration.days(LifecyclePolicy.DEFAULT_UNTAGGED_EXPIRY_DAYS), { rulePriority: 1 }),
+        LifecycleRule.keepLast(LifecyclePolicy.DEFAULT_TAGGED_IMAGES_KEPT, { rulePriority: 2, tagSelection: TagSelection.anyTag() }),
       ],
     });
   }

@@ -139,9 +139,10 @@ export class Violations {
     return new Violations(this.path, this.items, `${this.prefix}${prefix}`);
   }
 
-  /** Record a violation. */
+  /** Record a violation. An empty `property` names the nested collector's prefix itself (`lambdaPull`). */
   public add(property: string, value: unknown, allowed: string): this {
-    this.items.push({ property: `${this.prefix}${property}`, value, allowed });
+    const full = property === '' ? this.prefix.replace(/\.$/, '') : `${this.prefix}${property}`;
+    this.items.push({ property: full, value, allowed });
     return this;
   }
 

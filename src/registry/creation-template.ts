@@ -3,11 +3,12 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { LifecyclePolicy } from '../lifecycle/policy';
+import { CheckContext, contextOf } from '../private/context';
 import { pathOf, Violations } from '../private/errors';
 import { checkNamespacePrefix, repositoryArnForPrefix } from './private/shared';
-import { checkRepositoryPolicy } from '../private/repository-policy';
-import { checkEncryptionKey, checkTagMutability, lifecyclePolicyText, renderExclusionFilters } from '../private/repository-settings';
+import { checkRepositoryPolicy } from '../repository/private/policy';
+import { collectRepositorySettings, renderExclusionFilters, renderLifecyclePolicy } from '../repository/private/settings';
+import { RepositorySettings } from '../repository/settings';
 import { checkLength, checkResourceTags } from '../private/validation';
 
 /** cdk-nag packs whose IAMNoInlinePolicy rule the template's own role trips. */
@@ -26,9 +27,10 @@ export enum CreationTemplateAppliedFor {
 }
 
 /**
- * Options of a repository creation template added to a `Registry`.
+ * Options of a repository creation template added to a `Registry`: the `RepositorySettings` of
+ * the repositories ECR creates, and what the template applies to.
  */
-export interface RepositoryCreationTemplateOptions {
+export interface RepositoryCreationTemplateOptions extends RepositorySettings {
   /**
    * The namespace the template applies to: repositories named `<prefix>/...`, or `ROOT` for every
    * repository that no other template matches (1-256 characters).
@@ -48,44 +50,6 @@ export interface RepositoryCreationTemplateOptions {
    * @default - none
    */
   readonly description?: string;
-
-  /**
-   * Whether tags can be overwritten in created repositories. Note that a pull-through cache
-   * repository with immutable tags keeps the first image it cached for a tag (a moved upstream
-   * tag such as `latest` is not refreshed): exclude such tags with `IMMUTABLE_WITH_EXCLUSION`.
-   *
-   * @default ecr.TagMutability.IMMUTABLE
-   */
-  readonly imageTagMutability?: ecr.TagMutability;
-
-  /**
-   * Tags exempt from the mutability setting (1-5 wildcard patterns of `[0-9a-zA-Z._*-]`).
-   * Only with `IMMUTABLE_WITH_EXCLUSION` or `MUTABLE_WITH_EXCLUSION`.
-   *
-   * @default - no exclusions
-   */
-  readonly imageTagMutabilityExclusionFilters?: string[];
-
-  /**
-   * Server-side encryption of created repositories.
-   *
-   * @default ecr.RepositoryEncryption.KMS (the AWS managed key `aws/ecr` unless `encryptionKey` is set)
-   */
-  readonly encryption?: ecr.RepositoryEncryption;
-
-  /**
-   * A customer managed KMS key (Security Hub ECR.5); the template role gets the grants ECR needs on it.
-   *
-   * @default - the AWS managed key `aws/ecr`
-   */
-  readonly encryptionKey?: kms.IKey;
-
-  /**
-   * The lifecycle policy of created repositories.
-   *
-   * @default LifecyclePolicy.repositoryDefault() - the same policy as PrivateRepository: expire untagged images after 14 days, keep 1,000 tagged images
-   */
-  readonly lifecyclePolicy?: LifecyclePolicy;
 
   /**
    * The repository policy of created repositories.
@@ -141,6 +105,10 @@ export interface IRepositoryCreationTemplate extends IResource {
  * the same secure defaults as `PrivateRepository`: immutable tags, KMS encryption and the default
  * lifecycle policy. Scan on push comes from the registry's scanning configuration. The L1 is
  * `node.defaultChild`.
+ *
+ * Note that a pull-through cache repository with immutable tags keeps the first image it cached
+ * for a tag (a moved upstream tag such as `latest` is not refreshed): exclude such tags with
+ * `IMMUTABLE_WITH_EXCLUSION`.
  */
 export class RepositoryCreationTemplate extends Resource implements IRepositoryCreationTemplate {
   /**
@@ -160,11 +128,11 @@ export class RepositoryCreationTemplate extends Resource implements IRepositoryC
   }
 
   /**
-   * Check the props before anything is created (also run by `RegistryBaseline` on its specs).
+   * Collect every violation of the props (nothing is created). The constructor calls it, then
+   * throws once; `RegistryBaseline` calls it on each template of its spec.
    * @internal
    */
-  public static _validateProps(scope: Construct, id: string, props: RepositoryCreationTemplateProps): void {
-    const v = new Violations(pathOf(scope, id));
+  public static _collect(v: Violations, props: RepositoryCreationTemplateProps, _context: CheckContext): void {
     if (props.prefix === undefined) {
       v.add('prefix', props.prefix, 'needs a repository namespace or ROOT');
     }
@@ -175,14 +143,8 @@ export class RepositoryCreationTemplate extends Resource implements IRepositoryC
     v.check(new Set(appliedFor).size === appliedFor.length, 'appliedFor', appliedFor, 'lists a value twice');
 
     checkLength(v, 'description', props.description, 0, 256);
-
-    checkTagMutability(v, props.imageTagMutability ?? ecr.TagMutability.IMMUTABLE, props.imageTagMutabilityExclusionFilters);
-    checkEncryptionKey(v, props.encryption ?? ecr.RepositoryEncryption.KMS, props.encryptionKey);
-
-    props.lifecyclePolicy?._collect(v, 'lifecyclePolicy ');
-
+    collectRepositorySettings(v, props);
     checkResourceTags(v, 'resourceTags', props.resourceTags);
-    v.throwIfAny();
   }
 
   /** The namespace the template applies to. */
@@ -192,7 +154,9 @@ export class RepositoryCreationTemplate extends Resource implements IRepositoryC
   public readonly role?: iam.IRole;
 
   constructor(scope: Construct, id: string, props: RepositoryCreationTemplateProps) {
-    RepositoryCreationTemplate._validateProps(scope, id, props);
+    const v = new Violations(pathOf(scope, id));
+    RepositoryCreationTemplate._collect(v, props, contextOf(scope));
+    v.throwIfAny();
     super(scope, id);
     this.prefix = props.prefix;
 
@@ -200,7 +164,6 @@ export class RepositoryCreationTemplate extends Resource implements IRepositoryC
     const mutability = props.imageTagMutability ?? ecr.TagMutability.IMMUTABLE;
     const encryption = props.encryption ?? ecr.RepositoryEncryption.KMS;
     const tags = Object.entries(props.resourceTags ?? {}).sort(([a], [b]) => a.localeCompare(b));
-    const lifecycle = props.lifecyclePolicy ?? LifecyclePolicy.repositoryDefault();
 
     const needsRole = props.encryptionKey !== undefined || tags.length > 0;
     this.role = props.role ?? (needsRole ? new iam.Role(this, 'Role', {
@@ -230,7 +193,7 @@ export class RepositoryCreationTemplate extends Resource implements IRepositoryC
       encryptionConfiguration: encryption.value === ecr.RepositoryEncryption.AES_256.value
         ? { encryptionType: encryption.value }
         : { encryptionType: encryption.value, kmsKey: props.encryptionKey?.keyArn },
-      lifecyclePolicy: lifecyclePolicyText(this, lifecycle),
+      lifecyclePolicy: renderLifecyclePolicy(this, props.lifecyclePolicy).text,
       repositoryPolicy: props.repositoryPolicy ? stack.toJsonString(props.repositoryPolicy) : undefined,
       resourceTags: tags.length > 0 ? tags.map(([key, value]) => ({ key, value })) : undefined,
       customRoleArn: this.role?.roleArn,
@@ -243,9 +206,9 @@ export class RepositoryCreationTemplate extends Resource implements IRepositoryC
       const policy = props.repositoryPolicy;
       this.node.addValidation({
         validate: () => {
-          const v = new Violations(this.node.path);
-          checkRepositoryPolicy(v, 'repositoryPolicy', Stack.of(this).resolve(policy.toJSON()), true);
-          return v.messages();
+          const found = new Violations(this.node.path);
+          checkRepositoryPolicy(found, 'repositoryPolicy', Stack.of(this).resolve(policy.toJSON()), true);
+          return found.messages();
         },
       });
     }

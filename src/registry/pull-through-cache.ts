@@ -3,6 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CheckContext, contextOf } from '../private/context';
 import { pathOf, Violations } from '../private/errors';
 import {
   checkNamespacePrefix, checkRegion, PULL_THROUGH_CACHE_SECRET_PREFIX, repositoryArnForPrefix,
@@ -291,17 +292,17 @@ export class PullThroughCacheRule extends PullThroughCacheRuleBase {
   }
 
   /**
-   * Check the props before anything is created (also run by `RegistryBaseline` on its specs).
+   * Collect every violation of the props (nothing is created). The constructor calls it, then
+   * throws once; `RegistryBaseline` calls it on each rule of its spec.
    * @internal
    */
-  public static _validateProps(scope: Construct, id: string, props: PullThroughCacheRuleProps): string {
-    const v = new Violations(pathOf(scope, id));
-    const stack = Stack.of(scope);
+  public static _collect(v: Violations, props: PullThroughCacheRuleProps, context: CheckContext): void {
+    const stack = context;
     const upstream = props.upstream;
     const prefix = props.repositoryPrefix ?? upstream?.defaultRepositoryPrefix;
     if (!upstream) {
       v.add('upstream', upstream, 'needs an UpstreamRegistry (e.g. UpstreamRegistry.ecrPublic())');
-      v.throwIfAny();
+      return;
     }
     checkNamespacePrefix(v, 'repositoryPrefix', prefix, 30);
 
@@ -343,15 +344,16 @@ export class PullThroughCacheRule extends PullThroughCacheRuleBase {
       }
     }
 
-    const prefixes = RegistryStackState.find(stack)?.cachePrefixes ?? new Map<string, string>();
-    if (prefix !== undefined && isKnown(prefix) && prefixes.has(prefix)) {
-      v.add('repositoryPrefix', prefix, `${prefixes.get(prefix)} already uses this prefix; each rule needs its own`);
+    if (context.scope) {
+      const stackOfScope = Stack.of(context.scope);
+      const prefixes = RegistryStackState.find(stackOfScope)?.cachePrefixes ?? new Map<string, string>();
+      if (prefix !== undefined && isKnown(prefix) && prefixes.has(prefix)) {
+        v.add('repositoryPrefix', prefix, `${prefixes.get(prefix)} already uses this prefix; each rule needs its own`);
+      }
+      if (prefixes.size >= MAX_RULES) {
+        v.add('scope', stackOfScope.node.path, `a registry holds at most ${MAX_RULES} pull-through cache rules (ECR quota)`);
+      }
     }
-    if (prefixes.size >= MAX_RULES) {
-      v.add('scope', stack.node.path, `a registry holds at most ${MAX_RULES} pull-through cache rules (ECR quota)`);
-    }
-    v.throwIfAny();
-    return prefix!;
   }
 
   /** The namespace of the cache repositories (`ROOT` for none). */
@@ -364,7 +366,10 @@ export class PullThroughCacheRule extends PullThroughCacheRuleBase {
   public readonly role?: iam.IRole;
 
   constructor(scope: Construct, id: string, props: PullThroughCacheRuleProps) {
-    const prefix = PullThroughCacheRule._validateProps(scope, id, props);
+    const v = new Violations(pathOf(scope, id));
+    PullThroughCacheRule._collect(v, props, contextOf(scope));
+    v.throwIfAny();
+    const prefix = props.repositoryPrefix ?? props.upstream.defaultRepositoryPrefix;
     super(scope, id);
     const stack = Stack.of(this);
     RegistryStackState.obtain(this).cachePrefixes.set(isUnresolved(prefix) ? `${this.node.path}#token` : prefix, this.node.path);

@@ -11,6 +11,7 @@ import { PullThroughCacheRule, PullThroughCacheRuleOptions } from './pull-throug
 import { ReplicationFromRegistryOptions, ReplicationSource } from './registry-policy';
 import { ReplicationRule } from './replication';
 import { RegistryScanning } from './scanning';
+import { CheckContext, contextOf } from '../private/context';
 import { pathOf, Violations } from '../private/errors';
 import { isKnown } from '../private/tokens';
 
@@ -85,27 +86,27 @@ export class Registry extends Construct implements IRegistry {
   }
 
   /**
-   * Check the props before anything is created (also run by `RegistryBaseline` on its specs).
+   * Collect every violation of the props (nothing is created). The constructor calls it, then
+   * throws once; `RegistryBaseline` calls it on its registry settings.
    * @internal
    */
-  public static _validateProps(scope: Construct, id: string, props: RegistryProps): void {
-    const path = pathOf(scope, id);
-    const v = new Violations(path);
-    const stack = Stack.of(scope);
-    const existing = Registry.of(stack);
-    if (existing) {
-      v.add('scope', stack.node.path,
-        `this stack already has a Registry (${existing.node.path}); registry settings are one per account and region, so add rules to that one`);
+  public static _collect(v: Violations, props: RegistryProps, context: CheckContext): void {
+    if (context.scope) {
+      const stack = Stack.of(context.scope);
+      const existing = Registry.of(stack);
+      if (existing) {
+        v.add('scope', stack.node.path,
+          `this stack already has a Registry (${existing.node.path}); registry settings are one per account and region, so add rules to that one`);
+      }
     }
     const rules = props.replicationRules ?? [];
-    checkReplicationRules(v, stack, rules, 0);
+    checkReplicationRules(v, context, rules, 0);
     checkReplicationTotals(v, rules);
     for (const [i, s] of (props.replicationSources ?? []).entries()) {
-      checkReplicationSource(v, `replicationSources[${i}]`, s, stack);
+      checkReplicationSource(v, `replicationSources[${i}]`, s, context);
     }
     checkDuplicateSources(v, props.replicationSources ?? []);
     checkScanning(v, props.scanning ?? RegistryScanning.basic());
-    v.throwIfAny();
   }
 
   /** The registry id: the account of this stack. */
@@ -119,7 +120,9 @@ export class Registry extends Construct implements IRegistry {
   private readonly _scanningConfiguration?: ecr.CfnRegistryScanningConfiguration;
 
   constructor(scope: Construct, id: string, props: RegistryProps = {}) {
-    Registry._validateProps(scope, id, props);
+    const v = new Violations(pathOf(scope, id));
+    Registry._collect(v, props, contextOf(scope));
+    v.throwIfAny();
     super(scope, id);
     Object.defineProperty(this, REGISTRY_SYMBOL, { value: true });
     RegistryStackState.obtain(this).registry = this;

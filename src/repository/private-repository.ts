@@ -4,8 +4,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { RepositoryAccess } from '../access/repository-access';
 import { LifecyclePolicy } from '../lifecycle/policy';
+import { collectRepositoryResourceSettings, renderExclusionFilters, renderLifecyclePolicy } from './private/settings';
+import { RepositoryResourceSettings } from './settings';
+import { CheckContext, contextOf } from '../private/context';
 import { EcrValidationError, pathOf, Violations } from '../private/errors';
-import { checkEncryptionKey, checkTagMutability, lifecyclePolicyText, renderExclusionFilters } from '../private/repository-settings';
 import { checkPattern, REPOSITORY_NAME_PATTERN } from '../private/validation';
 
 
@@ -15,7 +17,7 @@ import { checkPattern, REPOSITORY_NAME_PATTERN } from '../private/validation';
  * Every property is optional: the defaults are a compliant repository
  * (Security Hub ECR.1, ECR.2, ECR.3; Control Tower CT.ECR.PR.1-3).
  */
-export interface PrivateRepositoryProps {
+export interface PrivateRepositoryProps extends RepositoryResourceSettings {
   /**
    * Name of the repository: 2-256 characters, lowercase letters, digits and
    * `.`, `_`, `-` separators, with optional `/` namespaces.
@@ -23,50 +25,6 @@ export interface PrivateRepositoryProps {
    * @default - CloudFormation generates a name
    */
   readonly repositoryName?: string;
-
-  /**
-   * Whether tags can be overwritten.
-   *
-   * `IMMUTABLE` is what Security Hub ECR.2, Control Tower CT.ECR.PR.3 and checkov CKV_AWS_51 require;
-   * any other value gets a synth warning.
-   *
-   * @default ecr.TagMutability.IMMUTABLE
-   */
-  readonly imageTagMutability?: ecr.TagMutability;
-
-  /**
-   * Wildcard patterns of tags exempt from the mutability setting (1-5 patterns of
-   * `[0-9a-zA-Z._*-]`, up to 128 characters each, e.g. `latest` or `dev-*`). Only with
-   * `IMMUTABLE_WITH_EXCLUSION` or `MUTABLE_WITH_EXCLUSION`.
-   *
-   * @default - no exclusions
-   */
-  readonly imageTagMutabilityExclusionFilters?: string[];
-
-  /**
-   * Scan images for vulnerabilities when they are pushed (basic scanning).
-   *
-   * Required by Security Hub ECR.1 and Control Tower CT.ECR.PR.2.
-   *
-   * @default true
-   */
-  readonly imageScanOnPush?: boolean;
-
-  /**
-   * Server-side encryption of the images.
-   *
-   * `KMS_DSSE` (dual-layer) is supported, with or without a customer key.
-   *
-   * @default ecr.RepositoryEncryption.KMS (with the AWS managed key `aws/ecr` unless `encryptionKey` is set)
-   */
-  readonly encryption?: ecr.RepositoryEncryption;
-
-  /**
-   * A customer managed KMS key (Security Hub ECR.5). Only with `KMS` or `KMS_DSSE` encryption.
-   *
-   * @default - the AWS managed key `aws/ecr`
-   */
-  readonly encryptionKey?: kms.IKey;
 
   /**
    * Lifecycle rules as aws-cdk-lib's typed rules (expire rules only), kept for compatibility:
@@ -77,29 +35,6 @@ export interface PrivateRepositoryProps {
    * @default - the `lifecyclePolicy` (or its default)
    */
   readonly lifecycleRules?: ecr.LifecycleRule[];
-
-  /**
-   * The lifecycle policy: typed rules for every ECR rule form (count, since pushed, since
-   * pulled, since transitioned; expire or transition to archive), checked at synth.
-   * Not together with `lifecycleRules`.
-   *
-   * @default LifecyclePolicy.repositoryDefault() - expire untagged images 14 days after push (rule 1), and keep the 1,000 most recently pushed tagged images (rule 2)
-   */
-  readonly lifecyclePolicy?: LifecyclePolicy;
-
-  /**
-   * What happens to the repository when it leaves the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * Delete the images when the repository is deleted. Only with `RemovalPolicy.DESTROY`.
-   *
-   * @default false
-   */
-  readonly emptyOnDelete?: boolean;
 }
 
 /**
@@ -112,40 +47,21 @@ export interface PrivateRepositoryProps {
  * `fromRepositoryAttributes`) are aws-cdk-lib's.
  */
 export class PrivateRepository extends ecr.Repository {
-  /** Days after push at which the default lifecycle policy expires untagged images. */
-  public static readonly DEFAULT_UNTAGGED_EXPIRY_DAYS = 14;
-
-  /** How many tagged images the default lifecycle policy keeps. */
-  public static readonly DEFAULT_TAGGED_IMAGES_KEPT = 1000;
-
   /**
-   * Check every prop before anything is created; throws once with every violation.
-   *
-   * Also run by `RegistryBaseline` to check a spec without creating anything.
+   * Collect every violation of the props (nothing is created). The constructor calls it, then
+   * throws once; `RegistryBaseline` calls it on each repository of its spec.
    * @internal
    */
-  public static _validateProps(scope: Construct, id: string, props: PrivateRepositoryProps): void {
-    const v = new Violations(pathOf(scope, id));
-
+  public static _collect(v: Violations, props: PrivateRepositoryProps, _context: CheckContext): void {
     checkPattern(v, 'repositoryName', props.repositoryName, REPOSITORY_NAME_PATTERN,
       `must be 2-256 characters: lowercase letters and digits separated by single '.', '_' or '-', with optional '/' namespaces (pattern ${REPOSITORY_NAME_PATTERN.source})`);
-
-    checkTagMutability(v, props.imageTagMutability ?? ecr.TagMutability.IMMUTABLE, props.imageTagMutabilityExclusionFilters);
-    checkEncryptionKey(v, props.encryption ?? ecr.RepositoryEncryption.KMS, props.encryptionKey);
-
     if (props.lifecyclePolicy !== undefined && props.lifecycleRules !== undefined) {
       v.add('lifecycleRules', `${props.lifecycleRules.length} rules`,
         'use lifecyclePolicy or lifecycleRules, not both (lifecyclePolicy covers every rule form; lifecycleRules is kept for aws-cdk-lib compatibility)');
     }
-    props.lifecyclePolicy?._collect(v, 'lifecyclePolicy ');
-
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    if (props.emptyOnDelete && removalPolicy !== RemovalPolicy.DESTROY) {
-      v.add('emptyOnDelete', props.emptyOnDelete, `only with removalPolicy DESTROY (got ${removalPolicy})`);
-    }
-
-    v.throwIfAny();
+    collectRepositoryResourceSettings(v, props);
   }
+
   /** The encryption type rendered into the template (`AES256`, `KMS` or `KMS_DSSE`). */
   public readonly encryptionType: string;
 
@@ -169,7 +85,9 @@ export class PrivateRepository extends ecr.Repository {
   }
 
   constructor(scope: Construct, id: string, props: PrivateRepositoryProps = {}) {
-    PrivateRepository._validateProps(scope, id, props);
+    const v = new Violations(pathOf(scope, id));
+    PrivateRepository._collect(v, props, contextOf(scope));
+    v.throwIfAny();
 
     const encryption = props.encryption ?? ecr.RepositoryEncryption.KMS;
     const dsse = encryption.value === ecr.RepositoryEncryption.KMS_DSSE.value;
@@ -196,14 +114,9 @@ export class PrivateRepository extends ecr.Repository {
     const cfn = this.node.defaultChild as ecr.CfnRepository;
     cfn.imageTagMutability = imageTagMutability;
     if (props.lifecycleRules === undefined) {
-      if (props.lifecyclePolicy === undefined) {
-        const shared = defaultLifecyclePolicy();
-        this.lifecyclePolicy = shared.policy;
-        cfn.lifecyclePolicy = { lifecyclePolicyText: shared.text };
-      } else {
-        this.lifecyclePolicy = props.lifecyclePolicy;
-        cfn.lifecyclePolicy = { lifecyclePolicyText: lifecyclePolicyText(this, this.lifecyclePolicy) };
-      }
+      const lifecycle = renderLifecyclePolicy(this, props.lifecyclePolicy);
+      this.lifecyclePolicy = lifecycle.policy;
+      cfn.lifecyclePolicy = { lifecyclePolicyText: lifecycle.text };
     }
     cfn.imageTagMutabilityExclusionFilters = renderExclusionFilters(props.imageTagMutabilityExclusionFilters);
     if (dsse) {
@@ -254,20 +167,4 @@ export class PrivateRepository extends ecr.Repository {
   }
 
 
-}
-
-let sharedDefault: { readonly policy: LifecyclePolicy; readonly text: string } | undefined;
-
-/**
- * `LifecyclePolicy.repositoryDefault()` and its text, built, checked and rendered once per process and
- * shared by every repository that takes the default (the policy is immutable: its rules have only
- * getters, and the rules array is frozen). Saves about a tenth of a repository's creation time.
- */
-function defaultLifecyclePolicy(): { readonly policy: LifecyclePolicy; readonly text: string } {
-  if (sharedDefault === undefined) {
-    const policy = LifecyclePolicy.repositoryDefault();
-    Object.freeze(policy.rules);
-    sharedDefault = { policy, text: policy.toJson() };
-  }
-  return sharedDefault;
 }

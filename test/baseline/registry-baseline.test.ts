@@ -5,9 +5,10 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
-  CreationTemplateAppliedFor, LifecyclePolicy, LifecycleRule, RegistryBaseline, RegistryBaselineProps, RegistryScanning,
+  CreationTemplateAppliedFor, EcrValidationError, LifecyclePolicy, LifecycleRule, RegistryBaseline, RegistryBaselineProps, RegistryScanning,
   ScanFrequency, UpstreamRegistry,
 } from '../../src';
+import { caught } from '../helpers/errors';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 
@@ -498,7 +499,7 @@ describe('RegistryBaseline fails', () => {
       'Baseline: 3 invalid properties:',
       '  - invalid repositories[0].pullAccounts "222222222222": is also in pullPushAccounts, which already includes pull: list the account once',
       '  - invalid repositories[1].pullOrganizationalUnitPaths[0] "o-zzzzzzzzzz/r-ab12/ou-ab12-11111111/": belongs to another organization than pullOrganizationId o-a1b2c3d4e5; a path starts with the organization id',
-      '  - invalid repositories[2].pullAccounts[0] "111111111111": is the baseline\'s own account: its principals get access through their identity policies',
+      '  - invalid repositories[2].pullAccounts[0] "111111111111": is the repository\'s own account: grant its principals through their identity policies instead (grantToPrincipal or repository.grantPull)',
     ].join('\n'));
   });
 
@@ -506,7 +507,7 @@ describe('RegistryBaseline fails', () => {
     expect(make({ repositoryDefaults: { pullOrganizationId: 'org-1', lambdaPull: {} }, repositories: [{ repositoryName: 'a/b', pullAccounts: ['12345'] }] })).toThrow([
       'Baseline: 3 invalid properties:',
       '  - invalid repositoryDefaults.pullOrganizationId "org-1": must be an AWS Organizations id: o- and 10-32 lowercase letters or digits, such as o-a1b2c3d4e5',
-      '  - invalid repositoryDefaults.lambdaPull {}: name the functions (functionArns) or their accounts (sourceAccounts)',
+      '  - invalid repositoryDefaults.lambdaPull {}: name the functions (functionArns) or their accounts (sourceAccounts): the Lambda service is never granted without an aws:SourceArn or aws:SourceAccount condition',
       '  - invalid repositories[0].pullAccounts[0] "12345": must be a 12-digit AWS account id',
     ].join('\n'));
   });
@@ -549,5 +550,45 @@ describe('RegistryBaseline fails', () => {
     const app = new App();
     expect(make({ repositories: repos('a/b', 'a/b'), registry: {} }, app)).toThrow();
     expect(app.node.findAll().filter(c => Stack.isStack(c))).toEqual([]);
+  });
+
+  test('fails on bad Lambda function ARNs of two repositories with one error naming both nested paths, before creating anything', () => {
+    // The access checks are RepositoryAccess's own collectors, run on the spec before any stack exists.
+    const app = new App();
+    const lambdaPull = { functionArns: ['not-an-arn'] };
+    const allowed = 'must be a Lambda function ARN arn:<partition>:lambda:<region>:<12-digit account>:function:<name>[:<qualifier>] ("*" and "?" allowed in the name and qualifier)';
+    const e = caught(() => new RegistryBaseline(app, 'Baseline', {
+      env: ENV,
+      repositories: [{ repositoryName: 'team/a', lambdaPull }, { repositoryName: 'team/b', lambdaPull, pullAccounts: ['111111111111'] }],
+    }));
+    expect(EcrValidationError.isEcrValidationError(e)).toBe(true);
+    const error = e as EcrValidationError;
+    expect(error.message).toBe([
+      'Baseline: 3 invalid properties:',
+      `  - invalid repositories[0].lambdaPull.functionArns[0] "not-an-arn": ${allowed}`,
+      "  - invalid repositories[1].pullAccounts[0] \"111111111111\": is the repository's own account: grant its principals through their identity policies instead (grantToPrincipal or repository.grantPull)",
+      `  - invalid repositories[1].lambdaPull.functionArns[0] "not-an-arn": ${allowed}`,
+    ].join('\n'));
+    expect(error.constructPath).toBe('Baseline');
+    expect(error.violations.map(violation => violation.property)).toEqual([
+      'repositories[0].lambdaPull.functionArns[0]', 'repositories[1].pullAccounts[0]', 'repositories[1].lambdaPull.functionArns[0]',
+    ]);
+    expect(app.node.children).toHaveLength(0);
+  });
+
+  test('fails on Lambda pull options naming neither functions nor accounts, under the lambdaPull path', () => {
+    const app = new App();
+    expect(() => new RegistryBaseline(app, 'Baseline', { env: ENV, repositories: [{ repositoryName: 'team/a', lambdaPull: {} }] }))
+      .toThrow('Baseline: invalid repositories[0].lambdaPull {}: name the functions (functionArns) or their accounts (sourceAccounts)');
+    expect(app.node.children).toHaveLength(0);
+  });
+
+  test('fails on a registry that replicates to itself, judged in the environment the baseline will create (no scratch stack)', () => {
+    const app = new App();
+    expect(() => new RegistryBaseline(app, 'Baseline', {
+      env: ENV,
+      registry: { replicationRules: [{ destinations: [{ region: 'eu-west-1' }] }] },
+    })).toThrow('Baseline: invalid registry.replicationRules[0].destinations[0] {"region":"eu-west-1"}: is this registry itself (account 111111111111, region eu-west-1); replicate to another region or account');
+    expect(app.node.children).toHaveLength(0);
   });
 });

@@ -63,7 +63,8 @@ describe('rendering', () => {
     const [resource] = Object.values(Template.fromStack(stack).findResources('AWS::ECR::Repository')) as any[];
     expect(resource.Properties.LifecyclePolicy.LifecyclePolicyText).toBe(LifecyclePolicy.repositoryDefault().toJson());
     expect(repo.lifecyclePolicy!.rules.map(r => r.countNumber))
-      .toEqual([PrivateRepository.DEFAULT_UNTAGGED_EXPIRY_DAYS, PrivateRepository.DEFAULT_TAGGED_IMAGES_KEPT]);
+      .toEqual([LifecyclePolicy.DEFAULT_UNTAGGED_EXPIRY_DAYS, LifecyclePolicy.DEFAULT_TAGGED_IMAGES_KEPT]);
+    expect([LifecyclePolicy.DEFAULT_UNTAGGED_EXPIRY_DAYS, LifecyclePolicy.DEFAULT_TAGGED_IMAGES_KEPT]).toEqual([14, 1000]);
   });
 
   test('a PrivateRepository renders a given policy with archive rules', () => {

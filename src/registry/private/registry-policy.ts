@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { MAX_REPLICATION_FILTERS } from './replication';
 import { checkReplicationPrefix, repositoryArnForPrefix } from './shared';
+import { CheckContext } from '../../private/context';
 import { Violations } from '../../private/errors';
 import { isKnown } from '../../private/tokens';
 import { checkAccountId } from '../../private/validation';
@@ -126,7 +127,7 @@ export class RegistryReplicationPolicy {
 }
 
 /** Check one source account: an account id other than this registry's, and its prefixes. */
-export function checkReplicationSource(v: Violations, p: string, source: ReplicationSource, stack: Stack): void {
+export function checkReplicationSource(v: Violations, p: string, source: ReplicationSource, stack: CheckContext): void {
   if (checkAccountId(v, `${p}.account`, source.account) && isKnown(source.account) && isKnown(stack.account)
     && source.account === stack.account) {
     v.add(`${p}.account`, source.account, 'is this registry\'s own account: a registry policy is only needed for cross-account replication');

@@ -2,6 +2,7 @@ import { Lazy, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { checkRegion, checkReplicationPrefix } from './shared';
+import { CheckContext } from '../../private/context';
 import { Violations } from '../../private/errors';
 import { isKnown } from '../../private/tokens';
 import { checkAccountId } from '../../private/validation';
@@ -80,7 +81,7 @@ export class RegistryReplication {
 }
 
 /** Check replication rules numbered from `firstIndex`: destinations, not this registry itself, prefixes. */
-export function checkReplicationRules(v: Violations, stack: Stack, rules: ReplicationRule[], firstIndex: number): void {
+export function checkReplicationRules(v: Violations, stack: CheckContext, rules: ReplicationRule[], firstIndex: number): void {
   for (const [j, rule] of rules.entries()) {
     const p = `replicationRules[${firstIndex + j}]`;
     const destinations = rule.destinations ?? [];

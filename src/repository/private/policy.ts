@@ -1,4 +1,4 @@
-import { Violations } from './errors';
+import { Violations } from '../../private/errors';
 
 /** Condition keys that make `Principal: *` acceptable (lower case: IAM condition keys are case-insensitive). */
 const SCOPING_CONDITION_KEYS = ['aws:principalorgid', 'aws:principalorgpaths', 'aws:sourcearn', 'aws:sourceaccount'];
