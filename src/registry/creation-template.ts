@@ -6,10 +6,10 @@ import { Construct } from 'constructs';
 import { CheckContext, contextOf } from '../private/context';
 import { pathOf, Violations } from '../private/errors';
 import { checkNamespacePrefix, repositoryArnForPrefix } from './private/shared';
+import { checkLength, checkResourceTags } from '../private/validation';
 import { checkRepositoryPolicy } from '../repository/private/policy';
 import { collectRepositorySettings, renderExclusionFilters, renderLifecyclePolicy } from '../repository/private/settings';
 import { RepositorySettings } from '../repository/settings';
-import { checkLength, checkResourceTags } from '../private/validation';
 
 /** cdk-nag packs whose IAMNoInlinePolicy rule the template's own role trips. */
 const INLINE_POLICY_PACKS = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
