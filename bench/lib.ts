@@ -49,3 +49,23 @@ export function timeMs(fn: () => void, runs = 5): number {
   }
   return median(times);
 }
+
+/** A section as Markdown for bench/README.md: heading, table, notes as a list. */
+export function sectionMarkdown(section: BenchSection, elapsedMs: number): string {
+  const cells = [section.columns, ...section.rows.map(r => r.map(c => typeof c === 'number' ? fmt(c) : String(c ?? '')))]
+    .map(r => r.map(c => c.replace(/\|/g, '\\|')));
+  const widths = section.columns.map((_, i) => Math.max(3, ...cells.map(r => (r[i] ?? '').length)));
+  const line = (r: string[]) => '| ' + r.map((c, i) => (c ?? '').padEnd(widths[i])).join(' | ') + ' |';
+  return [
+    `## ${section.title}`,
+    '',
+    `(this section took ${(elapsedMs / 1000).toFixed(1)} s)`,
+    '',
+    line(cells[0]),
+    '|' + widths.map(w => '-'.repeat(w + 2)).join('|') + '|',
+    ...cells.slice(1).map(line),
+    '',
+    ...(section.notes ?? []).map(n => (n.startsWith('  ') ? `  - ${n.trim()}` : `- ${n}`)),
+    '',
+  ].join('\n');
+}

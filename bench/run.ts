@@ -4,15 +4,87 @@
  * Every `bench/*.bench.ts` exports `run(): Promise<BenchSection>`; this script runs them in one
  * process run (each section may spawn child processes for isolation) and prints one table per section.
  * Figures are measured in this run on this machine; ratios compare measurements of the same run.
+ *
+ * A run of every benchmark (no filter) also writes `bench/README.md`: the text below (`INTRO`), what
+ * the run ran on, and every section's table and notes. Edit the text here, not in bench/README.md.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { BenchSection, printSection } from './lib';
+import { BenchSection, printSection, sectionMarkdown } from './lib';
+
+const INTRO = `# Benchmarks
+
+<!-- Written by \`npm run bench\` (bench/run.ts): edit the text there, not here. -->
+
+\`npm run bench\` measures, in one run on the machine it runs on, what this library costs and prints
+one table per benchmark with the ratios and which targets are met. A run of every benchmark rewrites
+this page; \`npm run bench -- synth\` runs only the synthesis benchmark (and leaves this page alone).
+Every figure below comes from the one run described under [The run](#the-run).
+
+## What is measured
+
+**Synthesis.** N = 100 and 1,000 repositories, each with a lifecycle policy and pull access for another
+account, built three ways with the same settings; the bench checks that all three render the identical
+\`AWS::ECR::Repository\` resource:
+
+- **ours**: \`new PrivateRepository(stack, id)\` and \`repository.access.grantPullToAccounts([...])\`;
+- **plain**: aws-cdk-lib \`ecr.Repository\` configured to the same template (IMMUTABLE, scan on push, KMS,
+  RETAIN, the same two lifecycle rules, the same \`CrossAccountPull\` statement via \`addToResourcePolicy\`);
+- **bare**: \`ecr.CfnRepository\` with the same properties written directly (the floor).
+
+Each case runs in a fresh \`node\` process on the compiled code, 5 times (3 with validation on),
+interleaved, median reported. Times cover creating the constructs and \`app.synth()\`; process startup
+(node, aws-cdk-lib, this library) is its own column. Ratios use CPU time; peak memory is the process's
+RSS high-water mark. Repositories are spread over stacks of 250 (one stack holds at most 500
+resources); \`@aws-cdk/core:stackResourceLimit\` is not changed.
+
+Every case runs on two aws-cdk-lib versions in the same run: the project's own (the supported
+minimum, which has no built-in template validation) and the newest 2.x, which the bench installs into
+\`.cache/bench/\` on first use (\`BENCH_CDK_LATEST=false\` skips it). On the newest, aws-cdk-lib's built-in
+template validation (from 2.262) is measured off (\`CDK_VALIDATION=false\`) and on (the default).
+
+Targets: ours at most 1.15x plain and 1.5x bare; 1,000 repositories in under 5 s and 500 MB with the
+validation off. Why "vs bare" is hard to meet: a subclass of \`ecr.Repository\` cannot get below
+aws-cdk-lib's own \`ecr.Repository\`, whose repository policy is rendered lazily from an
+\`iam.PolicyDocument\` that synthesis resolves twice (once to find cross-stack references, once for the
+template). \`PrivateRepository\` stays a drop-in \`ecr.Repository\` so that every aws-cdk-lib API and grant
+works with it. What ours adds over plain: the account-root warning (aws-cdk-lib records each warning with
+a stack trace; grant to a role with \`grantPullToPrincipal\` to avoid it) and the argument checks of
+\`grantPullToAccounts\`.
+
+**Sharding.** How \`RegistryBaseline\` spreads a large registry over stacks (capacity declared at twice
+the repositories; each stack must stay under 500 resources), and that adding a repository changes no
+existing one.
+
+**Lifecycle preview.** \`LifecyclePolicy.preview\` over 10,000 images (ECR's per-repository order of
+magnitude) and more.
+
+**Image check.** ECR API calls per check against the floor (one \`DescribeImages\` per 100 image ids per
+repository), the handler bundle size, and one Lambda function per stack whatever the number of images.
+`;
+
+/** What the run ran on, for the page. */
+function runDescription(startedAt: Date, elapsedMs: number, load: number[]): string {
+  const cpus = os.cpus();
+  const minutes = Math.floor(elapsedMs / 60_000);
+  const seconds = Math.round((elapsedMs % 60_000) / 1000);
+  return [
+    '## The run',
+    '',
+    `\`npm run bench\` started ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC and took ${minutes} m ${seconds} s: `
+      + `Node.js ${process.version}, ${os.platform()} ${os.arch()}, ${cpus.length} CPU${cpus.length === 1 ? '' : 's'} (${cpus[0]?.model.trim() ?? 'unknown'}), `
+      + `load average ${load.map(l => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min) at the start.`,
+    '',
+  ].join('\n');
+}
 
 async function main(): Promise<void> {
   const filter = process.argv[2];
+  const startedAt = new Date();
+  const load = os.loadavg();
   const files = fs.readdirSync(__dirname).filter(f => f.endsWith('.bench.ts')).sort();
-  const sections: BenchSection[] = [];
+  const sections: Array<{ section: BenchSection; elapsedMs: number }> = [];
   for (const f of files) {
     if (filter && !f.includes(filter)) {
       continue;
@@ -20,13 +92,25 @@ async function main(): Promise<void> {
     const mod = await import(path.join(__dirname, f));
     const t0 = Date.now();
     const section: BenchSection = await mod.run();
-    printSection(section, Date.now() - t0);
-    sections.push(section);
+    const elapsedMs = Date.now() - t0;
+    printSection(section, elapsedMs);
+    sections.push({ section, elapsedMs });
   }
   if (sections.length === 0) {
     console.error(`no benchmark matched ${filter ?? '(all)'}`);
     process.exit(2);
   }
+  if (filter) {
+    console.log(`\nbench/README.md not rewritten: only the benchmarks matching "${filter}" ran`);
+    return;
+  }
+  const page = [
+    INTRO,
+    runDescription(startedAt, Date.now() - startedAt.getTime(), load),
+    ...sections.map(s => sectionMarkdown(s.section, s.elapsedMs)),
+  ].join('\n');
+  fs.writeFileSync(path.join(__dirname, 'README.md'), page);
+  console.log('\nwrote bench/README.md');
 }
 
 main().catch(e => {
