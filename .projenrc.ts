@@ -110,6 +110,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   buildWorkflow: false,
   docgen: true,
 
+  // What ships is an allowlist (`files`, below), not a list of exclusions that new folders slip past.
+  npmignoreEnabled: false,
+
   gitignore: ['cdk.out/', '.venv/', '.venv-bindings/', '.jsii.tabl.json', '.ci-work/', '/test-reports/', '*.tsbuildinfo', '/examples/**/cdk.out/', '/examples/**/target/', '/.rosetta-docs/'],
 });
 
@@ -153,7 +156,6 @@ project.bundler.addBundle('src/image-check/image-check.lambda.ts', {
   minify: true,
   tsconfigPath: 'tsconfig.dev.json',
 });
-project.addPackageIgnore('!/assets/');
 // Construct tests need the handler bundle (assets/), which otherwise only pre-compile builds.
 project.testTask.prependSpawn(project.bundler.bundleTask);
 
@@ -191,13 +193,28 @@ project.addTask('bench', {
   ],
 });
 
-project.addPackageIgnore('cdk.out/');
-project.addPackageIgnore('.venv/');
-project.addPackageIgnore('/examples/');
-project.addPackageIgnore('/bench/');
-project.addPackageIgnore('/.ci/');
-project.addPackageIgnore('/docs/');
-project.addPackageIgnore('/.rosetta-docs/');
+// The npm package ships only what a user runs or reads (npm adds package.json, README.md and LICENSE, and
+// the bundled dependencies under node_modules/): the compiled library, the image check's handler bundle,
+// the jsii assembly and its translated examples, the fixture README snippets compile in, and API.md.
+// docs/ does not ship: the README links to it with absolute URLs. scripts/package-size.ts fails the
+// build on any other top-level entry.
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', 'assets/', '.jsii', '.jsii.tabl.json', 'rosetta/', 'API.md']);
+
+/**
+ * Size budget of the npm package, in bytes (scripts/package-size.ts; docs/install.md has the numbers).
+ * Measured 2026-11-27: 1.71 MB packed, 8.75 MB installed, 6.19 MB of it the bundled @aws-sdk/client-ecr.
+ * The report and in-use work (issues #16, #21) will bundle @aws-sdk/client-ecs, client-lambda and
+ * client-sts: measured +5.40 MB installed and +0.75 MB packed as bundled dependencies (npm install of the
+ * four clients vs client-ecr alone), +0.27 MB minified per handler that esbuild-bundles them. The budget
+ * holds all of that plus about 1 MB of growth.
+ */
+const PACKAGE_BUDGET = { packed: 3_000_000, installed: 16_000_000 };
+project.addTask('package:size', {
+  description: 'What the npm tarball (dist/js) ships and weighs, checked against the size budget',
+  env: { PACKAGE_BUDGET_PACKED: String(PACKAGE_BUDGET.packed), PACKAGE_BUDGET_INSTALLED: String(PACKAGE_BUDGET.installed) },
+  exec: 'tsx --tsconfig tsconfig.dev.json scripts/package-size.ts',
+  receiveArgs: true,
+});
 
 // Every task runs with the Node 20 banner silenced.
 for (const [k, v] of Object.entries(JSII_ENV)) {
