@@ -111,9 +111,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   docgen: true,
 
   // What ships is an allowlist (`files`, below), not a list of exclusions that new folders slip past.
+  // (jsii writes a default .npmignore when there is none; npm ignores a root .npmignore when `files` is set.)
   npmignoreEnabled: false,
 
-  gitignore: ['cdk.out/', '.venv/', '.venv-bindings/', '.jsii.tabl.json', '.ci-work/', '/test-reports/', '*.tsbuildinfo', '/examples/**/cdk.out/', '/examples/**/target/', '/.rosetta-docs/'],
+  gitignore: ['cdk.out/', '.venv/', '.venv-bindings/', '.jsii.tabl.json', '.ci-work/', '/test-reports/', '*.tsbuildinfo', '/examples/**/cdk.out/', '/examples/**/target/', '/.rosetta-docs/', '/.npmignore'],
 });
 
 /** Environment for every `cdk` CLI call: no credentials, metadata service, telemetry or notices here. */
