@@ -145,28 +145,94 @@ export interface PublicRepositoryProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** What `grantPush` allows on the repository (`docker push`). */
+const PUSH_ACTIONS = [
+  'ecr-public:BatchCheckLayerAvailability',
+  'ecr-public:InitiateLayerUpload',
+  'ecr-public:UploadLayerPart',
+  'ecr-public:CompleteLayerUpload',
+  'ecr-public:PutImage',
+];
+
+/** What `grantPush` adds to the principal's identity policy for `docker login` (`Resource: *`). */
+const AUTHORIZATION_ACTIONS = ['ecr-public:GetAuthorizationToken', 'sts:GetServiceBearerToken'];
+
+/**
+ * An Amazon ECR Public repository, owned by this app (`PublicRepository`) or imported by its name
+ * (`PublicRepository.fromRepositoryName`).
+ */
+export interface IPublicRepository extends iam.IResourceWithPolicy {
+  /**
+   * The name of the repository.
+   *
+   * @attribute
+   */
+  readonly repositoryName: string;
+
+  /**
+   * The ARN of the repository (`arn:aws:ecr-public::<account>:repository/<name>`).
+   *
+   * @attribute
+   */
+  readonly repositoryArn: string;
+
+  /**
+   * Allow a principal to push images (`PublicRepository.PUSH_ACTIONS` on this repository, and
+   * `PublicRepository.AUTHORIZATION_ACTIONS` in its identity policy).
+   */
+  grantPush(grantee: iam.IGrantable): iam.Grant;
+}
+
+/**
+ * What every public repository offers, owned or imported: its name, ARN and the push grant.
+ */
+export abstract class PublicRepositoryBase extends Resource implements IPublicRepository {
+  /** The name of the repository. */
+  public abstract readonly repositoryName: string;
+
+  /** The ARN of the repository. */
+  public abstract readonly repositoryArn: string;
+
+  /**
+   * Add a statement to the repository policy (an imported repository's policy cannot be changed:
+   * nothing is added, and a warning says so).
+   */
+  public abstract addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult;
+
+  /**
+   * Allow a principal to push images (`PUSH_ACTIONS` on this repository, and
+   * `AUTHORIZATION_ACTIONS` in its identity policy).
+   *
+   * Same account: identity policy only. Another account: the repository policy names the
+   * principal (no `Resource` element); that account grants its own identity policy. An imported
+   * repository's policy cannot be changed: such a grant adds nothing to it, with a warning.
+   */
+  public grantPush(grantee: iam.IGrantable): iam.Grant {
+    const grant = iam.Grant.addToPrincipalOrResource({
+      grantee,
+      actions: PUSH_ACTIONS,
+      resourceArns: [this.repositoryArn],
+      resourceSelfArns: [],
+      resource: this,
+    });
+    iam.Grant.addToPrincipal({ grantee, actions: AUTHORIZATION_ACTIONS, resourceArns: ['*'] });
+    return grant;
+  }
+}
+
 /**
  * An Amazon ECR Public repository (`AWS::ECR::PublicRepository`) with typed catalog data,
- * a default tag (Security Hub ECR.4), push grants and `RETAIN`.
+ * a default tag (Security Hub ECR.4), push grants and `RETAIN`. The L1 is `node.defaultChild`.
  *
  * ECR Public exists only in us-east-1: a stack with another concrete region fails at
  * synth; an environment-agnostic stack gets a warning. Pull is public by nature.
  */
-export class PublicRepository extends Resource implements iam.IResourceWithPolicy {
+export class PublicRepository extends PublicRepositoryBase {
   /** What `grantPush` allows on the repository (`docker push`). */
-  public static readonly PUSH_ACTIONS: string[] = [
-    'ecr-public:BatchCheckLayerAvailability',
-    'ecr-public:InitiateLayerUpload',
-    'ecr-public:UploadLayerPart',
-    'ecr-public:CompleteLayerUpload',
-    'ecr-public:PutImage',
-  ];
+  public static readonly PUSH_ACTIONS: string[] = [...PUSH_ACTIONS];
 
   /** What `grantPush` adds to the principal's identity policy for `docker login` (`Resource: *`). */
-  public static readonly AUTHORIZATION_ACTIONS: string[] = [
-    'ecr-public:GetAuthorizationToken',
-    'sts:GetServiceBearerToken',
-  ];
+  public static readonly AUTHORIZATION_ACTIONS: string[] = [...AUTHORIZATION_ACTIONS];
 
   /** Key of the default tag. */
   public static readonly DEFAULT_TAG_KEY = 'visibility';
@@ -177,6 +243,30 @@ export class PublicRepository extends Resource implements iam.IResourceWithPolic
   /** Largest logo, in bytes (ECR Public API limit of `logoImageBlob`). */
   public static readonly MAX_LOGO_BYTES = 512000;
 
+  /**
+   * A public repository of this stack's account that exists already, by its name, to grant pushes
+   * to it. Its repository policy cannot be changed from here.
+   *
+   * @param repositoryName the repository name (2-205 characters, see `PublicRepositoryProps.repositoryName`)
+   */
+  public static fromRepositoryName(scope: Construct, id: string, repositoryName: string): IPublicRepository {
+    const v = new Violations(pathOf(scope, id));
+    checkRepositoryName(v, repositoryName);
+    v.throwIfAny();
+    class Import extends PublicRepositoryBase {
+      public readonly repositoryName = repositoryName;
+      public readonly repositoryArn = Stack.of(scope).formatArn({
+        service: 'ecr-public', region: '', resource: 'repository', resourceName: repositoryName,
+      });
+      public addToResourcePolicy(_statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+        Annotations.of(this).addWarningV2('cdk-ecr-registry:importedPublicRepositoryPolicy',
+          `the repository policy of the imported public repository ${repositoryName} cannot be changed from this stack, so a statement was not added (a grant to a principal of another account needs it): add it in the stack that owns the repository.`);
+        return { statementAdded: false };
+      }
+    }
+    return new Import(scope, id);
+  }
+
   private static validateProps(scope: Construct, id: string, props: PublicRepositoryProps): Buffer | undefined {
     const v = new Violations(pathOf(scope, id));
 
@@ -185,8 +275,7 @@ export class PublicRepository extends Resource implements iam.IResourceWithPolic
       v.add('region', region, 'ECR Public repositories exist only in us-east-1: define this construct in a stack with env.region us-east-1');
     }
 
-    checkPattern(v, 'repositoryName', props.repositoryName, PUBLIC_REPOSITORY_NAME,
-      `must be 2-205 characters: lowercase letters and digits separated by single '.', '_' or '-', with optional '/' namespaces (pattern ${PUBLIC_REPOSITORY_NAME.source})`);
+    checkRepositoryName(v, props.repositoryName);
     checkLength(v, 'description', props.description, 0, 1024);
     checkLength(v, 'aboutText', props.aboutText, 0, 10240);
     checkLength(v, 'usageText', props.usageText, 0, 10240);
@@ -258,25 +347,6 @@ export class PublicRepository extends Resource implements iam.IResourceWithPolic
     }
     this.policy.addStatements(statement);
     return { statementAdded: true, policyDependable: this.policy };
-  }
-
-  /**
-   * Allow a principal to push images (`PUSH_ACTIONS` on this repository, and
-   * `AUTHORIZATION_ACTIONS` in its identity policy).
-   *
-   * Same account: identity policy only. Another account: the repository policy names the
-   * principal (no `Resource` element); that account grants its own identity policy.
-   */
-  public grantPush(grantee: iam.IGrantable): iam.Grant {
-    const grant = iam.Grant.addToPrincipalOrResource({
-      grantee,
-      actions: PublicRepository.PUSH_ACTIONS,
-      resourceArns: [this.repositoryArn],
-      resourceSelfArns: [],
-      resource: this,
-    });
-    iam.Grant.addToPrincipal({ grantee, actions: PublicRepository.AUTHORIZATION_ACTIONS, resourceArns: ['*'] });
-    return grant;
   }
 
   private addCatalogResource(catalogData: Record<string, unknown> | undefined, logo: Buffer): void {
@@ -351,6 +421,11 @@ function renderCatalogData(props: PublicRepositoryProps): Record<string, unknown
     }
   }
   return Object.keys(data).length > 0 ? data : undefined;
+}
+
+function checkRepositoryName(v: Violations, name: string | undefined): void {
+  checkPattern(v, 'repositoryName', name, PUBLIC_REPOSITORY_NAME,
+    `must be 2-205 characters: lowercase letters and digits separated by single '.', '_' or '-', with optional '/' namespaces (pattern ${PUBLIC_REPOSITORY_NAME.source})`);
 }
 
 function checkTags(v: Violations, property: string, names: string[] | undefined): void {

@@ -3,9 +3,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { PublicRepository, PublicRepositoryArchitecture, PublicRepositoryOperatingSystem, PublicRepositoryProps } from '../../src';
+import { IPublicRepository, PublicRepository, PublicRepositoryArchitecture, PublicRepositoryOperatingSystem, PublicRepositoryProps } from '../../src';
 import { PUBLIC_CATALOG_HANDLER_SOURCE } from '../../src/public/private/catalog-handler-source';
 import { newStack } from '../helpers/synth';
 
@@ -201,6 +202,56 @@ describe('PublicRepository grants', () => {
     const repo = new PublicRepository(stack, 'Repo', { repositoryName: 'tools/cli' });
     expect(stack.resolve(repo.repositoryName)).toEqual({ Ref: 'Repo02AC86CF' });
     expect(stack.resolve(repo.repositoryArn)).toEqual({ 'Fn::GetAtt': ['Repo02AC86CF', 'Arn'] });
+  });
+});
+
+describe('PublicRepository shape: a Resource behind IPublicRepository', () => {
+  test('the L1 is node.defaultChild; the action lists are the documented ones', () => {
+    const stack = newStack();
+    const repo: IPublicRepository = new PublicRepository(stack, 'Repo', { repositoryName: 'tools/cli' });
+    expect(repo.node.defaultChild).toBeInstanceOf(ecr.CfnPublicRepository);
+    expect((repo.node.defaultChild as ecr.CfnPublicRepository).repositoryName).toBe('tools/cli');
+    expect(PublicRepository.PUSH_ACTIONS).toEqual(PUSH);
+    expect(PublicRepository.AUTHORIZATION_ACTIONS).toEqual(['ecr-public:GetAuthorizationToken', 'sts:GetServiceBearerToken']);
+  });
+
+  test('fromRepositoryName: name, ARN and a same-account push grant; nothing synthesized', () => {
+    const stack = newStack();
+    const repo = PublicRepository.fromRepositoryName(stack, 'Existing', 'tools/cli');
+    expect(repo.repositoryName).toBe('tools/cli');
+    expect(stack.resolve(repo.repositoryArn)).toEqual(
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr-public::111111111111:repository/tools/cli']] });
+    const role = new iam.Role(stack, 'Ci', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+    expect(repo.grantPush(role).success).toBe(true);
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::ECR::PublicRepository', 0);
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          { Effect: 'Allow', Action: PUSH, Resource: stack.resolve(repo.repositoryArn) },
+          { Effect: 'Allow', Action: ['ecr-public:GetAuthorizationToken', 'sts:GetServiceBearerToken'], Resource: '*' },
+        ],
+      },
+    });
+  });
+
+  test('an imported repository takes no policy statement, and says so in a warning', () => {
+    const stack = newStack();
+    const repo = PublicRepository.fromRepositoryName(stack, 'Existing', 'tools/cli');
+    expect(repo.addToResourcePolicy(new iam.PolicyStatement({ actions: ['ecr-public:PutImage'], principals: [new iam.AccountRootPrincipal()] })).statementAdded).toBe(false);
+    repo.grantPush(iam.Role.fromRoleArn(stack, 'Release', 'arn:aws:iam::222222222222:role/release'));
+    Template.fromStack(stack).resourceCountIs('AWS::ECR::PublicRepository', 0);
+    Annotations.fromStack(stack).hasWarning('/TestStack/Existing',
+      Match.stringLikeRegexp('repository policy of the imported public repository tools/cli cannot be changed from this stack'));
+  });
+
+  test('fails on a bad imported name; a token name does not throw', () => {
+    const stack = newStack();
+    expect(() => PublicRepository.fromRepositoryName(stack, 'Bad', 'Tools')).toThrow(
+      /^TestStack\/Bad: invalid repositoryName "Tools": must be 2-205 characters/);
+    expect(stack.node.tryFindChild('Bad')).toBeUndefined();
+    const name = new CfnParameter(stack, 'Name').valueAsString;
+    expect(PublicRepository.fromRepositoryName(stack, 'Token', name).repositoryName).toBe(name);
   });
 });
 
