@@ -117,6 +117,20 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out/', '.venv/', '.venv-bindings/', '.jsii.tabl.json', '.ci-work/', '/test-reports/', '*.tsbuildinfo', '/examples/**/cdk.out/', '/examples/**/target/', '/.rosetta-docs/', '/.npmignore'],
 });
 
+// Layers: src/private is the floor every concern stands on, so it imports nothing of the library above
+// it (a concern's own helpers live in its private/ folder); and no file takes part in an import cycle.
+project.eslint!.addRules({
+  'import/no-restricted-paths': ['error', {
+    zones: [{
+      target: './src/private',
+      from: './src',
+      except: ['./private'],
+      message: 'src/private is the shared floor and imports nothing above it: put code that needs a concern in that concern\'s private/ folder.',
+    }],
+  }],
+  'import/no-cycle': ['error'],
+});
+
 /** Environment for every `cdk` CLI call: no credentials, metadata service, telemetry or notices here. */
 const CDK_CLI_ENV = {
   AWS_EC2_METADATA_DISABLED: 'true',

@@ -1,0 +1,95 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Linter, loadESLint } from 'eslint';
+
+/**
+ * The layering rules of .eslintrc.json (set in .projenrc.ts) fire: each is run, as configured for
+ * this project's src files, on a small source tree that breaks it once and keeps it elsewhere.
+ */
+
+const ROOT = path.join(__dirname, '..');
+
+/** A source tree in a fresh directory: `src/...` paths to their text. */
+function writeTree(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layering-'));
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  }
+  return dir;
+}
+
+/** The options of `rule` as .eslintrc.json configures it for src/ files. */
+async function configured(rule: string): Promise<Linter.RuleEntry> {
+  const LegacyESLint = await loadESLint({ useFlatConfig: false });
+  const config = await new LegacyESLint({ cwd: ROOT }).calculateConfigForFile(path.join(ROOT, 'src/index.ts'));
+  const entry = config.rules?.[rule];
+  if (entry === undefined) {
+    throw new Error(`${rule} is not configured for src/ files`);
+  }
+  return entry;
+}
+
+/** Lint `dir` with only `rules` (and the project's parser and import resolution); messages per file, relative. */
+async function lint(dir: string, rules: Linter.RulesRecord): Promise<Record<string, string[]>> {
+  const LegacyESLint = await loadESLint({ useFlatConfig: false });
+  const eslint = new LegacyESLint({
+    cwd: dir,
+    useEslintrc: false,
+    resolvePluginsRelativeTo: ROOT,
+    baseConfig: {
+      root: true,
+      parser: require.resolve('@typescript-eslint/parser'),
+      parserOptions: { ecmaVersion: 2018, sourceType: 'module' },
+      plugins: ['import'],
+      settings: {
+        'import/parsers': { [require.resolve('@typescript-eslint/parser')]: ['.ts'] },
+        'import/resolver': { node: { extensions: ['.ts'] } },
+        'import/extensions': ['.ts'],
+      },
+      rules,
+    },
+  });
+  const results = await eslint.lintFiles(['src/**/*.ts']);
+  const out: Record<string, string[]> = {};
+  for (const r of results) {
+    for (const m of r.messages) {
+      (out[path.relative(dir, r.filePath)] ??= []).push(`${m.ruleId}: ${m.message}`);
+    }
+  }
+  return out;
+}
+
+describe('layering rules', () => {
+  let dir: string;
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('src/private imports nothing above it (import/no-restricted-paths)', async () => {
+    const [level, options] = await configured('import/no-restricted-paths') as [Linter.RuleSeverity, object];
+    dir = writeTree({
+      'src/private/errors.ts': 'export const ERRORS = 1;\n',
+      'src/private/validation.ts': 'import { ERRORS } from \'./errors\';\nexport const CHECKS = ERRORS;\n',
+      'src/private/upward.ts': 'import { POLICY } from \'../lifecycle/policy\';\nexport const UP = POLICY;\n',
+      'src/private/upward-private.ts': 'import { HELPER } from \'../registry/private/shared\';\nexport const UP2 = HELPER;\n',
+      'src/lifecycle/policy.ts': 'import { CHECKS } from \'../private/validation\';\nexport const POLICY = CHECKS;\n',
+      'src/registry/private/shared.ts': 'import { ERRORS } from \'../../private/errors\';\nexport const HELPER = ERRORS;\n',
+    });
+    const messages = await lint(dir, { 'import/no-restricted-paths': [level, { ...options, basePath: dir }] });
+    expect(Object.keys(messages).sort()).toEqual(['src/private/upward-private.ts', 'src/private/upward.ts']);
+    expect(messages['src/private/upward.ts']).toEqual([expect.stringMatching(/^import\/no-restricted-paths: .*src\/private/)]);
+  });
+
+  test('no file takes part in an import cycle (import/no-cycle)', async () => {
+    const entry = await configured('import/no-cycle');
+    dir = writeTree({
+      'src/registry/registry.ts': 'import { RULE } from \'./rule\';\nexport const REGISTRY = RULE;\n',
+      'src/registry/rule.ts': 'import { TEMPLATE } from \'./template\';\nexport const RULE = TEMPLATE;\n',
+      'src/registry/template.ts': 'import { REGISTRY } from \'./registry\';\nexport const TEMPLATE = () => REGISTRY;\n',
+      'src/lifecycle/policy.ts': 'import { RULE } from \'../registry/rule\';\nexport const POLICY = RULE;\n',
+    });
+    const messages = await lint(dir, { 'import/no-cycle': entry });
+    expect(Object.keys(messages).sort()).toEqual(['src/registry/registry.ts', 'src/registry/rule.ts', 'src/registry/template.ts']);
+    expect(messages['src/registry/template.ts']).toEqual([expect.stringMatching(/^import\/no-cycle: Dependency cycle/)]);
+  });
+});
