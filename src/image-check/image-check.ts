@@ -1,6 +1,9 @@
 import { ArnFormat, CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import * as apprunner from 'aws-cdk-lib/aws-apprunner';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ImageReference } from './image-reference';
 import {
@@ -8,6 +11,11 @@ import {
   RESOURCE_TYPE, SERVICE_TIMEOUT_SECONDS,
 } from './private/contract';
 import { ImageCheckProvider } from './private/provider';
+import { AppRunnerImageOptions } from '../integrations/app-runner';
+import { VerifiedEksContainerImage } from '../integrations/batch';
+import { VerifiedContainerImage } from '../integrations/ecs';
+import { VerifiedDockerImageCode, VerifiedLambdaImageOptions } from '../integrations/lambda';
+import { appRunnerSourceConfiguration } from '../integrations/private/app-runner-source';
 import { EcrValidationError, pathOf, Violations } from '../private/errors';
 import { isUnresolved } from '../private/tokens';
 import { checkPattern } from '../private/validation';
@@ -107,6 +115,43 @@ export class VerifiedImage {
    */
   public grantPull(grantee: iam.IGrantable): iam.Grant {
     return this.repository.grantPull(grantee);
+  }
+
+  /**
+   * An ECS container image pinned to this image's digest (`VerifiedContainerImage`): binding it
+   * grants pull to the task's execution role. Also for AWS Batch on ECS.
+   */
+  public ecsContainerImage(): ecs.ContainerImage {
+    return VerifiedContainerImage.fromVerifiedImage(this);
+  }
+
+  /**
+   * Lambda container image code pinned to this image's digest (`VerifiedDockerImageCode`), for
+   * `lambda.DockerImageFunction`. The Lambda service may pull only with an `aws:SourceAccount`
+   * (or `aws:SourceArn`) condition (`RepositoryAccess.grantPullToLambda`).
+   */
+  public lambdaCode(options: VerifiedLambdaImageOptions = {}): lambda.DockerImageCode {
+    return VerifiedDockerImageCode.fromVerifiedImage(this, options);
+  }
+
+  /**
+   * The `sourceConfiguration` of an `apprunner.CfnService` running this image, pinned to its
+   * digest (automatic deployments off: they follow tags). Grants the access role pull and
+   * `ecr:DescribeImages` on the repository.
+   */
+  public appRunnerSourceConfiguration(options: AppRunnerImageOptions): apprunner.CfnService.SourceConfigurationProperty {
+    return appRunnerSourceConfiguration(this, options);
+  }
+
+  /**
+   * A container image for AWS Batch on EKS (`batch.EksContainerDefinition`), pinned to this image's
+   * digest (`VerifiedEksContainerImage`).
+   *
+   * @param nodeRole the role the nodes pull with (a managed compute environment's `instanceRole`),
+   *   granted pull when the image is bound
+   */
+  public batchEksContainerImage(nodeRole?: iam.IGrantable): ecs.ContainerImage {
+    return VerifiedEksContainerImage.fromVerifiedImage(this, nodeRole);
   }
 }
 

@@ -1,2 +1,5 @@
 export * from './ecs';
 export * from './eks';
+export * from './lambda';
+export * from './app-runner';
+export * from './batch';
