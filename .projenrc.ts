@@ -231,6 +231,10 @@ project.addTask('package:size', {
   receiveArgs: true,
 });
 
+// What test/event-ruler/match.sh builds (the event-ruler class path and the compiled matcher). Added after
+// the project is created: projen's own `!/test/` include would otherwise drop it.
+project.gitignore.exclude('/test/event-ruler/target/');
+
 // Every task runs with the Node 20 banner silenced.
 for (const [k, v] of Object.entries(JSII_ENV)) {
   project.tasks.addEnvironment(k, v);

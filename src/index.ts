@@ -9,3 +9,4 @@ export * from './image-check';
 export * from './integrations';
 export * from './public';
 export * from './baseline';
+export * from './monitoring';

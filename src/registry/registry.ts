@@ -12,6 +12,7 @@ import { ReplicationFromRegistryOptions, ReplicationSource } from './registry-po
 import { ReplicationRule } from './replication';
 import { RegistryScanning } from './scanning';
 import { CheckContext, contextOf } from '../private/context';
+import { FindingsAlert, FindingsAlertOptions } from '../monitoring/findings-alert';
 import { pathOf, Violations } from '../private/errors';
 import { isKnown } from '../private/tokens';
 
@@ -226,6 +227,15 @@ export class Registry extends Construct implements IRegistry {
    */
   public addCreationTemplate(id: string, options: RepositoryCreationTemplateOptions): RepositoryCreationTemplate {
     return new RepositoryCreationTemplate(this, id, options);
+  }
+
+  /**
+   * Alert on vulnerability findings in this registry's images at or above a severity: EventBridge
+   * rules for both basic-scan (`ECR Image Scan`) and Amazon Inspector (`Inspector2 Finding`) events,
+   * filtered by severity and repository name prefix (a `FindingsAlert`).
+   */
+  public onFinding(id: string, options: FindingsAlertOptions = {}): FindingsAlert {
+    return new FindingsAlert(this, id, { ...options, registryId: this.registryId });
   }
 
   private validateTree(): string[] {

@@ -1,4 +1,5 @@
 import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -6,6 +7,7 @@ import { RepositoryAccess } from '../access/repository-access';
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { collectRepositoryResourceSettings, renderExclusionFilters, renderLifecyclePolicy } from './private/settings';
 import { RepositoryResourceSettings } from './settings';
+import { RepositoryMetrics } from '../monitoring/metrics';
 import { CheckContext, contextOf } from '../private/context';
 import { EcrValidationError, pathOf, Violations } from '../private/errors';
 import { checkPattern, REPOSITORY_NAME_PATTERN } from '../private/validation';
@@ -141,6 +143,14 @@ export class PrivateRepository extends ecr.Repository {
     }
     throw new EcrValidationError(this.node.path, `invalid addLifecycleRule ${JSON.stringify(rule)}: this repository's lifecycle policy is a LifecyclePolicy; `
       + 'put every rule in the lifecyclePolicy prop (new LifecyclePolicy({ rules: [...] })), or create the repository with lifecycleRules');
+  }
+
+  /**
+   * The number of image pulls from this repository (`AWS/ECR` `RepositoryPullCount`, `Sum` over
+   * 5 minutes unless overridden), e.g. for an alarm on a repository nobody pulls any more.
+   */
+  public metricPullCount(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return RepositoryMetrics.pullCount(this, props);
   }
 
   private addWarnings(props: PrivateRepositoryProps, mutability: ecr.TagMutability, encryption: ecr.RepositoryEncryption): void {

@@ -1,0 +1,2 @@
+export * from './findings-alert';
+export * from './metrics';
