@@ -8,7 +8,7 @@ DIR="$(cd "$(dirname "$0")" && pwd)"
 OUT="$DIR/target"
 mkdir -p "$OUT"
 if [ ! -s "$OUT/classpath.txt" ] || [ "$DIR/pom.xml" -nt "$OUT/classpath.txt" ]; then
-  mvn -q -B -ntp -f "$DIR/pom.xml" dependency:build-classpath "-Dmdep.outputFile=$OUT/classpath.txt" >&2
+  mvn -q -B -ntp -Dstyle.color=never -f "$DIR/pom.xml" dependency:build-classpath "-Dmdep.outputFile=$OUT/classpath.txt" >&2
 fi
 CP="$(cat "$OUT/classpath.txt")"
 if [ ! -f "$OUT/classes/Match.class" ] || [ "$DIR/Match.java" -nt "$OUT/classes/Match.class" ]; then
