@@ -1,8 +1,9 @@
-import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { ScanFindingSeverity } from '../image-check/image-check';
-import { isUnresolved, pathOf, Violations } from '../private/errors';
+import { pathOf, Violations } from '../private/errors';
+import { isUnresolved } from '../private/tokens';
 import { checkAccountId, checkPattern } from '../private/validation';
 
 /**
@@ -162,7 +163,7 @@ export class FindingsAlert extends Construct {
     this.registryId = props.registryId ?? Stack.of(this).account;
     const sources = props.sources ?? [FindingSource.BASIC_SCAN, FindingSource.ENHANCED_SCAN];
     const prefixes = props.repositoryPrefixes;
-    const subject = `registry ${Token.isUnresolved(this.registryId) ? '(this account)' : this.registryId}`
+    const subject = `registry ${isUnresolved(this.registryId) ? '(this account)' : this.registryId}`
       + (prefixes && !isUnresolved(prefixes) ? `, repositories ${prefixes.join(', ')}` : '');
 
     if (sources.includes(FindingSource.BASIC_SCAN)) {

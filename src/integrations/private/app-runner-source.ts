@@ -1,7 +1,8 @@
 import { Tokenization } from 'aws-cdk-lib';
 import * as apprunner from 'aws-cdk-lib/aws-apprunner';
 import type { VerifiedImage } from '../../image-check/image-check';
-import { isUnresolved, Violations } from '../../private/errors';
+import { Violations } from '../../private/errors';
+import { isUnresolved } from '../../private/tokens';
 import type { AppRunnerImageOptions } from '../app-runner';
 
 /** What App Runner's ECR access needs besides pull (as in AWSAppRunnerServicePolicyForECRAccess). */
