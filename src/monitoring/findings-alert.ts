@@ -2,6 +2,7 @@ import { Annotations, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { ScanFindingSeverity } from '../image-check/image-check';
+import { CheckContext, contextOf } from '../private/context';
 import { pathOf, Violations } from '../private/errors';
 import { isUnresolved } from '../private/tokens';
 import { checkAccountId, checkPattern } from '../private/validation';
@@ -108,10 +109,11 @@ const PATTERN_SIZE_QUOTA = 2048;
  */
 export class FindingsAlert extends Construct {
   /**
-   * Record every invalid prop in `v` (creates nothing; also used by `Registry.onFinding`).
+   * Record every invalid prop in `v`; creates nothing (the pure collector every construct of the
+   * library has, so composites can check a spec without building it).
    * @internal
    */
-  public static _collectProps(v: Violations, props: FindingsAlertProps): void {
+  public static _collect(v: Violations, props: FindingsAlertProps, _context: CheckContext): void {
     const severity = props.minimumSeverity ?? ScanFindingSeverity.HIGH;
     v.check(SEVERITY_ORDER.includes(severity), 'minimumSeverity', severity, `must be one of ${SEVERITY_ORDER.join(', ')}`);
     const prefixes = props.repositoryPrefixes;
@@ -154,7 +156,7 @@ export class FindingsAlert extends Construct {
 
   constructor(scope: Construct, id: string, props: FindingsAlertProps = {}) {
     const v = new Violations(pathOf(scope, id));
-    FindingsAlert._collectProps(v, props);
+    FindingsAlert._collect(v, props, contextOf(scope));
     v.throwIfAny();
     super(scope, id);
 

@@ -11,8 +11,8 @@ import { PullThroughCacheRule, PullThroughCacheRuleOptions } from './pull-throug
 import { ReplicationFromRegistryOptions, ReplicationSource } from './registry-policy';
 import { ReplicationRule } from './replication';
 import { RegistryScanning } from './scanning';
-import { CheckContext, contextOf } from '../private/context';
 import { FindingsAlert, FindingsAlertOptions } from '../monitoring/findings-alert';
+import { CheckContext, contextOf } from '../private/context';
 import { pathOf, Violations } from '../private/errors';
 import { isKnown } from '../private/tokens';
 
