@@ -46,6 +46,9 @@ const PER_STACK = 250;
 const RUNS_OFF = Number(process.env.SYNTH_RUNS ?? 5);
 const RUNS_ON = Math.min(RUNS_OFF, 3);
 const TARGET_VS_PLAIN = 1.15;
+/** Goals of issue #12 (aws-cdk-lib of the project, N = 1,000, validation off): what a grant adds, and ours vs plain. */
+const GOAL_GRANT_US = 100;
+const GOAL_VS_PLAIN = 1.10;
 const TARGET_VS_BARE = 1.5;
 const TARGET_MS = 5_000;
 const TARGET_MB = 500;
@@ -379,7 +382,8 @@ export async function run(): Promise<BenchSection> {
   notes.push(`template bytes per repository (files as written, 1,000 repositories): ours ${Math.round(oursC.templateBytes / 1000)}, `
     + `plain ${Math.round(plainC.templateBytes / 1000)} (${ratio(oursC.templateBytes, plainC.templateBytes)}), bare ${Math.round(bareC.templateBytes / 1000)} `
     + '(bare ids are top-level, so its logical ids have no hash suffix)');
-  notes.push(`ours also records ${oursC.messages.toLocaleString('en-US')} synth warnings for 1,000 repositories (cdk-ecr-registry:accountRootPrincipal: one per account-root grant)`);
+  notes.push(`ours also records ${oursC.messages.toLocaleString('en-US')} synth warnings for 1,000 repositories (cdk-ecr-registry:accountRootPrincipal: one per account-root grant, `
+    + 'acknowledgeable per repository, recorded without a stack trace unless CDK_DEBUG=true)');
   notes.push(`stacks: ${PER_STACK} repositories per stack (N=1,000 -> 4 stacks); @aws-cdk/core:stackResourceLimit left at its default 500`);
   notes.push(targetsNote);
   notes.push(`median of ${RUNS_OFF} (validation off) / ${RUNS_ON} (on) interleaved runs per case, each a fresh node process running the compiled bundle; ratios use CPU time `
@@ -392,6 +396,23 @@ export async function run(): Promise<BenchSection> {
     + `the rest of aws-cdk-lib's ecr.Repository L2 ${plus(p.cpuMs - bd.cpuMs, DIAGNOSTIC_N)} (plain/bare ${ratio(p.cpuMs, b.cpuMs)}); `
     + `PrivateRepository over plain (prop checks, LifecyclePolicy) ${plus(og.cpuMs - p.cpuMs, DIAGNOSTIC_N)}; `
     + `RepositoryAccess.grantPullToAccounts over addToResourcePolicy (checks, the account-root warning, policy check) ${plus(o.cpuMs - og.cpuMs, DIAGNOSTIC_N)}`);
+  // The goals of issue #12, each with its per-round range (the runs of one round are seconds apart).
+  const roundsOf = (v: Variant) => results.get(keyOf(project, 'off', DIAGNOSTIC_N, v))!;
+  const grantUs = roundsOf('ours').map((r, i) => ((r.cpuMs - roundsOf('ours-plaingrant')[i].cpuMs) * 1000) / DIAGNOSTIC_N);
+  const vsPlain = roundsOf('ours').map((r, i) => r.cpuMs / roundsOf('plain')[i].cpuMs);
+  const grantGot = ((o.cpuMs - og.cpuMs) * 1000) / DIAGNOSTIC_N;
+  const vsPlainGot = o.cpuMs / p.cpuMs;
+  const goal = (ok: boolean, what: string) => {
+    if (!ok) {
+      missed.push(what);
+    }
+    return ok ? 'met' : 'MISSED';
+  };
+  notes.push(`goal: RepositoryAccess.grantPullToAccounts adds under ${GOAL_GRANT_US} µs per repository over addToResourcePolicy (N=${DIAGNOSTIC_N}, aws-cdk-lib ${project.version}, `
+    + `validation off): ${Math.round(grantGot)} µs (median of the CPU times; rounds ${Math.round(Math.min(...grantUs))} to ${Math.round(Math.max(...grantUs))} µs): `
+    + goal(grantGot < GOAL_GRANT_US, 'grant cost'));
+  notes.push(`goal: PrivateRepository with grants <= ${GOAL_VS_PLAIN}x plain ecr.Repository (N=${DIAGNOSTIC_N}, aws-cdk-lib ${project.version}, validation off): `
+    + `${vsPlainGot.toFixed(2)}x (rounds ${Math.min(...vsPlain).toFixed(2)}-${Math.max(...vsPlain).toFixed(2)}): ${goal(vsPlainGot <= GOAL_VS_PLAIN, 'ours vs plain')}`);
   if (profile) {
     notes.push(`profile of ours (aws-cdk-lib ${project.version}, N=${DIAGNOSTIC_N}, create + synth, ${Math.round(profile.totalMs)} ms sampled): top self time ${profile.topSelf.join(', ')}`);
     notes.push(`  this library's code, inclusive: ${profile.topOurs.join(', ')}`);

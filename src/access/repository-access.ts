@@ -1,7 +1,8 @@
-import { Annotations, CfnResource, IResolvable, IResolveContext, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
+import { CfnResource, IResolvable, IResolveContext, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RepositoryActions } from './repository-actions';
+import { addWarningWithoutTrace } from '../private/annotations';
 import { CheckContext } from '../private/context';
 import { Violations } from '../private/errors';
 import { isKnown, isUnresolved } from '../private/tokens';
@@ -505,8 +506,9 @@ export class RepositoryAccess {
     return iam.Grant.addStatementToResourcePolicy({ grantee, actions, resourceArns: [repository.repositoryArn], resource, statement });
   }
 
+  /** One warning per grant, acknowledgeable per repository; recorded without a stack trace (see `addWarningWithoutTrace`). */
   private warnAccountRoot(level: RepositoryAccessLevel, who: string): void {
-    Annotations.of(this.repository).addWarningV2('cdk-ecr-registry:accountRootPrincipal',
+    addWarningWithoutTrace(this.repository, 'cdk-ecr-registry:accountRootPrincipal',
       `${level.name} is granted to a whole account (${who}): every principal its administrators allow can use it. `
       + 'Where one role needs access, grant that role instead (RepositoryAccess.grantToPrincipal with iam.Role.fromRoleArn).');
   }

@@ -1,4 +1,4 @@
-import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, Annotations as CdkAnnotations, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -82,6 +82,55 @@ describe('cross-account access for accounts', () => {
     repo.access.grantPullToAccounts(['222222222222']);
     Annotations.fromStack(stack).hasWarning('/TestStack/Repo',
       Match.stringLikeRegexp('^Pull is granted to a whole account \\(222222222222\\).*grant that role instead.*\\[ack: cdk-ecr-registry:accountRootPrincipal\\]'));
+  });
+
+  test('the account-root warning is acknowledgeable per repository after the grant, and for a whole scope before it', () => {
+    const app = new App();
+    const acked = newStack({ stackName: 'Acked' }, app);
+    const stack = newStack({}, app);
+    // Before: aws-cdk-lib matches an earlier acknowledgement on the construct's parents (a stack, a group).
+    CdkAnnotations.of(acked).acknowledgeWarning('cdk-ecr-registry:accountRootPrincipal', 'these consumer accounts are ours');
+    const [ackedRepo, after, kept] = [new PrivateRepository(acked, 'Repo'), new PrivateRepository(stack, 'After'), new PrivateRepository(stack, 'Kept')];
+    for (const repo of [ackedRepo, after, kept]) {
+      repo.access.grantPullToAccounts(['222222222222']);
+    }
+    // After: per repository.
+    CdkAnnotations.of(after).acknowledgeWarning('cdk-ecr-registry:accountRootPrincipal', 'the consumer account is ours');
+    const warned = (s: Stack) => Annotations.fromStack(s).findWarning('*', Match.stringLikeRegexp('cdk-ecr-registry:accountRootPrincipal')).map(w => w.id);
+    expect(warned(stack)).toEqual(['/TestStack/Kept']);
+    expect(warned(acked)).toEqual([]);
+  });
+
+  test('the account-root warning is recorded without a stack trace, unless CDK_DEBUG=true', () => {
+    const saved = { debug: process.env.CDK_DEBUG, disable: process.env.CDK_DISABLE_STACK_TRACE };
+    const traceOf = (repo: PrivateRepository) => repo.node.metadata.find(m => m.type === 'aws:cdk:warning')!.trace;
+    try {
+      delete process.env.CDK_DISABLE_STACK_TRACE;
+      delete process.env.CDK_DEBUG;
+      const { repo } = setup();
+      repo.access.grantPullToAccounts(['222222222222']);
+      expect(traceOf(repo)).toBeUndefined();
+      expect(process.env.CDK_DISABLE_STACK_TRACE).toBeUndefined();
+
+      process.env.CDK_DEBUG = 'true';
+      const debug = setup().repo;
+      debug.access.grantPullToAccounts(['222222222222']);
+      expect(traceOf(debug)!.length).toBeGreaterThan(0);
+
+      // A user's own setting is left as it was.
+      delete process.env.CDK_DEBUG;
+      process.env.CDK_DISABLE_STACK_TRACE = '';
+      setup().repo.access.grantPullToAccounts(['222222222222']);
+      expect(process.env.CDK_DISABLE_STACK_TRACE).toBe('');
+    } finally {
+      for (const [key, value] of [['CDK_DEBUG', saved.debug], ['CDK_DISABLE_STACK_TRACE', saved.disable]] as const) {
+        if (value === undefined) {
+          delete process.env[key];
+        } else {
+          process.env[key] = value;
+        }
+      }
+    }
   });
 
   test('no Resource element and no acknowledgement of AwsSolutions-ECR1', () => {
