@@ -49,9 +49,9 @@ validation off. Why "vs bare" is hard to meet: a subclass of \`ecr.Repository\` 
 aws-cdk-lib's own \`ecr.Repository\`, whose repository policy is rendered lazily from an
 \`iam.PolicyDocument\` that synthesis resolves twice (once to find cross-stack references, once for the
 template). \`PrivateRepository\` stays a drop-in \`ecr.Repository\` so that every aws-cdk-lib API and grant
-works with it. What ours adds over plain: the account-root warning (aws-cdk-lib records each warning with
-a stack trace; grant to a role with \`grantPullToPrincipal\` to avoid it) and the argument checks of
-\`grantPullToAccounts\`.
+works with it. What ours adds over plain: the argument checks of \`grantPullToAccounts\` and one
+account-root warning per grant (recorded without a stack trace unless \`CDK_DEBUG=true\`; grant to a role
+with \`grantPullToPrincipal\` to avoid it).
 
 **Sharding.** How \`RegistryBaseline\` spreads a large registry over stacks (capacity declared at twice
 the repositories; each stack must stay under 500 resources), and that adding a repository changes no
