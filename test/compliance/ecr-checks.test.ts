@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { EcrChecks, PrivateRepository } from '../../src';
+import { modelFromTemplate } from '../../src/compliance/private/from-template';
 import { RuleCompliance } from '../../src/compliance/private/rule';
 import { EcrTagImmutability } from '../../src/compliance/rules';
 import { newStack } from '../helpers/synth';
@@ -670,11 +671,35 @@ describe('EcrChecks-CreationTemplate: created repositories get IMMUTABLE tags an
 });
 
 describe('rule functions', () => {
-  test('return NOT_APPLICABLE for a resource that is not synthesized', () => {
+  test('a resource that is not synthesized is not in the model and has no finding', () => {
     const stack = newStack();
     const repo = cfnRepository(stack, 'Repo', { imageTagMutability: 'MUTABLE' });
+    expect(failing(stack, 'EcrChecks-ECR2')).toEqual(['TestStack/Repo']);
     // A resource that does not render (shouldSynthesize false) has nothing to judge.
     (repo as any).shouldSynthesize = () => false;
-    expect(EcrTagImmutability(repo)).toBe(RuleCompliance.NOT_APPLICABLE);
+    expect(modelFromTemplate(stack).subjects).toEqual([]);
+    expect(failing(stack, 'EcrChecks-ECR2')).toEqual([]);
+  });
+
+  test('judge the settings model, not a resource: NOT_APPLICABLE for another kind, the value seen when not compliant', () => {
+    const stack = newStack();
+    cfnRepository(stack, 'Repo', { imageTagMutability: 'MUTABLE' });
+    const [{ subject }] = modelFromTemplate(stack).subjects;
+    expect(subject).toMatchObject({ kind: 'repository', id: 'TestStack/Repo', tagMutability: ['MUTABLE'], scanOnPush: [true] });
+    expect(EcrTagImmutability(subject)).toEqual({ compliance: RuleCompliance.NON_COMPLIANT, detail: 'tag mutability is MUTABLE' });
+    expect(EcrTagImmutability({ kind: 'registryPolicy', id: 'x', policyStatements: [] })).toEqual({ compliance: RuleCompliance.NOT_APPLICABLE });
+  });
+
+  test('a resource that fails to render fails every rule of its kind, with the error', () => {
+    const stack = newStack();
+    const repo = cfnRepository(stack, 'Repo');
+    (repo as any)._toCloudFormation = () => {
+      throw new Error('boom');
+    };
+    const report = new EcrChecks().validateScope(stack);
+    expect(report.violations.map(v => v.ruleName).sort()).toEqual([
+      'EcrChecks-CrossAccountWildcard', 'EcrChecks-ECR1', 'EcrChecks-ECR2', 'EcrChecks-ECR3', 'EcrChecks-ECR5', 'EcrChecks-OpenAccess',
+    ]);
+    expect(report.violations[0].violatingResources[0].locations).toEqual(['Properties (the rule failed: boom)']);
   });
 });

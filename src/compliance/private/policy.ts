@@ -1,6 +1,6 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
-import { isIntrinsic } from './template';
+import { isIntrinsic } from './intrinsic';
 import { isUnresolved } from '../../private/tokens';
+import { PolicyStatement } from '../model';
 
 /** Actions that read images (pull). */
 export const PULL_ACTIONS = [
@@ -41,20 +41,14 @@ export const SCOPING_CONDITION_KEYS = [
 /** Condition operators that restrict to the listed values (no negation, no IfExists, no ForAllValues). */
 const RESTRICTING_OPERATORS = ['StringEquals', 'StringEqualsIgnoreCase', 'StringLike', 'ArnEquals', 'ArnLike'];
 
-/** One policy statement, as resolved from the template. */
-export interface Statement {
-  readonly Effect?: unknown;
-  readonly Principal?: unknown;
-  readonly NotPrincipal?: unknown;
-  readonly Action?: unknown;
-  readonly NotAction?: unknown;
-  readonly Condition?: unknown;
-}
+/** One policy statement (a template's resolved JSON or a live policy's parsed text). */
+export type Statement = PolicyStatement;
 
 /**
- * The statements of a resolved policy document, `[]` when there is no policy, or `undefined`
- * when the document is an intrinsic that cannot be read at synth time.
- * Policy text given as a JSON string (creation templates) is parsed.
+ * The statements of a policy document, `[]` when there is no policy, or `undefined` when the
+ * document cannot be read: an intrinsic only CloudFormation can evaluate, an unresolved token,
+ * or text that is not JSON. Policy text given as a JSON string (creation templates, every live
+ * policy) is parsed.
  */
 export function statementsOf(policy: unknown): Statement[] | undefined {
   if (policy === undefined || policy === null || policy === '') {
@@ -216,10 +210,11 @@ export function accountOf(p: unknown): string | undefined {
 }
 
 /**
- * Whether a principal is another account than the stack's: a wildcard, or a concrete account id
- * that differs from the stack's account (any concrete id when the stack is environment-agnostic).
+ * Whether a principal is another account than the registry's: a wildcard, or a concrete account
+ * id that differs from `ownAccount` (any concrete id when the account is not known: an
+ * environment-agnostic stack).
  */
-export function isOtherAccount(node: CfnResource, p: unknown): boolean {
+export function isOtherAccount(ownAccount: string | undefined, p: unknown): boolean {
   const account = accountOf(p);
   if (account === undefined || account === 'self') {
     return false;
@@ -227,24 +222,5 @@ export function isOtherAccount(node: CfnResource, p: unknown): boolean {
   if (account === '*') {
     return true;
   }
-  const own = Stack.of(node).account;
-  return isUnresolved(own) || own !== account;
-}
-
-/** Where each ECR resource type keeps its resource-based policy. */
-const POLICY_PROPERTY: Record<string, string> = {
-  'AWS::ECR::Repository': 'RepositoryPolicyText',
-  'AWS::ECR::PublicRepository': 'RepositoryPolicyText',
-  'AWS::ECR::RegistryPolicy': 'PolicyText',
-  'AWS::ECR::RepositoryCreationTemplate': 'RepositoryPolicy',
-};
-
-/** Whether the resource type carries an ECR resource-based policy. */
-export function hasPolicyProperty(type: string): boolean {
-  return type in POLICY_PROPERTY;
-}
-
-/** The resolved policy document of an ECR resource (see `statementsOf` for the result). */
-export function policyOf(type: string, props: Record<string, any>): unknown {
-  return props[POLICY_PROPERTY[type]];
+  return ownAccount === undefined || ownAccount !== account;
 }

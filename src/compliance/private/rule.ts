@@ -1,7 +1,7 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { RegistryModel, RegistryPart, Subject, SubjectKind } from '../model';
 
 /**
- * The result of a rule on one resource (the values are cdk-nag's, so reports read the same).
+ * The result of a rule on one subject (the values are cdk-nag's, so reports read the same).
  */
 export enum RuleCompliance {
   COMPLIANT = 'Compliant',
@@ -9,8 +9,30 @@ export enum RuleCompliance {
   NOT_APPLICABLE = 'N/A',
 }
 
-/** A rule: a pure function over one L1 resource. */
-export type Rule = (node: CfnResource) => RuleCompliance;
+/** What a rule says about one subject; `detail` says what it saw when the subject does not pass. */
+export interface RuleResult {
+  readonly compliance: RuleCompliance;
+  readonly detail?: string;
+}
+
+export const PASS: RuleResult = { compliance: RuleCompliance.COMPLIANT };
+export const NOT_APPLICABLE: RuleResult = { compliance: RuleCompliance.NOT_APPLICABLE };
+
+/** A non-compliant result with what the rule saw. */
+export function fail(detail: string): RuleResult {
+  return { compliance: RuleCompliance.NON_COMPLIANT, detail };
+}
+
+/** `PASS` when `ok`, else `fail(detail)`. */
+export function check(ok: boolean, detail: string): RuleResult {
+  return ok ? PASS : fail(detail);
+}
+
+/**
+ * A rule: a pure function of one subject of the settings model and the registry it belongs to.
+ * It never sees a `CfnResource` or an API answer.
+ */
+export type Rule = (subject: Subject, registry: RegistryModel) => RuleResult;
 
 /** How a pack wires a rule: its id, severity, message and the controls it implements. */
 export interface RuleDefinition {
@@ -24,5 +46,9 @@ export interface RuleDefinition {
   readonly severity: 'error' | 'warning';
   /** Controls the rule implements, for the report's rule metadata. */
   readonly controls: string;
+  /** The kinds of subject the rule judges (others are not applicable). */
+  readonly appliesTo: readonly SubjectKind[];
+  /** The parts of a live registry the rule reads: not evaluated for a subject that could not read one of them. */
+  readonly reads: readonly RegistryPart[];
   readonly rule: Rule;
 }

@@ -1,4 +1,7 @@
 import { CfnParameter, CfnResource, Stack } from 'aws-cdk-lib';
+import { isIntrinsic } from './intrinsic';
+
+export { isIntrinsic };
 
 /**
  * The CloudFormation properties of a resource as they will be deployed: rendered by the L1
@@ -19,14 +22,6 @@ export function renderedProperties(node: CfnResource): Record<string, any> | und
   return definition?.Properties ?? {};
 }
 
-/** True when a resolved value is a CloudFormation intrinsic (`{ Ref: ... }`, `{ 'Fn::...': ... }`). */
-export function isIntrinsic(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return false;
-  }
-  const keys = Object.keys(value);
-  return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::') || keys[0] === 'Condition');
-}
 
 /**
  * Every value a resolved property can take at deploy time, or `undefined` when that cannot be

@@ -1,24 +1,25 @@
-import { CfnResource } from 'aws-cdk-lib';
-import { RuleCompliance } from '../private/rule';
-import { allPossible, isNonBlankString, renderedProperties } from '../private/template';
+import { Subject } from '../model';
+import { check, NOT_APPLICABLE, RuleResult } from '../private/rule';
+import { all, isNonBlankString, show } from '../private/values';
 
 /**
  * Repository creation templates give the repositories that ECR creates on push, replication or
  * pull-through cache the settings Security Hub ECR.2 and ECR.3 (Control Tower CT.ECR.PR.1 and
- * CT.ECR.PR.3) require: `ImageTagMutability` exactly `IMMUTABLE` and a non-blank
- * `LifecyclePolicy`. (Scan on push is not a repository setting there: registry scanning covers
- * those repositories, see `EcrRegistryScanning`.)
- * @param node the CfnResource to check
+ * CT.ECR.PR.3) require: tag mutability exactly `IMMUTABLE` and a non-blank lifecycle policy.
+ * (Scan on push is not a repository setting there: registry scanning covers those repositories,
+ * see `EcrRegistryScanning`.)
+ * @param subject the settings to check
  */
-export function EcrCreationTemplate(node: CfnResource): RuleCompliance {
-  if (node.cfnResourceType !== 'AWS::ECR::RepositoryCreationTemplate') {
-    return RuleCompliance.NOT_APPLICABLE;
+export function EcrCreationTemplate(subject: Subject): RuleResult {
+  if (subject.kind !== 'creationTemplate') {
+    return NOT_APPLICABLE;
   }
-  const props = renderedProperties(node);
-  if (!props) {
-    return RuleCompliance.NOT_APPLICABLE;
+  const problems: string[] = [];
+  if (!all(subject.tagMutability, v => v === 'IMMUTABLE')) {
+    problems.push(`tag mutability is ${show(subject.tagMutability)}`);
   }
-  const ok = allPossible(node, props.ImageTagMutability, v => v === 'IMMUTABLE')
-    && allPossible(node, props.LifecyclePolicy, isNonBlankString);
-  return ok ? RuleCompliance.COMPLIANT : RuleCompliance.NON_COMPLIANT;
+  if (!all(subject.lifecyclePolicyText, isNonBlankString)) {
+    problems.push(subject.lifecyclePolicyText === null ? 'the lifecycle policy is not known before deployment' : 'there is no lifecycle policy');
+  }
+  return check(problems.length === 0, problems.join('; '));
 }

@@ -1,33 +1,29 @@
-import { CfnResource } from 'aws-cdk-lib';
-import {
-  awsPrincipalsOf, grantsWildcardActions, hasPolicyProperty, isAllow, isOtherAccount, policyOf, statementsOf,
-} from '../private/policy';
-import { RuleCompliance } from '../private/rule';
-import { renderedProperties } from '../private/template';
+import { RegistryModel, Subject } from '../model';
+import { describeStatements } from './ecr-open-access';
+import { awsPrincipalsOf, grantsWildcardActions, isAllow, isOtherAccount } from '../private/policy';
+import { check, fail, NOT_APPLICABLE, RuleResult } from '../private/rule';
 
 /**
  * No repository, registry or creation-template policy grants wildcard actions (`ecr:*`, `*`,
  * `ecr:Batch*`, or an `Allow` with `NotAction`) to another account: a wildcard principal, or an
- * account id / IAM ARN of an account other than the stack's (any concrete account when the
- * stack is environment-agnostic). Grant the named pull or push actions instead.
+ * account id / IAM ARN of an account other than the registry's (any concrete account when the
+ * registry's account is not known: an environment-agnostic stack). Grant the named pull or push
+ * actions instead.
  *
- * A policy that cannot be read at synth time (an intrinsic) does not pass.
- * @param node the CfnResource to check
+ * A policy that cannot be read does not pass.
+ * @param subject the settings to check
+ * @param registry the registry the subject belongs to (its account)
  */
-export function EcrCrossAccountWildcard(node: CfnResource): RuleCompliance {
-  const type = node.cfnResourceType;
-  if (!hasPolicyProperty(type)) {
-    return RuleCompliance.NOT_APPLICABLE;
+export function EcrCrossAccountWildcard(subject: Subject, registry: RegistryModel): RuleResult {
+  if (subject.kind !== 'repository' && subject.kind !== 'publicRepository'
+    && subject.kind !== 'registryPolicy' && subject.kind !== 'creationTemplate') {
+    return NOT_APPLICABLE;
   }
-  const props = renderedProperties(node);
-  if (!props) {
-    return RuleCompliance.NOT_APPLICABLE;
+  const statements = subject.policyStatements;
+  if (statements === null) {
+    return fail('the policy cannot be read');
   }
-  const statements = statementsOf(policyOf(type, props));
-  if (statements === undefined) {
-    return RuleCompliance.NON_COMPLIANT;
-  }
-  const bad = statements.some(s => isAllow(s) && grantsWildcardActions(s)
-    && (s.NotPrincipal !== undefined || awsPrincipalsOf(s).some(p => isOtherAccount(node, p))));
-  return bad ? RuleCompliance.NON_COMPLIANT : RuleCompliance.COMPLIANT;
+  const bad = statements.filter(s => isAllow(s) && grantsWildcardActions(s)
+    && (s.NotPrincipal !== undefined || awsPrincipalsOf(s).some(p => isOtherAccount(registry.account, p))));
+  return check(bad.length === 0, `${describeStatements(bad, statements)} grant${bad.length === 1 ? 's' : ''} wildcard actions to another account`);
 }

@@ -1,35 +1,28 @@
-import { CfnResource } from 'aws-cdk-lib';
-import { RuleCompliance } from '../private/rule';
-import { allPossible, renderedProperties } from '../private/template';
+import { DeployTimeValue, isDeployTimeValue, Subject } from '../model';
+import { check, NOT_APPLICABLE, RuleResult } from '../private/rule';
+import { all, show } from '../private/values';
 
 /**
  * Private repositories are encrypted with a customer managed KMS key (Security Hub ECR.5):
- * `EncryptionType` `KMS` or `KMS_DSSE` with a `KmsKey` that is not the AWS managed key
- * `aws/ecr`. A key given as a reference (`Fn::GetAtt`, `Ref`, `Fn::ImportValue`) counts as a
+ * encryption type `KMS` or `KMS_DSSE` with a KMS key that is not the AWS managed key `aws/ecr`.
+ * A key given as a reference in a template (`Fn::GetAtt`, `Ref`, `Fn::ImportValue`) counts as a
  * customer key.
- * @param node the CfnResource to check
+ * @param subject the settings to check
  */
-export function EcrCustomerManagedKey(node: CfnResource): RuleCompliance {
-  if (node.cfnResourceType !== 'AWS::ECR::Repository') {
-    return RuleCompliance.NOT_APPLICABLE;
+export function EcrCustomerManagedKey(subject: Subject): RuleResult {
+  if (subject.kind !== 'repository') {
+    return NOT_APPLICABLE;
   }
-  const props = renderedProperties(node);
-  if (!props) {
-    return RuleCompliance.NOT_APPLICABLE;
+  const kms = all(subject.encryptionType, t => t === 'KMS' || t === 'KMS_DSSE');
+  if (!kms) {
+    return check(false, `encryption is ${show(subject.encryptionType)}`);
   }
-  const ok = allPossible(node, props.EncryptionConfiguration, cfg => {
-    if (typeof cfg !== 'object' || cfg === null) {
-      return false;
-    }
-    const { EncryptionType: type, KmsKey: key } = cfg as { EncryptionType?: unknown; KmsKey?: unknown };
-    return allPossible(node, type, t => t === 'KMS' || t === 'KMS_DSSE') && isCustomerKey(key);
-  });
-  return ok ? RuleCompliance.COMPLIANT : RuleCompliance.NON_COMPLIANT;
+  return check(all(subject.kmsKey, isCustomerKey), `encryption is ${show(subject.encryptionType)} with the AWS managed key aws/ecr`);
 }
 
-function isCustomerKey(key: unknown): boolean {
-  if (key === undefined || key === null || key === '') {
+function isCustomerKey(key: string | DeployTimeValue | undefined): boolean {
+  if (key === undefined || key === '') {
     return false;
   }
-  return !(typeof key === 'string' && /(^|[:/])alias\/aws\/ecr$/.test(key));
+  return isDeployTimeValue(key) || !/(^|[:/])alias\/aws\/ecr$/.test(key);
 }

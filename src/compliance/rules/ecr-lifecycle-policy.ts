@@ -1,30 +1,19 @@
-import { CfnResource } from 'aws-cdk-lib';
-import { RuleCompliance } from '../private/rule';
-import { allPossible, isIntrinsic, isNonBlankString, renderedProperties } from '../private/template';
+import { isDeployTimeValue, Subject } from '../model';
+import { check, NOT_APPLICABLE, RuleResult } from '../private/rule';
+import { all, isNonBlankString } from '../private/values';
 
 /**
  * Private repositories have a lifecycle policy (Security Hub ECR.3, Control Tower CT.ECR.PR.1).
  *
- * `LifecyclePolicy.LifecyclePolicyText` must be a non-blank string (or a text CloudFormation
+ * The lifecycle policy text must be a non-blank string (or, in a template, a text CloudFormation
  * builds with `Fn::Join` / `Fn::Sub`) for every value it can take.
- * @param node the CfnResource to check
+ * @param subject the settings to check
  */
-export function EcrLifecyclePolicy(node: CfnResource): RuleCompliance {
-  if (node.cfnResourceType !== 'AWS::ECR::Repository') {
-    return RuleCompliance.NOT_APPLICABLE;
+export function EcrLifecyclePolicy(subject: Subject): RuleResult {
+  if (subject.kind !== 'repository') {
+    return NOT_APPLICABLE;
   }
-  const props = renderedProperties(node);
-  if (!props) {
-    return RuleCompliance.NOT_APPLICABLE;
-  }
-  const ok = allPossible(node, props.LifecyclePolicy,
-    lp => typeof lp === 'object' && lp !== null && hasText(node, (lp as any).LifecyclePolicyText));
-  return ok ? RuleCompliance.COMPLIANT : RuleCompliance.NON_COMPLIANT;
-}
-
-function hasText(node: CfnResource, text: unknown): boolean {
-  if (isIntrinsic(text) && ('Fn::Join' in text || 'Fn::Sub' in text)) {
-    return true;
-  }
-  return allPossible(node, text, isNonBlankString);
+  const text = subject.lifecyclePolicyText;
+  const ok = all(text, t => isDeployTimeValue(t) || isNonBlankString(t));
+  return check(ok, text === null ? 'the lifecycle policy is not known before deployment' : 'there is no lifecycle policy');
 }

@@ -1,10 +1,8 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { Subject } from '../model';
 import {
-  grantsAnyOf, hasPolicyProperty, hasScopingCondition, isAllow, isOpenStatement, policyOf,
-  PULL_ACTIONS, PUSH_ACTIONS, statementsOf,
+  grantsAnyOf, hasScopingCondition, isAllow, isOpenStatement, PULL_ACTIONS, PUSH_ACTIONS,
 } from '../private/policy';
-import { RuleCompliance } from '../private/rule';
-import { renderedProperties } from '../private/template';
+import { check, fail, NOT_APPLICABLE, RuleResult } from '../private/rule';
 
 /**
  * No repository, registry or creation-template policy opens pull or push to everyone
@@ -14,23 +12,25 @@ import { renderedProperties } from '../private/template';
  * `StringLike`, `ArnEquals`, `ArnLike`, optionally `ForAnyValue:`; not negated, not `IfExists`).
  *
  * Public repositories are public for pulls by design: only push is judged there.
- * A policy that cannot be read at synth time (an intrinsic) does not pass.
- * @param node the CfnResource to check
+ * A policy that cannot be read (an intrinsic at synth time, text that is not JSON) does not pass.
+ * @param subject the settings to check
  */
-export function EcrOpenAccess(node: CfnResource): RuleCompliance {
-  const type = node.cfnResourceType;
-  if (!hasPolicyProperty(type)) {
-    return RuleCompliance.NOT_APPLICABLE;
+export function EcrOpenAccess(subject: Subject): RuleResult {
+  if (subject.kind !== 'repository' && subject.kind !== 'publicRepository'
+    && subject.kind !== 'registryPolicy' && subject.kind !== 'creationTemplate') {
+    return NOT_APPLICABLE;
   }
-  const props = renderedProperties(node);
-  if (!props) {
-    return RuleCompliance.NOT_APPLICABLE;
+  const statements = subject.policyStatements;
+  if (statements === null) {
+    return fail('the policy cannot be read');
   }
-  const statements = statementsOf(policyOf(type, props));
-  if (statements === undefined) {
-    return RuleCompliance.NON_COMPLIANT;
-  }
-  const guarded = type === 'AWS::ECR::PublicRepository' ? PUSH_ACTIONS : [...PULL_ACTIONS, ...PUSH_ACTIONS];
-  const open = statements.some(s => isAllow(s) && isOpenStatement(s) && grantsAnyOf(s, guarded) && !hasScopingCondition(s));
-  return open ? RuleCompliance.NON_COMPLIANT : RuleCompliance.COMPLIANT;
+  const guarded = subject.kind === 'publicRepository' ? PUSH_ACTIONS : [...PULL_ACTIONS, ...PUSH_ACTIONS];
+  const open = statements.filter(s => isAllow(s) && isOpenStatement(s) && grantsAnyOf(s, guarded) && !hasScopingCondition(s));
+  return check(open.length === 0, `${describeStatements(open, statements)} allow${open.length === 1 ? 's' : ''} ${subject.kind === 'publicRepository' ? 'push' : 'pull or push'} to any principal without an organization or source condition`);
+}
+
+/** `statement "Sid"` or `statement 2` for a finding's detail. */
+export function describeStatements(list: readonly { Sid?: unknown }[], all?: readonly unknown[]): string {
+  const names = list.map((s, i) => typeof s.Sid === 'string' && s.Sid ? `"${s.Sid}"` : `#${(all ? all.indexOf(s) : i) + 1}`);
+  return `statement${names.length === 1 ? '' : 's'} ${names.join(', ')}`;
 }

@@ -1,34 +1,26 @@
-import { CfnResource } from 'aws-cdk-lib';
-import { RuleCompliance } from '../private/rule';
-import { allPossible, isIntrinsic, renderedProperties } from '../private/template';
+import { isDeployTimeValue, ResourceTag, Subject } from '../model';
+import { check, NOT_APPLICABLE, RuleResult } from '../private/rule';
+import { all } from '../private/values';
 
 /**
  * Public repositories are tagged (Security Hub ECR.4): at least one tag whose key is not a
  * system tag (`aws:` prefix, which Security Hub ignores).
  *
- * Tags added with `Tags.of(scope).add(...)` are applied by an aspect during synthesis: they
- * count when the pack runs as a validation plugin or after `app.synth()`.
- * @param node the CfnResource to check
+ * In a template, tags added with `Tags.of(scope).add(...)` are applied by an aspect during
+ * synthesis: they count when the pack runs as a validation plugin or after `app.synth()`.
+ * @param subject the settings to check
  */
-export function EcrPublicRepositoryTagged(node: CfnResource): RuleCompliance {
-  if (node.cfnResourceType !== 'AWS::ECR::PublicRepository') {
-    return RuleCompliance.NOT_APPLICABLE;
+export function EcrPublicRepositoryTagged(subject: Subject): RuleResult {
+  if (subject.kind !== 'publicRepository') {
+    return NOT_APPLICABLE;
   }
-  const props = renderedProperties(node);
-  if (!props) {
-    return RuleCompliance.NOT_APPLICABLE;
-  }
-  const ok = allPossible(node, props.Tags, tags => Array.isArray(tags) && tags.some(userTag));
-  return ok ? RuleCompliance.COMPLIANT : RuleCompliance.NON_COMPLIANT;
+  return check(all(subject.tags, tags => tags.some(userTag)), 'the repository has no tag other than aws: system tags');
 }
 
-function userTag(tag: unknown): boolean {
-  if (typeof tag !== 'object' || tag === null) {
-    return false;
-  }
-  const key = (tag as { Key?: unknown }).Key;
-  if (isIntrinsic(key)) {
+function userTag(tag: ResourceTag): boolean {
+  const key = tag.key;
+  if (isDeployTimeValue(key)) {
     return true;
   }
-  return typeof key === 'string' && key.length > 0 && !key.toLowerCase().startsWith('aws:');
+  return key.length > 0 && !key.toLowerCase().startsWith('aws:');
 }

@@ -1,7 +1,6 @@
-import { CfnResource } from 'aws-cdk-lib';
-import { actionsOf, isAllow, REGISTRY_POLICY_ACTIONS, statementsOf } from '../private/policy';
-import { RuleCompliance } from '../private/rule';
-import { renderedProperties } from '../private/template';
+import { Subject } from '../model';
+import { actionsOf, isAllow, REGISTRY_POLICY_ACTIONS } from '../private/policy';
+import { check, fail, NOT_APPLICABLE, RuleResult } from '../private/rule';
 
 /**
  * A registry policy (what a replication destination or a pull-through cache registry sets so
@@ -12,25 +11,30 @@ import { renderedProperties } from '../private/template';
  * These are the only actions ECR enforces in a registry policy under the V1 registry policy
  * scope (others are rejected); under the V2 scope every ECR action is enforced, so any other
  * action would grant it on every repository of the registry, which is what repository policies
- * are for. `Deny` statements are not restricted. A policy that cannot be read at synth time
- * does not pass.
- * @param node the CfnResource to check
+ * are for. `Deny` statements are not restricted. A policy that cannot be read does not pass.
+ * @param subject the settings to check
  */
-export function EcrRegistryPolicyActions(node: CfnResource): RuleCompliance {
-  if (node.cfnResourceType !== 'AWS::ECR::RegistryPolicy') {
-    return RuleCompliance.NOT_APPLICABLE;
+export function EcrRegistryPolicyActions(subject: Subject): RuleResult {
+  if (subject.kind !== 'registryPolicy') {
+    return NOT_APPLICABLE;
   }
-  const props = renderedProperties(node);
-  if (!props) {
-    return RuleCompliance.NOT_APPLICABLE;
-  }
-  const statements = statementsOf(props.PolicyText);
-  if (statements === undefined) {
-    return RuleCompliance.NON_COMPLIANT;
+  const statements = subject.policyStatements;
+  if (statements === null) {
+    return fail('the policy cannot be read');
   }
   const allowed = REGISTRY_POLICY_ACTIONS.map(a => a.toLowerCase());
-  const ok = statements.filter(isAllow).every(s => s.NotAction === undefined
-    && actionsOf(s).length > 0
-    && actionsOf(s).every(a => typeof a === 'string' && allowed.includes(a.toLowerCase())));
-  return ok ? RuleCompliance.COMPLIANT : RuleCompliance.NON_COMPLIANT;
+  const others = new Set<string>();
+  for (const s of statements.filter(isAllow)) {
+    if (s.NotAction !== undefined) {
+      others.add('NotAction');
+    } else if (actionsOf(s).length === 0) {
+      others.add('no Action');
+    }
+    for (const a of actionsOf(s)) {
+      if (typeof a !== 'string' || !allowed.includes(a.toLowerCase())) {
+        others.add(typeof a === 'string' ? a : JSON.stringify(a));
+      }
+    }
+  }
+  return check(others.size === 0, `the policy allows ${[...others].join(', ')}`);
 }

@@ -1,79 +1,66 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
-import { isUnresolved } from '../../private/tokens';
-import { RuleCompliance } from '../private/rule';
-import { isIntrinsic, renderedProperties } from '../private/template';
-
-const SCANNING_TYPE = 'AWS::ECR::RegistryScanningConfiguration';
-
-/** Resources that configure the registry itself: a stack with one of them is a registry stack. */
-const REGISTRY_LEVEL_TYPES = [
-  'AWS::ECR::ReplicationConfiguration',
-  'AWS::ECR::RegistryPolicy',
-  'AWS::ECR::PullThroughCacheRule',
-  'AWS::ECR::RepositoryCreationTemplate',
-];
+import { RegistryModel, RegistryScanningSettings, Subject } from '../model';
+import { check, NOT_APPLICABLE, PASS, RuleResult } from '../private/rule';
+import { all, show } from '../private/values';
 
 /**
  * The registry scans every repository.
  *
- * - An `AWS::ECR::RegistryScanningConfiguration` has a rule whose repository filters include
- *   the wildcard `*` and whose frequency is `SCAN_ON_PUSH` or `CONTINUOUS_SCAN` (`MANUAL`
- *   scans nothing by itself): repositories created later by push, replication or pull-through
- *   cache are scanned too, whatever their own `ScanOnPush`.
- * - A registry-level resource (replication configuration, registry policy, pull-through cache
- *   rule, repository creation template) passes only when the app also defines a registry
- *   scanning configuration for the same account and region: whoever manages the registry
- *   manages its scanning. Plain repositories are not judged here (application stacks define
- *   repositories in registries they do not manage; `EcrScanOnPush` covers them).
- * @param node the CfnResource to check
+ * - A registry scanning configuration has a rule whose repository filters include the wildcard
+ *   `*` and whose frequency is `SCAN_ON_PUSH` or (with `ENHANCED` scanning) `CONTINUOUS_SCAN`
+ *   (`MANUAL` scans nothing by itself): repositories created later by push, replication or
+ *   pull-through cache are scanned too, whatever their own scan on push.
+ * - A registry-level setting (replication configuration, registry policy, pull-through cache
+ *   rule, repository creation template) passes only when the registry also has a scanning
+ *   configuration (in a template: the app defines one for the same account and region): whoever
+ *   manages the registry manages its scanning. Plain repositories are not judged here
+ *   (application stacks define repositories in registries they do not manage; `EcrScanOnPush`
+ *   covers them).
+ * @param subject the settings to check
+ * @param registry the registry the subject belongs to
  */
-export function EcrRegistryScanning(node: CfnResource): RuleCompliance {
-  const type = node.cfnResourceType;
-  if (type === SCANNING_TYPE) {
-    const props = renderedProperties(node);
-    if (!props) {
-      return RuleCompliance.NOT_APPLICABLE;
-    }
-    return coversEveryRepository(props) ? RuleCompliance.COMPLIANT : RuleCompliance.NON_COMPLIANT;
+export function EcrRegistryScanning(subject: Subject, registry: RegistryModel): RuleResult {
+  switch (subject.kind) {
+    case 'registryScanning':
+      return check(coversEveryRepository(subject), `scan type ${show(subject.scanType)} with ${describeRules(subject)}`);
+    case 'registryPolicy':
+    case 'replication':
+    case 'pullThroughCacheRule':
+    case 'creationTemplate':
+      if (registry.scanningConfigurations.length > 0) {
+        return PASS;
+      }
+      // A live registry always has a scanning configuration: one that could not be read is a gap, not a finding.
+      if (registry.gaps.some(g => g.part === 'registryScanning')) {
+        return NOT_APPLICABLE;
+      }
+      return check(false, 'the registry has no scanning configuration in the same account and region');
+    default:
+      return NOT_APPLICABLE;
   }
-  if (REGISTRY_LEVEL_TYPES.includes(type)) {
-    return scanningConfiguredFor(node) ? RuleCompliance.COMPLIANT : RuleCompliance.NON_COMPLIANT;
-  }
-  return RuleCompliance.NOT_APPLICABLE;
 }
 
-function coversEveryRepository(props: Record<string, any>): boolean {
-  const scanType = props.ScanType;
-  const rules = props.Rules;
-  if (!Array.isArray(rules) || (scanType !== 'BASIC' && scanType !== 'ENHANCED')) {
+function coversEveryRepository(s: RegistryScanningSettings): boolean {
+  const rules = s.rules;
+  if (rules === null) {
     return false;
   }
-  const frequencies = scanType === 'ENHANCED' ? ['SCAN_ON_PUSH', 'CONTINUOUS_SCAN'] : ['SCAN_ON_PUSH'];
-  return rules.some(rule => {
-    if (typeof rule !== 'object' || rule === null || isIntrinsic(rule)) {
+  return all(s.scanType, scanType => {
+    if (scanType !== 'BASIC' && scanType !== 'ENHANCED') {
       return false;
     }
-    const filters = rule.RepositoryFilters;
-    return frequencies.includes(rule.ScanFrequency) && Array.isArray(filters)
-      && filters.some((f: any) => f && f.Filter === '*' && f.FilterType === 'WILDCARD');
+    const frequencies = scanType === 'ENHANCED' ? ['SCAN_ON_PUSH', 'CONTINUOUS_SCAN'] : ['SCAN_ON_PUSH'];
+    return rules.some(rule => typeof rule.scanFrequency === 'string' && frequencies.includes(rule.scanFrequency)
+      && rule.repositoryFilters.some(f => f.filter === '*' && f.filterType === 'WILDCARD'));
   });
 }
 
-function scanningConfiguredFor(node: CfnResource): boolean {
-  const stack = Stack.of(node);
-  return node.node.root.node.findAll().some(c => CfnResource.isCfnResource(c)
-    && c.cfnResourceType === SCANNING_TYPE
-    && sameEnvironment(Stack.of(c), stack));
-}
-
-function sameEnvironment(a: Stack, b: Stack): boolean {
-  if (a === b) {
-    return true;
+function describeRules(s: RegistryScanningSettings): string {
+  if (s.rules === null) {
+    return 'rules not known before deployment';
   }
-  // Environment-agnostic stacks (unresolved account/region) are one registry only with themselves.
-  if ([a.account, a.region, b.account, b.region].some(v => isUnresolved(v))) {
-    return false;
+  if (s.rules.length === 0) {
+    return 'no rules';
   }
-  return a.account === b.account && a.region === b.region;
+  const rules = s.rules.map(r => `${typeof r.scanFrequency === 'string' ? r.scanFrequency : '?'} for ${r.repositoryFilters.map(f => (typeof f.filter === 'string' ? f.filter : '?')).join(', ') || 'no filter'}`);
+  return `rules ${rules.join('; ')}, none covering every repository ("*")`;
 }
-

@@ -1,23 +1,17 @@
-import { CfnResource } from 'aws-cdk-lib';
-import { RuleCompliance } from '../private/rule';
-import { allPossible, isTrue, renderedProperties } from '../private/template';
+import { Subject } from '../model';
+import { check, NOT_APPLICABLE, RuleResult } from '../private/rule';
+import { all, show } from '../private/values';
 
 /**
  * Private repositories scan images on push (Security Hub ECR.1, Control Tower CT.ECR.PR.2,
  * checkov CKV_AWS_163).
  *
- * `ImageScanningConfiguration.ScanOnPush` must be `true` for every value it can take.
- * @param node the CfnResource to check
+ * Scan on push must be `true` for every value it can take.
+ * @param subject the settings to check
  */
-export function EcrScanOnPush(node: CfnResource): RuleCompliance {
-  if (node.cfnResourceType !== 'AWS::ECR::Repository') {
-    return RuleCompliance.NOT_APPLICABLE;
+export function EcrScanOnPush(subject: Subject): RuleResult {
+  if (subject.kind !== 'repository') {
+    return NOT_APPLICABLE;
   }
-  const props = renderedProperties(node);
-  if (!props) {
-    return RuleCompliance.NOT_APPLICABLE;
-  }
-  const ok = allPossible(node, props.ImageScanningConfiguration,
-    cfg => typeof cfg === 'object' && cfg !== null && allPossible(node, (cfg as any).ScanOnPush, isTrue));
-  return ok ? RuleCompliance.COMPLIANT : RuleCompliance.NON_COMPLIANT;
+  return check(all(subject.scanOnPush, v => v === true), `scan on push is ${show(subject.scanOnPush)}`);
 }
