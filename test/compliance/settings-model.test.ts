@@ -61,15 +61,22 @@ describe('settings model from a template', () => {
     const agnostic = new Stack(app, 'Agnostic');
     new ecr.CfnRegistryScanningConfiguration(a, 'Scanning', { scanType: 'BASIC', rules: [] });
     new ecr.CfnRegistryPolicy(b, 'Policy', { policyText: { Version: '2012-10-17', Statement: [] } });
-    new ecr.CfnReplicationConfiguration(eu, 'Replication', { replicationConfiguration: { rules: [{ destinations: [{ region: 'us-west-2', registryId: '111111111111' }] }] } });
+    new ecr.CfnReplicationConfiguration(eu, 'Replication', {
+      replicationConfiguration: { rules: [{ destinations: [{ region: 'us-west-2', registryId: '111111111111' }] }] },
+    });
     new ecr.CfnRepositoryCreationTemplate(agnostic, 'Template', { prefix: 'ROOT', appliedFor: ['REPLICATION'] });
     const model = modelFromTemplate(app);
-    expect(model.registries.map(r => [r.account, r.region, r.scanningConfigurations.length, r.registryPolicies.length, r.replicationConfigurations.length, r.creationTemplates.length])).toEqual([
+    const counts = (r: typeof model.registries[number]) => [
+      r.account, r.region, r.scanningConfigurations.length, r.registryPolicies.length, r.replicationConfigurations.length, r.creationTemplates.length,
+    ];
+    expect(model.registries.map(counts)).toEqual([
       ['111111111111', 'us-east-1', 1, 1, 0, 0],
       ['111111111111', 'eu-west-1', 0, 0, 1, 0],
       [undefined, undefined, 0, 0, 0, 1],
     ]);
     expect(model.registries[1].replicationConfigurations[0].destinations).toEqual(['us-west-2/111111111111']);
-    expect(model.registries[2].creationTemplates[0]).toMatchObject({ prefix: 'ROOT', appliedFor: ['REPLICATION'], tagMutability: ['MUTABLE'], lifecyclePolicyText: [undefined] });
+    expect(model.registries[2].creationTemplates[0]).toMatchObject({
+      prefix: 'ROOT', appliedFor: ['REPLICATION'], tagMutability: ['MUTABLE'], lifecyclePolicyText: [undefined],
+    });
   });
 });
