@@ -81,7 +81,7 @@ export interface SubjectBase {
 }
 
 /** A private repository. */
-export interface RepositorySettings extends SubjectBase {
+export interface RepositoryModel extends SubjectBase {
   readonly kind: 'repository';
   /** The repository name, when known. */
   readonly name?: string;
@@ -110,7 +110,7 @@ export interface RepositorySettings extends SubjectBase {
 }
 
 /** A public repository (ECR Public; templates only). */
-export interface PublicRepositorySettings extends SubjectBase {
+export interface PublicRepositoryModel extends SubjectBase {
   readonly kind: 'publicRepository';
   readonly name?: string;
   readonly tags: Possible<readonly ResourceTag[]>;
@@ -124,7 +124,7 @@ export interface ScanningRule {
 }
 
 /** The registry scanning configuration. */
-export interface RegistryScanningSettings extends SubjectBase {
+export interface RegistryScanningModel extends SubjectBase {
   readonly kind: 'registryScanning';
   /** `BASIC` or `ENHANCED`. */
   readonly scanType: Possible<string>;
@@ -133,7 +133,7 @@ export interface RegistryScanningSettings extends SubjectBase {
 }
 
 /** The registry policy. */
-export interface RegistryPolicySettings extends SubjectBase {
+export interface RegistryPolicyModel extends SubjectBase {
   readonly kind: 'registryPolicy';
   readonly policyStatements: readonly PolicyStatement[] | null;
   /** The policy text as ECR returns it (live only). */
@@ -141,21 +141,21 @@ export interface RegistryPolicySettings extends SubjectBase {
 }
 
 /** The replication configuration (a subject only when it has rules). */
-export interface ReplicationSettings extends SubjectBase {
+export interface ReplicationModel extends SubjectBase {
   readonly kind: 'replication';
   /** Destinations of every rule, `region/registryId`. */
   readonly destinations: readonly string[];
 }
 
 /** A pull-through cache rule. */
-export interface PullThroughCacheRuleSettings extends SubjectBase {
+export interface PullThroughCacheRuleModel extends SubjectBase {
   readonly kind: 'pullThroughCacheRule';
   readonly ecrRepositoryPrefix?: string;
   readonly upstreamRegistryUrl?: string;
 }
 
 /** A repository creation template. */
-export interface CreationTemplateSettings extends SubjectBase {
+export interface CreationTemplateModel extends SubjectBase {
   readonly kind: 'creationTemplate';
   readonly prefix?: string;
   readonly appliedFor: readonly string[];
@@ -168,13 +168,13 @@ export interface CreationTemplateSettings extends SubjectBase {
 
 /** Any judged thing. */
 export type Subject =
-  | RepositorySettings
-  | PublicRepositorySettings
-  | RegistryScanningSettings
-  | RegistryPolicySettings
-  | ReplicationSettings
-  | PullThroughCacheRuleSettings
-  | CreationTemplateSettings;
+  | RepositoryModel
+  | PublicRepositoryModel
+  | RegistryScanningModel
+  | RegistryPolicyModel
+  | ReplicationModel
+  | PullThroughCacheRuleModel
+  | CreationTemplateModel;
 
 /** Parts of a live registry that are read separately and can be missing. */
 export type RegistryPart =
@@ -212,13 +212,13 @@ export interface RegistryModel {
   readonly account?: string;
   /** The region, `undefined` for an environment-agnostic template. */
   readonly region?: string;
-  readonly repositories: readonly RepositorySettings[];
-  readonly publicRepositories: readonly PublicRepositorySettings[];
-  readonly scanningConfigurations: readonly RegistryScanningSettings[];
-  readonly registryPolicies: readonly RegistryPolicySettings[];
-  readonly replicationConfigurations: readonly ReplicationSettings[];
-  readonly pullThroughCacheRules: readonly PullThroughCacheRuleSettings[];
-  readonly creationTemplates: readonly CreationTemplateSettings[];
+  readonly repositories: readonly RepositoryModel[];
+  readonly publicRepositories: readonly PublicRepositoryModel[];
+  readonly scanningConfigurations: readonly RegistryScanningModel[];
+  readonly registryPolicies: readonly RegistryPolicyModel[];
+  readonly replicationConfigurations: readonly ReplicationModel[];
+  readonly pullThroughCacheRules: readonly PullThroughCacheRuleModel[];
+  readonly creationTemplates: readonly CreationTemplateModel[];
   /**
    * Parts that could not be read (live only), registry-wide and per repository. The subjects
    * concerned carry the part in `unread`; a registry-level part that could not be read has no

@@ -2,7 +2,7 @@ import { App, CfnCondition, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { PrivateRepository } from '../../src';
-import { isDeployTimeValue, RepositorySettings } from '../../src/compliance/model';
+import { isDeployTimeValue, RepositoryModel } from '../../src/compliance/model';
 import { modelFromTemplate } from '../../src/compliance/private/from-template';
 import { newStack } from '../helpers/synth';
 
@@ -48,7 +48,7 @@ describe('settings model from a template', () => {
       imageTagMutability: Fn.conditionIf(prod.logicalId, 'IMMUTABLE', 'MUTABLE').toString(),
       imageScanningConfiguration: { scanOnPush: free.valueAsString as any },
     });
-    const repo: RepositorySettings = modelFromTemplate(stack).registries[0].repositories[0];
+    const repo: RepositoryModel = modelFromTemplate(stack).registries[0].repositories[0];
     expect(repo.tagMutability).toEqual(['IMMUTABLE', 'MUTABLE']);
     expect(repo.scanOnPush).toBeNull();
   });

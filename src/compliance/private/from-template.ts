@@ -6,8 +6,8 @@ import { isTrue, possibleValues, renderedProperties } from './template';
 import { deployTime } from './values';
 import { isUnresolved } from '../../private/tokens';
 import {
-  CreationTemplateSettings, DeployTimeValue, emptyRegistry, Possible, PublicRepositorySettings, PullThroughCacheRuleSettings,
-  RegistryModel, RegistryPolicySettings, RegistryScanningSettings, ReplicationSettings, RepositorySettings, ResourceTag,
+  CreationTemplateModel, DeployTimeValue, emptyRegistry, Possible, PublicRepositoryModel, PullThroughCacheRuleModel,
+  RegistryModel, RegistryPolicyModel, RegistryScanningModel, ReplicationModel, RepositoryModel, ResourceTag,
   ScanningRule, Subject, SubjectKind,
 } from '../model';
 
@@ -131,7 +131,7 @@ function toSubject(node: CfnResource, account: string | undefined, region: strin
   switch (KINDS[node.cfnResourceType]) {
     case 'repository': {
       const name = literal(props.RepositoryName);
-      const repository: RepositorySettings = {
+      const repository: RepositoryModel = {
         kind: 'repository',
         id,
         name,
@@ -149,7 +149,7 @@ function toSubject(node: CfnResource, account: string | undefined, region: strin
       return repository;
     }
     case 'publicRepository': {
-      const publicRepository: PublicRepositorySettings = {
+      const publicRepository: PublicRepositoryModel = {
         kind: 'publicRepository',
         id,
         name: literal(props.RepositoryName),
@@ -159,7 +159,7 @@ function toSubject(node: CfnResource, account: string | undefined, region: strin
       return publicRepository;
     }
     case 'registryScanning': {
-      const scanning: RegistryScanningSettings = {
+      const scanning: RegistryScanningModel = {
         kind: 'registryScanning',
         id,
         scanType: mapPossible(possibleValues(node, props.ScanType), v => String(v)),
@@ -168,15 +168,15 @@ function toSubject(node: CfnResource, account: string | undefined, region: strin
       return scanning;
     }
     case 'registryPolicy': {
-      const policy: RegistryPolicySettings = { kind: 'registryPolicy', id, policyStatements: statementsOf(props.PolicyText) ?? null };
+      const policy: RegistryPolicyModel = { kind: 'registryPolicy', id, policyStatements: statementsOf(props.PolicyText) ?? null };
       return policy;
     }
     case 'replication': {
-      const replication: ReplicationSettings = { kind: 'replication', id, destinations: destinationsOf(props.ReplicationConfiguration) };
+      const replication: ReplicationModel = { kind: 'replication', id, destinations: destinationsOf(props.ReplicationConfiguration) };
       return replication;
     }
     case 'pullThroughCacheRule': {
-      const rule: PullThroughCacheRuleSettings = {
+      const rule: PullThroughCacheRuleModel = {
         kind: 'pullThroughCacheRule',
         id,
         ecrRepositoryPrefix: literal(props.EcrRepositoryPrefix),
@@ -186,7 +186,7 @@ function toSubject(node: CfnResource, account: string | undefined, region: strin
     }
     case 'creationTemplate':
     default: {
-      const template: CreationTemplateSettings = {
+      const template: CreationTemplateModel = {
         kind: 'creationTemplate',
         id,
         prefix: literal(props.Prefix),

@@ -1,4 +1,4 @@
-import { RegistryModel, RegistryScanningSettings, Subject } from '../model';
+import { RegistryModel, RegistryScanningModel, Subject } from '../model';
 import { check, NOT_APPLICABLE, PASS, RuleResult } from '../private/rule';
 import { all, show } from '../private/values';
 
@@ -39,7 +39,7 @@ export function EcrRegistryScanning(subject: Subject, registry: RegistryModel): 
   }
 }
 
-function coversEveryRepository(s: RegistryScanningSettings): boolean {
+function coversEveryRepository(s: RegistryScanningModel): boolean {
   const rules = s.rules;
   if (rules === null) {
     return false;
@@ -54,7 +54,7 @@ function coversEveryRepository(s: RegistryScanningSettings): boolean {
   });
 }
 
-function describeRules(s: RegistryScanningSettings): string {
+function describeRules(s: RegistryScanningModel): string {
   if (s.rules === null) {
     return 'rules not known before deployment';
   }
