@@ -1,6 +1,6 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
-import { VerifiedImage } from '../image-check/image-check';
+import type { VerifiedImage } from '../image-check/image-check';
 
 /**
  * An ECS container image pinned to the digest an `ImageCheck` verified.

@@ -1,6 +1,6 @@
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { VerifiedImage } from '../image-check/image-check';
+import type { VerifiedImage } from '../image-check/image-check';
 
 /**
  * Pull access to verified images for EKS workloads, and their pinned URIs for manifests.
