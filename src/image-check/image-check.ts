@@ -16,6 +16,7 @@ import { VerifiedEksContainerImage } from '../integrations/batch';
 import { VerifiedContainerImage } from '../integrations/ecs';
 import { VerifiedDockerImageCode, VerifiedLambdaImageOptions } from '../integrations/lambda';
 import { appRunnerSourceConfiguration } from '../integrations/private/app-runner-source';
+import { CheckContext, contextOf } from '../private/context';
 import { EcrValidationError, pathOf, Violations } from '../private/errors';
 import { isUnresolved } from '../private/tokens';
 import { checkPattern } from '../private/validation';
@@ -201,8 +202,11 @@ export class ImageCheck extends Construct {
   /** Most images one custom resource checks (larger checks use several resources). */
   public static readonly MAX_IMAGES_PER_RESOURCE = MAX_IMAGES_PER_RESOURCE;
 
-  private static validateProps(scope: Construct, id: string, props: ImageCheckProps): void {
-    const v = new Violations(pathOf(scope, id));
+  /**
+   * Collect every violation of the props (nothing is created); the constructor calls it, then throws once.
+   * @internal
+   */
+  public static _collect(v: Violations, props: ImageCheckProps, _context: CheckContext): void {
     const images = props.images ?? [];
     if (!isUnresolved(images)) {
       v.check(images.length > 0, 'images', images, 'must list at least one image');
@@ -225,7 +229,6 @@ export class ImageCheck extends Construct {
           `must be at most ${MAX_SCAN_WAIT_SECONDS / 60} minutes (the handler answers CloudFormation within 5 minutes)`);
       }
     }
-    v.throwIfAny();
   }
 
   /** The verified images, one per distinct reference, in the order given. */
@@ -237,7 +240,9 @@ export class ImageCheck extends Construct {
   private readonly byKey = new Map<string, VerifiedImage>();
 
   constructor(scope: Construct, id: string, props: ImageCheckProps) {
-    ImageCheck.validateProps(scope, id, props);
+    const v = new Violations(pathOf(scope, id));
+    ImageCheck._collect(v, props, contextOf(scope));
+    v.throwIfAny();
     super(scope, id);
 
     const provider = ImageCheckProvider.of(this);

@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { CheckContext, contextOf } from '../private/context';
 import { pathOf, Violations } from '../private/errors';
 import { PUBLIC_CATALOG_HANDLER_SOURCE } from './private/catalog-handler-source';
 import { isUnresolved } from '../private/tokens';
@@ -267,11 +268,14 @@ export class PublicRepository extends PublicRepositoryBase {
     return new Import(scope, id);
   }
 
-  private static validateProps(scope: Construct, id: string, props: PublicRepositoryProps): Buffer | undefined {
-    const v = new Violations(pathOf(scope, id));
-
-    const region = Stack.of(scope).region;
-    if (!isUnresolved(region) && region !== PUBLIC_REGION) {
+  /**
+   * Collect every violation of the props (nothing is created); the constructor calls it, then throws once.
+   * @returns the logo image, when one is given and readable
+   * @internal
+   */
+  public static _collect(v: Violations, props: PublicRepositoryProps, context: CheckContext): Buffer | undefined {
+    const region = context.region;
+    if (region !== undefined && !isUnresolved(region) && region !== PUBLIC_REGION) {
       v.add('region', region, 'ECR Public repositories exist only in us-east-1: define this construct in a stack with env.region us-east-1');
     }
 
@@ -291,9 +295,7 @@ export class PublicRepository extends PublicRepositoryBase {
       v.check(value.length >= 1 && value.length <= 255, `tags[${JSON.stringify(key)}]`, value, 'tag values are 1-255 characters');
     }
 
-    const logo = props.logoImagePath === undefined ? undefined : readLogo(v, props.logoImagePath);
-    v.throwIfAny();
-    return logo;
+    return props.logoImagePath === undefined ? undefined : readLogo(v, props.logoImagePath);
   }
 
   /** The name of the repository. */
@@ -306,7 +308,9 @@ export class PublicRepository extends PublicRepositoryBase {
   private policy?: iam.PolicyDocument;
 
   constructor(scope: Construct, id: string, props: PublicRepositoryProps = {}) {
-    const logo = PublicRepository.validateProps(scope, id, props);
+    const v = new Violations(pathOf(scope, id));
+    const logo = PublicRepository._collect(v, props, contextOf(scope));
+    v.throwIfAny();
     super(scope, id, { physicalName: props.repositoryName });
 
     const catalogData = renderCatalogData(props);
