@@ -40,6 +40,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // EcrChecks implements aws-cdk-lib's IPolicyValidationPlugin itself; cdk-nag packs are used in tests.
   devDeps: [
     'cdk-nag@3.0.2',
+    // Validates the report's --json output against schema/report.schema.json (draft 2020-12).
+    'ajv@^8.17.0',
+    'ajv-formats@^3.0.1',
     'aws-cdk@^2.1100.0',
     '@cdklabs/cdk-validator-cfnguard@^0.0.62',
     'aws-sdk-client-mock@^4.1.0',
@@ -53,7 +56,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   bin: { 'cdk-ecr-registry': 'lib/cli/main.js' },
   // The `cdk-ecr-registry` CLI (lifecycle preview against a live repository) reads images through the SDK.
   // The runtime policy (src/runtime) builds its transport on @smithy/node-http-handler (the SDK's own).
-  bundledDeps: ['@aws-sdk/client-ecr@^3.1000.0', '@smithy/node-http-handler@^4.14.2'],
+  // `report --target account:region:roleArn` assumes each role with STS, through the same client policy.
+  bundledDeps: ['@aws-sdk/client-ecr@^3.1000.0', '@smithy/node-http-handler@^4.14.2', '@aws-sdk/client-sts@^3.1000.0'],
 
   // Lambda handlers are src/**/<name>.lambda.ts, bundled below. Not auto-discovered: the image
   // check's provider builds its own singleton function (own role, log group and scoped permissions).

@@ -188,7 +188,8 @@ export type RegistryPart =
   | 'replication'
   | 'pullThroughCacheRules'
   | 'creationTemplates'
-  | 'accountSettings';
+  | 'accountSettings'
+  | 'signing';
 
 /** A part of the registry that could not be read, and why. */
 export interface ReadGap {
@@ -219,6 +220,10 @@ export interface RegistryModel {
   readonly replicationConfigurations: readonly ReplicationModel[];
   readonly pullThroughCacheRules: readonly PullThroughCacheRuleModel[];
   readonly creationTemplates: readonly CreationTemplateModel[];
+  /** Account settings of the registry (live only): `REGISTRY_POLICY_SCOPE` (`V1` or `V2`). */
+  readonly accountSettings?: Readonly<Record<string, string>>;
+  /** The registry's signing configuration as ECR answers it (live only). */
+  readonly signingConfiguration?: unknown;
   /**
    * Parts that could not be read (live only), registry-wide and per repository. The subjects
    * concerned carry the part in `unread`; a registry-level part that could not be read has no

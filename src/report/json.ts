@@ -1,0 +1,190 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { Finding } from './audit';
+import { FailOn, REPORT_SCHEMA_VERSION, RegistryReport, TargetReport } from './report';
+import { DeployTimeValue, isDeployTimeValue, Possible, ReadGap, RepositoryModel } from '../compliance/model';
+
+/** The `--json` form of a report: see schema/report.schema.json and docs/report-schema.md. */
+export interface ReportJson {
+  readonly schemaVersion: string;
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly generatedAt: string;
+  readonly failOn: FailOn;
+  readonly summary: {
+    readonly targets: number;
+    readonly targetsFailed: number;
+    readonly repositories: number;
+    readonly findings: number;
+    readonly findingsBySeverity: { readonly error: number; readonly warning: number };
+    readonly findingsByRule: Readonly<Record<string, number>>;
+    readonly gaps: number;
+    readonly exceedsFailOn: boolean;
+  };
+  readonly rules: readonly { id: string; severity: string; title: string; fix: string; controls: string }[];
+  readonly targets: readonly TargetJson[];
+}
+
+export interface TargetJson {
+  readonly target: { readonly account: string | null; readonly region: string; readonly roleArn: string | null };
+  readonly status: string;
+  readonly error: string | null;
+  readonly account: string | null;
+  readonly region: string;
+  readonly registryArn: string | null;
+  readonly registry: RegistryJson | null;
+  readonly repositories: readonly RepositoryJson[];
+  readonly findings: readonly Finding[];
+  readonly gaps: readonly GapJson[];
+  readonly calls: Readonly<Record<string, number>>;
+  readonly durationMs: number;
+}
+
+export interface GapJson {
+  readonly part: string;
+  readonly action: string;
+  readonly repository: string | null;
+  readonly code: string | null;
+  readonly reason: string;
+}
+
+export interface RegistryJson {
+  readonly scanning: { scanType: string | null; rules: { scanFrequency: string; repositoryFilters: { filter: string; filterType: string }[] }[] } | null;
+  readonly policy: string | null;
+  readonly replicationDestinations: string[] | null;
+  readonly pullThroughCacheRules: { ecrRepositoryPrefix: string | null; upstreamRegistryUrl: string | null }[] | null;
+  readonly creationTemplates: { prefix: string | null; appliedFor: string[]; tagMutability: string | null; lifecyclePolicy: string | null }[] | null;
+  readonly accountSettings: Record<string, string> | null;
+}
+
+export interface RepositoryJson {
+  readonly name: string;
+  readonly arn: string;
+  readonly createdAt: string | null;
+  readonly tagMutability: string | null;
+  readonly tagMutabilityExclusionFilters: { filter: string; filterType: string }[];
+  readonly scanOnPush: boolean | null;
+  readonly scanFrequency: string | null;
+  readonly encryption: { type: string | null; kmsKey: string | null };
+  readonly lifecyclePolicy: string | null;
+  readonly policy: string | null;
+  readonly tags: Record<string, string> | null;
+  readonly unread: string[];
+}
+
+/** This package's version, for the report's `tool`. */
+export function toolVersion(): string {
+  try {
+    return JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function one<T>(values: Possible<T>): T | null {
+  if (values === null || values.length === 0) {
+    return null;
+  }
+  const v = values[0];
+  return v === undefined ? null : v;
+}
+
+function text(v: string | DeployTimeValue | undefined | null): string | null {
+  if (v === undefined || v === null) {
+    return null;
+  }
+  return isDeployTimeValue(v) ? JSON.stringify(v.template) : v;
+}
+
+function repositoryJson(r: RepositoryModel): RepositoryJson {
+  const tags = one(r.tags);
+  return {
+    name: r.name ?? '',
+    arn: r.arn ?? r.id,
+    createdAt: r.createdAt ?? null,
+    tagMutability: one(r.tagMutability),
+    tagMutabilityExclusionFilters: r.tagMutabilityExclusionFilters.map(f => ({ ...f })),
+    scanOnPush: one(r.scanOnPush),
+    scanFrequency: r.scanFrequency ?? null,
+    encryption: { type: one(r.encryptionType), kmsKey: text(one(r.kmsKey)) },
+    lifecyclePolicy: text(one(r.lifecyclePolicyText)),
+    policy: r.policyText ?? null,
+    tags: tags === null ? null : Object.fromEntries(tags.map(t => [text(t.key) ?? '', text(t.value) ?? ''])),
+    unread: [...(r.unread ?? [])],
+  };
+}
+
+function gapJson(g: ReadGap): GapJson {
+  return { part: g.part, action: g.action, repository: g.repository ?? null, code: g.code ?? null, reason: g.reason };
+}
+
+function registryJson(t: TargetReport): RegistryJson | null {
+  const m = t.model;
+  if (!m) {
+    return null;
+  }
+  const unread = (part: string) => m.gaps.some(g => g.part === part);
+  const scanning = m.scanningConfigurations[0];
+  return {
+    scanning: scanning ? {
+      scanType: one(scanning.scanType),
+      rules: (scanning.rules ?? []).map(r => ({
+        scanFrequency: text(r.scanFrequency) ?? '',
+        repositoryFilters: r.repositoryFilters.map(f => ({ filter: text(f.filter) ?? '', filterType: text(f.filterType) ?? '' })),
+      })),
+    } : null,
+    policy: m.registryPolicies[0]?.policyText ?? null,
+    replicationDestinations: unread('replication') ? null : m.replicationConfigurations.flatMap(r => r.destinations),
+    pullThroughCacheRules: unread('pullThroughCacheRules') ? null
+      : m.pullThroughCacheRules.map(r => ({ ecrRepositoryPrefix: r.ecrRepositoryPrefix ?? null, upstreamRegistryUrl: r.upstreamRegistryUrl ?? null })),
+    creationTemplates: unread('creationTemplates') ? null : m.creationTemplates.map(c => ({
+      prefix: c.prefix ?? null,
+      appliedFor: [...c.appliedFor],
+      tagMutability: one(c.tagMutability),
+      lifecyclePolicy: text(one(c.lifecyclePolicyText)),
+    })),
+    accountSettings: m.accountSettings ? { ...m.accountSettings } : null,
+  };
+}
+
+/** The report's JSON form (schema version `REPORT_SCHEMA_VERSION`). */
+export function reportToJson(report: RegistryReport, failOn: FailOn): ReportJson {
+  const findings = report.findings;
+  const byRule: Record<string, number> = {};
+  for (const f of findings) {
+    byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+  }
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'cdk-ecr-registry', version: toolVersion() },
+    generatedAt: report.generatedAt.toISOString(),
+    failOn,
+    summary: {
+      targets: report.targets.length,
+      targetsFailed: report.targets.filter(t => t.status === 'failed').length,
+      repositories: report.targets.reduce((n, t) => n + (t.model?.repositories.length ?? 0), 0),
+      findings: findings.length,
+      findingsBySeverity: {
+        error: findings.filter(f => f.severity === 'error').length,
+        warning: findings.filter(f => f.severity === 'warning').length,
+      },
+      findingsByRule: byRule,
+      gaps: report.targets.reduce((n, t) => n + t.gaps.length, 0),
+      exceedsFailOn: report.exceeds(failOn),
+    },
+    rules: report.rules.map(r => ({ ...r })),
+    targets: report.targets.map(t => ({
+      target: { account: t.target.account ?? null, region: t.target.region, roleArn: t.target.roleArn ?? null },
+      status: t.status,
+      error: t.error ?? null,
+      account: t.account ?? null,
+      region: t.region,
+      registryArn: t.registryArn ?? null,
+      registry: registryJson(t),
+      repositories: (t.model?.repositories ?? []).map(repositoryJson),
+      findings: t.findings.map(f => ({ ...f })),
+      gaps: t.gaps.map(gapJson),
+      calls: { ...t.calls },
+      durationMs: t.durationMs,
+    })),
+  };
+}
