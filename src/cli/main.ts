@@ -12,6 +12,7 @@ import { DescribeImagesCommand, DescribeImagesCommandOutput, ECRClient, ECRClien
 import { PreviewOutcome, StorageClass } from '../lifecycle/enums';
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { ImageDescription, LifecyclePreview } from '../lifecycle/preview';
+import { runReport } from './report';
 
 /** Where the command reads and writes; tests pass their own. */
 export interface CliIo {
@@ -29,6 +30,7 @@ export interface CliIo {
 }
 
 export const USAGE = `Usage:
+  cdk-ecr-registry report [--target <account>:<region>[:<roleArn>]]... [--json] [--fail-on <severity>]   (report --help)
   cdk-ecr-registry lifecycle preview --policy <policy.json>
       (--images <images.json> | --repository <name> [--region <region>] [--registry-id <account>] [--endpoint <url>])
       [--now <ISO time>] [--json]
@@ -73,6 +75,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     (argv.length === 0 ? io.stderr : io.stdout)(USAGE);
     return argv.length === 0 ? 2 : 0;
+  }
+  if (argv[0] === 'report') {
+    return runReport(argv.slice(1), io);
   }
   if (argv[0] !== 'lifecycle' || argv[1] !== 'preview') {
     throw new InputError(`unknown command "${argv.slice(0, 2).join(' ')}"\n${USAGE}`);

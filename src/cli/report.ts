@@ -1,0 +1,176 @@
+/**
+ * `cdk-ecr-registry report`: the live audit of one or more ECR registries with the rules the
+ * synth-time `EcrChecks` plugin applies to templates. A thin shell over `RegistryReport`
+ * (src/report); see docs/report.md.
+ *
+ * Exit codes: 0 no finding at or above --fail-on; 3 findings at or above --fail-on; 2 bad input;
+ * 1 anything else (a registry that could not be read at all, credentials, network).
+ */
+import { parseArgs } from 'util';
+import {
+  FailOn, InventoryProgress, parseTarget, RegistryReport, renderText, ReportInputError, reportToJson, ReportTarget, validateTarget,
+} from '../report';
+
+/** Where the command reads and writes (the CLI's io; tests pass their own). */
+export interface ReportIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: Record<string, string | undefined>;
+  /** Milliseconds since the epoch (tests pass a clock). @default Date.now */
+  readonly now?: () => number;
+}
+
+export const REPORT_USAGE = `Usage:
+  cdk-ecr-registry report [--target <account>:<region>[:<roleArn>]]... [--region <region>]
+      [--json] [--fail-on error|warning|none] [--timeout <seconds>] [--request-timeout <seconds>]
+      [--concurrency <n>] [--max-rps <n>] [--endpoint <url>] [--sts-endpoint <url>] [--quiet]
+
+  Reads every repository and the registry settings of each target with the ECR API and applies the
+  EcrChecks rules (the rules of the synth-time plugin) to them.
+
+  --target           a registry: account:region, or account:region:roleArn to read it through that role
+                     (STS AssumeRole); repeatable, read concurrently and reported side by side
+  --region           without --target: the registry of the default credentials in this region
+                     (default: AWS_REGION or AWS_DEFAULT_REGION)
+  --json             print the report as JSON (schema: docs/report-schema.md, schema/report.schema.json)
+  --fail-on          exit 3 when a finding is at or above this severity (default: error; none: never)
+  --timeout          end the whole read within this many seconds (default: 300)
+  --request-timeout  give up one attempt of a request after this many seconds (default: 10)
+  --concurrency      requests in flight per registry (default: 8)
+  --max-rps          requests started per second per registry (default: 100)
+  --endpoint         ECR endpoint URL (default: AWS_ENDPOINT_URL_ECR or AWS_ENDPOINT_URL, else AWS's)
+  --sts-endpoint     STS endpoint URL for roles (default: AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL, else AWS's)
+  --quiet            no progress lines on stderr
+
+Exit codes: 0 no finding at or above --fail-on, 3 findings at or above --fail-on, 2 bad input,
+1 other errors (a registry that could not be read at all, credentials, network).
+`;
+
+function positiveNumber(name: string, value: string | undefined, fallback: number, integer = false): number {
+  if (value === undefined) {
+    return fallback;
+  }
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new ReportInputError(`--${name} ${JSON.stringify(value)} is not a positive ${integer ? 'whole number' : 'number'}`);
+  }
+  return n;
+}
+
+function url(name: string, value: string | undefined): string | undefined {
+  if (value !== undefined && !/^https?:\/\/\S+$/.test(value)) {
+    throw new ReportInputError(`--${name} ${JSON.stringify(value)} is not an http(s) URL`);
+  }
+  return value;
+}
+
+/**
+ * Progress lines on stderr for large registries (200 repositories or more): at most one a second
+ * per registry, and the last one.
+ */
+export function progressPrinter(write: (text: string) => void, now: () => number = Date.now): (p: InventoryProgress) => void {
+  const lastPrinted = new Map<string, number>();
+  return p => {
+    if (p.listed < 200) {
+      return;
+    }
+    const key = `${p.account}/${p.region}`;
+    const done = p.listingDone && p.read === p.listed;
+    const t = now();
+    if (!done && t - (lastPrinted.get(key) ?? -Infinity) < 1000) {
+      return;
+    }
+    lastPrinted.set(key, t);
+    write(`cdk-ecr-registry report: ${p.account} ${p.region}: ${p.read.toLocaleString('en-US')} of ${p.listed.toLocaleString('en-US')}`
+      + `${p.listingDone ? '' : '+'} repositories read${done ? ', done' : ''}\n`);
+  };
+}
+
+/** Run `report` with the arguments after the word `report`; resolves to the exit code. */
+export async function runReport(argv: string[], io: ReportIo): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (e) {
+    if (e instanceof ReportInputError) {
+      io.stderr(`cdk-ecr-registry report: ${e.message}\n`);
+      return 2;
+    }
+    io.stderr(`cdk-ecr-registry report: ${(e as Error).message ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+async function run(argv: string[], io: ReportIo): Promise<number> {
+  let values: Record<string, string | boolean | string[] | undefined>;
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        'target': { type: 'string', multiple: true },
+        'region': { type: 'string' },
+        'json': { type: 'boolean' },
+        'fail-on': { type: 'string' },
+        'timeout': { type: 'string' },
+        'request-timeout': { type: 'string' },
+        'concurrency': { type: 'string' },
+        'max-rps': { type: 'string' },
+        'endpoint': { type: 'string' },
+        'sts-endpoint': { type: 'string' },
+        'quiet': { type: 'boolean' },
+        'help': { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (e) {
+    throw new ReportInputError(`${(e as Error).message}\n${REPORT_USAGE}`);
+  }
+  if (values.help) {
+    io.stdout(REPORT_USAGE);
+    return 0;
+  }
+  const failOn = (values['fail-on'] as string | undefined) ?? 'error';
+  if (!['error', 'warning', 'none'].includes(failOn)) {
+    throw new ReportInputError(`--fail-on ${JSON.stringify(failOn)} is not one of error, warning, none`);
+  }
+  const targetTexts = (values.target as string[] | undefined) ?? [];
+  let targets: ReportTarget[];
+  if (targetTexts.length > 0) {
+    if (values.region !== undefined) {
+      throw new ReportInputError('--region goes without --target (a target names its own region)');
+    }
+    targets = targetTexts.map(parseTarget);
+  } else {
+    const region = (values.region as string | undefined) ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+    if (!region) {
+      throw new ReportInputError('no registry to read: give --target account:region, or --region (or set AWS_REGION)');
+    }
+    targets = [validateTarget({ region })];
+  }
+  const now = io.now ?? Date.now;
+  const timeoutMs = positiveNumber('timeout', values.timeout as string | undefined, 300) * 1000;
+  const requestTimeoutMs = positiveNumber('request-timeout', values['request-timeout'] as string | undefined, 10) * 1000;
+  const concurrency = positiveNumber('concurrency', values.concurrency as string | undefined, 8, true);
+  const requestsPerSecond = positiveNumber('max-rps', values['max-rps'] as string | undefined, 100);
+  const endpoint = url('endpoint', values.endpoint as string | undefined);
+  const stsEndpoint = url('sts-endpoint', values['sts-endpoint'] as string | undefined);
+
+  const onProgress = values.quiet ? undefined : progressPrinter(io.stderr, now);
+
+  const report = await RegistryReport.read({
+    targets,
+    deadline: now() + timeoutMs,
+    requestTimeoutMs,
+    concurrency,
+    requestsPerSecond,
+    endpoint,
+    stsEndpoint,
+    onProgress,
+    env: io.env,
+  });
+  io.stdout(values.json ? `${JSON.stringify(reportToJson(report, failOn as FailOn), null, 2)}\n` : renderText(report, failOn as FailOn));
+  if (report.anyFailed) {
+    return 1;
+  }
+  return report.exceeds(failOn as FailOn) ? 3 : 0;
+}

@@ -1,0 +1,209 @@
+/**
+ * `cdk-ecr-registry report` against moto over HTTP: outputs, the JSON schema, exit codes, several
+ * targets through roles.
+ */
+import { readFileSync } from 'fs';
+import * as path from 'path';
+import { ECRClient, PutRegistryScanningConfigurationCommand } from '@aws-sdk/client-ecr';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { main } from '../../src/cli/main';
+import { progressPrinter } from '../../src/cli/report';
+import { MotoServer, startMoto } from '../helpers/moto';
+import { PagingProxy, startPagingProxy } from '../helpers/paging-proxy';
+import { ACCOUNT, EXPECTED_FINDINGS, REGION, REPOSITORIES, seedRegistry, seedRepository } from '../report/seed';
+
+const SCHEMA = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'schema', 'report.schema.json'), 'utf8'));
+const OTHER_ACCOUNT = '111111111111';
+const ROLE = `arn:aws:iam::${OTHER_ACCOUNT}:role/registry-audit`;
+
+let moto: MotoServer;
+let proxy: PagingProxy;
+let ecr: ECRClient;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  // The SDK's default credential chain reads the process environment: fake credentials, no metadata service.
+  process.env.AWS_ACCESS_KEY_ID = 'testing';
+  process.env.AWS_SECRET_ACCESS_KEY = 'testing';
+  process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  delete process.env.AWS_PROFILE;
+  moto = await startMoto(REGION);
+  proxy = await startPagingProxy(moto.endpoint);
+  ecr = new ECRClient(moto.clientConfig);
+}, 60_000);
+
+afterAll(async () => {
+  process.env = savedEnv;
+  ecr?.destroy();
+  await proxy?.close();
+  await moto?.stop();
+});
+
+beforeEach(async () => {
+  await moto.reset();
+  proxy.resetCounts();
+});
+
+async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['report', ...argv], {
+    stdout: t => { stdout += t; },
+    stderr: t => { stderr += t; },
+    env: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' },
+  });
+  return { code, stdout, stderr };
+}
+
+const target = `${ACCOUNT}:${REGION}`;
+
+describe('cdk-ecr-registry report', () => {
+  test('terminal summary: totals first, a line per registry, then findings by rule, then what was not read; exit 3', async () => {
+    await seedRegistry(ecr);
+    const { code, stdout, stderr } = await run('--target', target, '--endpoint', proxy.url);
+    expect(stderr).toBe('');
+    expect(code).toBe(3);
+    const lines = stdout.split('\n');
+    expect(lines[0]).toBe('1 registry, 8 repositories: 7 findings (6 error, 1 warning), 4 parts not read - at or above --fail-on error');
+    expect(lines[2]).toMatch(/^REGISTRY\s+STATUS\s+REPOSITORIES\s+ERRORS\s+WARNINGS\s+NOT READ\s+CALLS\s+TIME$/);
+    expect(lines[3]).toMatch(new RegExp(`^${ACCOUNT} ${REGION}\\s+partial\\s+8\\s+6\\s+1\\s+4\\s+\\d+\\s+\\d+\\.\\d s$`));
+    const byRule = stdout.indexOf('Findings by rule');
+    expect(byRule).toBeGreaterThan(0);
+    for (const [rule, name] of EXPECTED_FINDINGS) {
+      expect(stdout.indexOf(`${rule} (`, byRule)).toBeGreaterThan(byRule);
+      expect(stdout).toContain(`  ${ACCOUNT} ${REGION}  ${name}: `);
+    }
+    expect(stdout).toContain('EcrChecks-ECR2 (error, 1): The ECR private repository does not have IMMUTABLE tags');
+    expect(stdout).toContain(`  ${ACCOUNT} ${REGION}  fault/mutable: tag mutability is MUTABLE`);
+    expect(stdout.indexOf('Not read')).toBeGreaterThan(byRule);
+    expect(stdout).toMatch(/repository creation templates not read \(DescribeRepositoryCreationTemplates\): ECR DescribeRepositoryCreationTemplates answered HTTP 500/);
+    expect(stdout).not.toMatch(/SyntaxError|\$response|Deserialization/);
+  });
+
+  test('--json follows the published schema (schema/report.schema.json) and carries the findings', async () => {
+    await seedRegistry(ecr);
+    const { code, stdout } = await run('--target', target, '--endpoint', proxy.url, '--json');
+    expect(code).toBe(3);
+    const doc = JSON.parse(stdout);
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    addFormats(ajv);
+    const validate = ajv.compile(SCHEMA);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(validate(doc)).toBe(true);
+    expect(doc.schemaVersion).toBe('1.0');
+    expect(doc.summary).toMatchObject({ targets: 1, targetsFailed: 0, repositories: 8, findings: 7, findingsBySeverity: { error: 6, warning: 1 }, gaps: 4, exceedsFailOn: true });
+    expect(doc.targets[0].findings.map((f: any) => [f.ruleId, f.resourceName]).sort()).toEqual([...EXPECTED_FINDINGS].map(p => [...p]).sort());
+    expect(doc.targets[0].repositories.find((r: any) => r.name === 'fault/aes256')).toMatchObject({ encryption: { type: 'AES256', kmsKey: null }, unread: [] });
+    expect(doc.targets[0].registry).toMatchObject({ scanning: { scanType: 'BASIC', rules: [] }, creationTemplates: null, pullThroughCacheRules: null, accountSettings: null });
+    // A document that breaks the schema is caught (the test can fail).
+    expect(validate({ ...doc, summary: { ...doc.summary, findings: -1 } })).toBe(false);
+  });
+
+  test('--fail-on: none never exits 3; warning counts the ECR5 warning; error ignores it', async () => {
+    await seedRepository(ecr, { ...REPOSITORIES[1], name: 'only/aes256', encryption: 'AES256' });
+    await ecr.send(new PutRegistryScanningConfigurationCommand({
+      scanType: 'BASIC', rules: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }] }],
+    }));
+    expect((await run('--target', target, '--endpoint', proxy.url)).code).toBe(0);
+    expect((await run('--target', target, '--endpoint', proxy.url, '--fail-on', 'warning')).code).toBe(3);
+    expect((await run('--target', target, '--endpoint', proxy.url, '--fail-on', 'none')).code).toBe(0);
+    const { stdout } = await run('--target', target, '--endpoint', proxy.url, '--fail-on', 'error');
+    expect(stdout.split('\n')[0]).toBe('1 registry, 1 repository: 1 finding (0 error, 1 warning), 4 parts not read - none at or above --fail-on error');
+  });
+
+  test('several targets, one through a role (STS AssumeRole), read concurrently and reported side by side', async () => {
+    await seedRegistry(ecr);
+    const { code, stdout } = await run('--target', target, '--target', `${OTHER_ACCOUNT}:eu-west-1:${ROLE}`, '--endpoint', proxy.url, '--sts-endpoint', proxy.url, '--json');
+    expect(code).toBe(3);
+    const doc = JSON.parse(stdout);
+    expect(doc.targets.map((t: any) => [t.target.account, t.region, t.account, t.status, t.target.roleArn])).toEqual([
+      [ACCOUNT, REGION, ACCOUNT, 'partial', null],
+      [OTHER_ACCOUNT, 'eu-west-1', OTHER_ACCOUNT, 'partial', ROLE],
+    ]);
+    expect(doc.targets[1].repositories).toEqual([]);
+    expect(doc.targets[1].calls.AssumeRole).toBe(1);
+    expect(proxy.count('AssumeRole')).toBe(1);
+    // The other account's registry is its own: only its (default) scanning configuration is a finding.
+    expect(doc.targets[1].findings.map((f: any) => f.ruleId)).toEqual(['EcrChecks-RegistryScanning']);
+    const text = await run('--target', target, '--target', `${OTHER_ACCOUNT}:eu-west-1:${ROLE}`, '--endpoint', proxy.url, '--sts-endpoint', proxy.url);
+    expect(text.stdout.split('\n')[0]).toBe('2 registries, 8 repositories: 8 findings (7 error, 1 warning), 8 parts not read - at or above --fail-on error');
+    expect(text.stdout).toMatch(new RegExp(`^${OTHER_ACCOUNT} eu-west-1\\s+partial\\s+0\\s+1\\s+0\\s+4`, 'm'));
+  });
+
+  test('credentials of another account: that target failed, the others reported, exit 1', async () => {
+    await seedRegistry(ecr);
+    const { code, stdout } = await run('--target', `999999999999:${REGION}`, '--target', target, '--endpoint', proxy.url);
+    expect(code).toBe(1);
+    expect(stdout.split('\n')[0]).toMatch(/^2 registries \(1 not read\), 8 repositories: 7 findings/);
+    expect(stdout).toContain(`999999999999 ${REGION}: not read: the credentials read registry ${ACCOUNT} in ${REGION}, not 999999999999`);
+  });
+
+  test('an endpoint that does not answer: failed within --timeout, exit 1, the call and the attempts named', async () => {
+    const started = Date.now();
+    const { code, stdout } = await run('--target', target, '--endpoint', 'http://127.0.0.1:9', '--timeout', '2', '--request-timeout', '1');
+    expect(code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(6000);
+    expect(stdout).toMatch(/not read: nothing could be read: DescribeRepositories: ECR DescribeRepositories .*attempts? over/);
+  });
+
+  test.each([
+    [['--target', 'nope'], /--target "nope" is not account:region\[:roleArn\]/],
+    [['--target', '12345:us-east-1'], /target account "12345" is not an AWS account id: use 12 digits/],
+    [['--target', `${ACCOUNT}:mars-1`], /target region "mars-1" is not an AWS region name/],
+    [['--target', `${ACCOUNT}:${REGION}:role/x`], /target role "role\/x" is not an IAM role ARN/],
+    [['--target', target, '--fail-on', 'info'], /--fail-on "info" is not one of error, warning, none/],
+    [['--target', target, '--timeout', '0'], /--timeout "0" is not a positive number/],
+    [['--target', target, '--concurrency', '1.5'], /--concurrency "1.5" is not a positive whole number/],
+    [['--target', target, '--endpoint', 'ftp://x'], /--endpoint "ftp:\/\/x" is not an http\(s\) URL/],
+    [['--target', target, '--region', REGION], /--region goes without --target/],
+    [['--bogus'], /Unknown option '--bogus'/],
+  ])('fails %j with exit 2 and a message naming the value', async (argv, message) => {
+    const { code, stderr, stdout } = await run(...argv);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stdout).toBe('');
+  });
+
+  test('no target and no region: exit 2 saying what to give', async () => {
+    let stderr = '';
+    const code = await main(['report'], { stdout: () => undefined, stderr: t => { stderr += t; }, env: {} });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/no registry to read: give --target account:region, or --region \(or set AWS_REGION\)/);
+  });
+
+  test('--region without --target reads the default credentials\' registry there; --help prints the usage', async () => {
+    await seedRepository(ecr, REPOSITORIES[0]);
+    const { code, stdout } = await run('--region', REGION, '--endpoint', proxy.url, '--json', '--fail-on', 'none');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).targets[0]).toMatchObject({ target: { account: null, region: REGION }, account: ACCOUNT });
+    const help = await run('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage:\n {2}cdk-ecr-registry report/);
+  });
+});
+
+describe('progress on stderr', () => {
+  test('large registries only, at most one line a second per registry, and the last one', () => {
+    const lines: string[] = [];
+    let clock = 0;
+    const print = progressPrinter(t => lines.push(t), () => clock);
+    const p = (listed: number, read: number, listingDone: boolean, account = '111111111111') => ({ account, region: 'eu-west-1', listed, read, listingDone });
+    print(p(150, 100, true));
+    expect(lines).toEqual([]);
+    print(p(1000, 0, false));
+    clock = 400;
+    print(p(2000, 100, false));
+    print(p(500, 0, false, '222222222222'));
+    clock = 1500;
+    print(p(2000, 900, true));
+    clock = 1600;
+    print(p(2000, 2000, true));
+    expect(lines).toEqual([
+      'cdk-ecr-registry report: 111111111111 eu-west-1: 0 of 1,000+ repositories read\n',
+      'cdk-ecr-registry report: 222222222222 eu-west-1: 0 of 500+ repositories read\n',
+      'cdk-ecr-registry report: 111111111111 eu-west-1: 900 of 2,000 repositories read\n',
+      'cdk-ecr-registry report: 111111111111 eu-west-1: 2,000 of 2,000 repositories read, done\n',
+    ]);
+  });
+});
