@@ -9,10 +9,10 @@
 import { readFileSync } from 'fs';
 import { parseArgs } from 'util';
 import { DescribeImagesCommand, DescribeImagesCommandOutput, ECRClient, ECRClientConfig, ImageDetail } from '@aws-sdk/client-ecr';
+import { runReport } from './report';
 import { PreviewOutcome, StorageClass } from '../lifecycle/enums';
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { ImageDescription, LifecyclePreview } from '../lifecycle/preview';
-import { runReport } from './report';
 
 /** Where the command reads and writes; tests pass their own. */
 export interface CliIo {

@@ -8,9 +8,9 @@ import {
   CreationTemplateModel, PullThroughCacheRuleModel, ReadGap, RegistryModel, RegistryPart, RegistryPolicyModel,
   RegistryScanningModel, ReplicationModel, RepositoryModel, ResourceTag,
 } from '../compliance/model';
+import { Limiter } from './private/limiter';
 import { partitionOf } from '../compliance/private/from-template';
 import { statementsOf } from '../compliance/private/policy';
-import { Limiter } from './private/limiter';
 import { AwsCallError, describeError, errorCode } from '../runtime';
 
 /** ECR's page sizes (the most each action returns in one answer). */
@@ -108,7 +108,7 @@ export async function readInventory(options: InventoryOptions): Promise<Inventor
     return client.send(command) as Promise<T>;
   });
   /** Run a call; on failure record a gap (or `absent` for "there is none") and return undefined. */
-  const attempt = async <T>(part: RegistryPart, action: string, command: any, repository?: string): Promise<{ value?: T; absent?: boolean; failed?: boolean }> => {
+  const attempt = async <T>(part: RegistryPart, action: string, command: any, repository?: string): Promise<Answer<T>> => {
     try {
       return { value: await send<T>(action, command) };
     } catch (e) {
@@ -180,7 +180,14 @@ function gapReason(e: unknown, action: string, repository: string | undefined, r
   };
 }
 
-type Attempt = <T>(part: RegistryPart, action: string, command: any, repository?: string) => Promise<{ value?: T; absent?: boolean; failed?: boolean }>;
+/** A call's outcome: its answer, "there is none" (a not-found error), or failed (recorded as a gap). */
+interface Answer<T> {
+  readonly value?: T;
+  readonly absent?: boolean;
+  readonly failed?: boolean;
+}
+
+type Attempt = <T>(part: RegistryPart, action: string, command: any, repository?: string) => Promise<Answer<T>>;
 
 type Draft<T> = Omit<T, 'id' | 'arn'>;
 

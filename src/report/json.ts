@@ -48,12 +48,17 @@ export interface GapJson {
 }
 
 export interface RegistryJson {
-  readonly scanning: { scanType: string | null; rules: { scanFrequency: string; repositoryFilters: { filter: string; filterType: string }[] }[] } | null;
+  readonly scanning: {
+    scanType: string | null;
+    rules: { scanFrequency: string; repositoryFilters: { filter: string; filterType: string }[] }[];
+  } | null;
   readonly policy: string | null;
   readonly replicationDestinations: string[] | null;
   readonly pullThroughCacheRules: { ecrRepositoryPrefix: string | null; upstreamRegistryUrl: string | null }[] | null;
   readonly creationTemplates: { prefix: string | null; appliedFor: string[]; tagMutability: string | null; lifecyclePolicy: string | null }[] | null;
   readonly accountSettings: Record<string, string> | null;
+  /** The signing configuration as ECR answers it (`{ rules: [...] }`). */
+  readonly signing: unknown;
 }
 
 export interface RepositoryJson {
@@ -135,7 +140,10 @@ function registryJson(t: TargetReport): RegistryJson | null {
     policy: m.registryPolicies[0]?.policyText ?? null,
     replicationDestinations: unread('replication') ? null : m.replicationConfigurations.flatMap(r => r.destinations),
     pullThroughCacheRules: unread('pullThroughCacheRules') ? null
-      : m.pullThroughCacheRules.map(r => ({ ecrRepositoryPrefix: r.ecrRepositoryPrefix ?? null, upstreamRegistryUrl: r.upstreamRegistryUrl ?? null })),
+      : m.pullThroughCacheRules.map(r => ({
+        ecrRepositoryPrefix: r.ecrRepositoryPrefix ?? null,
+        upstreamRegistryUrl: r.upstreamRegistryUrl ?? null,
+      })),
     creationTemplates: unread('creationTemplates') ? null : m.creationTemplates.map(c => ({
       prefix: c.prefix ?? null,
       appliedFor: [...c.appliedFor],
@@ -143,6 +151,7 @@ function registryJson(t: TargetReport): RegistryJson | null {
       lifecyclePolicy: text(one(c.lifecyclePolicyText)),
     })),
     accountSettings: m.accountSettings ? { ...m.accountSettings } : null,
+    signing: m.signingConfiguration ?? null,
   };
 }
 

@@ -291,7 +291,10 @@ async function readTarget(target: ReportTarget, options: RegistryReportOptions, 
     };
   } catch (e) {
     const error = e instanceof WrongAccountError ? e.message
-      : describeError(e, { call: phase, resource: { ...(target.account !== undefined ? { account: target.account } : {}), region: target.region } }).message;
+      : describeError(e, {
+        call: phase,
+        resource: { ...(target.account !== undefined ? { account: target.account } : {}), region: target.region },
+      }).message;
     return { ...base, status: 'failed', error, calls: stsCalls > 0 ? { AssumeRole: stsCalls } : {}, durationMs: Date.now() - started };
   }
 }

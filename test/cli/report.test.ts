@@ -92,10 +92,12 @@ describe('cdk-ecr-registry report', () => {
     expect(validate.errors ?? []).toEqual([]);
     expect(validate(doc)).toBe(true);
     expect(doc.schemaVersion).toBe('1.0');
-    expect(doc.summary).toMatchObject({ targets: 1, targetsFailed: 0, repositories: 8, findings: 7, findingsBySeverity: { error: 6, warning: 1 }, gaps: 4, exceedsFailOn: true });
+    expect(doc.summary).toMatchObject({
+      targets: 1, targetsFailed: 0, repositories: 8, findings: 7, findingsBySeverity: { error: 6, warning: 1 }, gaps: 4, exceedsFailOn: true,
+    });
     expect(doc.targets[0].findings.map((f: any) => [f.ruleId, f.resourceName]).sort()).toEqual([...EXPECTED_FINDINGS].map(p => [...p]).sort());
     expect(doc.targets[0].repositories.find((r: any) => r.name === 'fault/aes256')).toMatchObject({ encryption: { type: 'AES256', kmsKey: null }, unread: [] });
-    expect(doc.targets[0].registry).toMatchObject({ scanning: { scanType: 'BASIC', rules: [] }, creationTemplates: null, pullThroughCacheRules: null, accountSettings: null });
+    expect(doc.targets[0].registry).toMatchObject({ scanning: { scanType: 'BASIC', rules: [] }, creationTemplates: null, pullThroughCacheRules: null, accountSettings: null, signing: null });
     // A document that breaks the schema is caught (the test can fail).
     expect(validate({ ...doc, summary: { ...doc.summary, findings: -1 } })).toBe(false);
   });

@@ -79,7 +79,8 @@ describe('readInventory', () => {
       const next = offset + input.maxResults;
       return { repositories: names.slice(offset, next).map(repo), nextToken: next < names.length ? String(next) : undefined };
     });
-    const inventory = await readInventory({ client: new ECRClient({ region: REGION }), region: REGION, account: ACCOUNT, requestsPerSecond: Infinity });
+    const client = new ECRClient({ region: REGION });
+    const inventory = await readInventory({ client, region: REGION, account: ACCOUNT, requestsPerSecond: Infinity });
     expect(inventory.model.repositories).toHaveLength(1234);
     expect(new Set(inventory.model.repositories.map(r => r.name)).size).toBe(1234);
     expect(inventory.calls).toMatchObject({

@@ -3,10 +3,10 @@
  * like ECR and counts calls.
  */
 import { ECRClient, PutRegistryScanningConfigurationCommand } from '@aws-sdk/client-ecr';
+import { ACCOUNT, EXPECTED_FINDINGS, REGION, REPOSITORIES, seedRegistry, seededApp, seedRepository } from './seed';
 import { RegistryReport, modelFromTemplate } from '../../src/report';
 import { MotoServer, startMoto } from '../helpers/moto';
 import { PagingProxy, startPagingProxy } from '../helpers/paging-proxy';
-import { ACCOUNT, EXPECTED_FINDINGS, REGION, REPOSITORIES, seedRegistry, seededApp, seedRepository } from './seed';
 
 const FAKE_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 

@@ -59,8 +59,11 @@ export const EXPECTED_FINDINGS: readonly (readonly [string, string])[] = [
 ];
 
 export const REGISTRY_POLICY = policy({
-  Sid: 'ReplicateFromProd', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222222222222:root' },
-  Action: ['ecr:CreateRepository', 'ecr:ReplicateImage'], Resource: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/*`,
+  Sid: 'ReplicateFromProd',
+  Effect: 'Allow',
+  Principal: { AWS: 'arn:aws:iam::222222222222:root' },
+  Action: ['ecr:CreateRepository', 'ecr:ReplicateImage'],
+  Resource: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/*`,
 });
 
 /** Seed the repositories and registry settings into moto. */
