@@ -44,6 +44,13 @@ export class RepositoryAccessLevel {
   public static readonly PULL_PUSH = new RepositoryAccessLevel('PullPush', RepositoryActions.PULL_PUSH);
 
   /**
+   * What the image check handler of a stack in another account needs to protect images in use
+   * (`RepositoryActions.IN_USE_PROTECTION`): grant it to that handler's role with `grantToPrincipal`
+   * or to the account with `grantToAccounts`.
+   */
+  public static readonly IN_USE_PROTECTION = new RepositoryAccessLevel('InUseProtection', RepositoryActions.IN_USE_PROTECTION);
+
+  /**
    * A custom list of ECR repository actions, e.g. `PULL` plus `ecr:DescribeImages`.
    *
    * Checked when it is granted: every action is one `ecr:` action without wildcards

@@ -50,6 +50,18 @@ export class RepositoryActions {
   ];
 
   /**
+   * In-use protection by an `ImageCheck` with `protectInUse` (docs/in-use.md): read the images,
+   * read a manifest, add a protection tag (PutImage of the same manifest) and remove it
+   * (BatchDeleteImage by tag). Grant it to the image check role of a stack in another account.
+   */
+  public static readonly IN_USE_PROTECTION: string[] = [
+    'ecr:DescribeImages',
+    'ecr:BatchGetImage',
+    'ecr:PutImage',
+    'ecr:BatchDeleteImage',
+  ];
+
+  /**
    * Registry-level login (`docker login`). It is only valid in identity policies
    * (`Resource: *`), never in a repository policy: each consumer account grants it
    * to its own principals.

@@ -4,8 +4,9 @@
  * it always PUTs one response to the pre-signed ResponseURL, on success, on failure and before
  * its own timeout.
  *
- * Create/Update: check the images (read-only, so idempotent) and answer their digests.
- * Delete: nothing to undo; always SUCCESS, whatever the input.
+ * Create/Update: check the images (read-only, so idempotent) and answer their digests; with
+ * `ProtectInUse`, tag them with the resource's protection tag (private/protect.ts, docs/in-use.md).
+ * Delete: remove the resource's protection tags, if any; always SUCCESS, whatever the input.
  */
 import { createHash } from 'crypto';
 import * as http from 'http';
@@ -13,6 +14,7 @@ import * as https from 'https';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { checkImages, ImageCheckFailure, parseProperties } from './private/check-images';
 import { CheckProperties, digestAttribute, HANDLER_SAFETY_MARGIN_MS, MAX_RESPONSE_BYTES } from './private/contract';
+import { protectAfterCheck, releaseOnDelete } from './private/protect';
 
 /** The fields of a CloudFormation custom resource request this handler reads. */
 export interface CustomResourceEvent {
@@ -24,6 +26,7 @@ export interface CustomResourceEvent {
   readonly PhysicalResourceId?: string;
   readonly ResourceType?: string;
   readonly ResourceProperties?: unknown;
+  readonly OldResourceProperties?: unknown;
 }
 
 /** The part of the Lambda context this handler uses. */
@@ -121,6 +124,7 @@ export async function handleEvent(event: CustomResourceEvent, deadline: number, 
     LogicalResourceId: event.LogicalResourceId ?? '',
   };
   if (event.RequestType === 'Delete') {
+    await releaseOnDelete(event, { clientFor: opts.clientFor ?? defaultClientFor, log: line => console.log(line) });
     return { ...base, Status: 'SUCCESS', PhysicalResourceId: fallbackPhysicalId(event) };
   }
   let physicalId = fallbackPhysicalId(event);
@@ -147,6 +151,11 @@ export async function handleEvent(event: CustomResourceEvent, deadline: number, 
         signal: controller.signal,
         scanPollMs: opts.scanPollMs,
         sleep: opts.sleep,
+      }).then(async checked => {
+        await protectAfterCheck(event, props, physicalId, checked.digests, {
+          clientFor: opts.clientFor ?? defaultClientFor, signal: controller.signal, log: line => console.log(line),
+        });
+        return checked;
       }),
       timeout,
     ]);

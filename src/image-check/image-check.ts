@@ -61,6 +61,22 @@ export interface ImageCheckProps {
    * @default Duration.minutes(2)
    */
   readonly scanWaitTimeout?: Duration;
+
+  /**
+   * Protect the verified images from lifecycle policies while this stack uses them: at deploy, the
+   * check tags each image with a protection tag of its own (`in-use.<scope>.<digest hex>`), which
+   * the first rule of every `PrivateRepository` and creation template lifecycle policy selects and
+   * never acts on (`InUseProtection`); the tag goes when the stack stops using the image (an update
+   * to other images, or deleting the stack) and comes back on a rollback. See docs/in-use.md.
+   *
+   * The handler also gets `ecr:BatchGetImage`, `ecr:PutImage` and `ecr:BatchDeleteImage` on the
+   * referenced repositories (a repository in another account must allow them in its policy:
+   * `RepositoryAccessLevel.IN_USE_PROTECTION`). Repositories whose lifecycle policy does not start
+   * with the protection rule get the tag but no protection from it.
+   *
+   * @default false
+   */
+  readonly protectInUse?: boolean;
 }
 
 /**
@@ -237,6 +253,9 @@ export class ImageCheck extends Construct {
   /** The custom resources (one per 40 images). */
   public readonly resources: CustomResource[];
 
+  /** Whether the check tags the images it verifies as in use (`protectInUse`). */
+  public readonly protectInUse: boolean;
+
   private readonly byKey = new Map<string, VerifiedImage>();
 
   constructor(scope: Construct, id: string, props: ImageCheckProps) {
@@ -245,11 +264,16 @@ export class ImageCheck extends Construct {
     v.throwIfAny();
     super(scope, id);
 
+    this.protectInUse = props.protectInUse ?? false;
     const provider = ImageCheckProvider.of(this);
     const gate = props.failOnSeverity !== undefined;
     const seen = new Set<string>();
     const distinct = props.images.filter(ref => !seen.has(keyOf(ref)) && seen.add(keyOf(ref)));
-    provider.allow([...new Set(distinct.map(r => r.repository.repositoryArn))], gate);
+    const repositoryArns = [...new Set(distinct.map(r => r.repository.repositoryArn))];
+    provider.allow(repositoryArns, gate);
+    if (props.protectInUse) {
+      provider.allowProtection(repositoryArns);
+    }
 
     this.resources = [];
     this.verifiedImages = [];
@@ -268,6 +292,7 @@ export class ImageCheck extends Construct {
           FailOnSeverity: props.failOnSeverity,
           ScanWaitSeconds: String((props.scanWaitTimeout ?? ImageCheck.DEFAULT_SCAN_WAIT).toSeconds()),
         } : {}),
+        ...(props.protectInUse ? { ProtectInUse: 'true' } : {}),
       };
       const resource = new CustomResource(this, `Check${chunk}`, {
         resourceType: RESOURCE_TYPE,

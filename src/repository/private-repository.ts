@@ -74,7 +74,7 @@ export class PrivateRepository extends ecr.Repository {
   public readonly imageTagMutability: ecr.TagMutability;
 
   /**
-   * The lifecycle policy rendered into the template (undefined when `lifecycleRules` was given).
+   * The lifecycle policy rendered into the template, the in-use protection rule first (undefined when `lifecycleRules` was given).
    */
   public readonly lifecyclePolicy?: LifecyclePolicy;
 

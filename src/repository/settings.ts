@@ -53,7 +53,11 @@ export interface RepositorySettings {
    * The lifecycle policy: typed rules for every ECR rule form (count, since pushed, since
    * pulled, since transitioned; expire or transition to archive), checked at synth.
    *
-   * @default LifecyclePolicy.repositoryDefault() - expire untagged images 14 days after push (rule 1), and keep the 1,000 most recently pushed tagged images (rule 2)
+   * Rendered after the in-use protection rule (`InUseProtection.rule()`, rule 1: images tagged
+   * `in-use.*` by a stack's `ImageCheck` with `protectInUse` are never expired or archived); when a
+   * rule of the policy has priority 1, every priority goes up by one. At most 49 rules.
+   *
+   * @default LifecyclePolicy.repositoryDefault() - expire untagged images 14 days after push, and keep the 1,000 most recently pushed tagged images (rules 2 and 3, after the protection rule)
    */
   readonly lifecyclePolicy?: LifecyclePolicy;
 }

@@ -5,6 +5,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
+  InUseProtection,
   CreationTemplateAppliedFor, EcrValidationError, LifecyclePolicy, LifecycleRule, RegistryBaseline, RegistryBaselineProps, RegistryScanning,
   ScanFrequency, UpstreamRegistry,
 } from '../../src';
@@ -77,7 +78,7 @@ describe('RegistryBaseline defaults', () => {
       ImageTagMutability: 'IMMUTABLE',
       ImageScanningConfiguration: { ScanOnPush: true },
       EncryptionConfiguration: { EncryptionType: 'KMS' },
-      LifecyclePolicy: { LifecyclePolicyText: LifecyclePolicy.repositoryDefault().toJson() },
+      LifecyclePolicy: { LifecyclePolicyText: InUseProtection.protect(LifecyclePolicy.repositoryDefault()).toJson() },
       RepositoryPolicyText: Match.absent(),
     });
     shard.hasResource('AWS::ECR::Repository', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });

@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as fc from 'fast-check';
 import { newStack } from '../helpers/synth';
 import {
+  InUseProtection,
   CountType, ImageDescription, LifecycleAction, LifecyclePolicy, LifecycleRule, PreviewOutcome,
   PrivateRepository, StorageClass, TagSelection, TagStatus,
 } from 'cdk-ecr-registry';
@@ -61,9 +62,9 @@ describe('rendering', () => {
     const stack = newStack();
     const repo = new PrivateRepository(stack, 'Repo');
     const [resource] = Object.values(Template.fromStack(stack).findResources('AWS::ECR::Repository')) as any[];
-    expect(resource.Properties.LifecyclePolicy.LifecyclePolicyText).toBe(LifecyclePolicy.repositoryDefault().toJson());
+    expect(resource.Properties.LifecyclePolicy.LifecyclePolicyText).toBe(InUseProtection.protect(LifecyclePolicy.repositoryDefault()).toJson());
     expect(repo.lifecyclePolicy!.rules.map(r => r.countNumber))
-      .toEqual([LifecyclePolicy.DEFAULT_UNTAGGED_EXPIRY_DAYS, LifecyclePolicy.DEFAULT_TAGGED_IMAGES_KEPT]);
+      .toEqual([InUseProtection.RULE_COUNT, LifecyclePolicy.DEFAULT_UNTAGGED_EXPIRY_DAYS, LifecyclePolicy.DEFAULT_TAGGED_IMAGES_KEPT]);
     expect([LifecyclePolicy.DEFAULT_UNTAGGED_EXPIRY_DAYS, LifecyclePolicy.DEFAULT_TAGGED_IMAGES_KEPT]).toEqual([14, 1000]);
   });
 
@@ -76,7 +77,7 @@ describe('rendering', () => {
       ],
     });
     new PrivateRepository(stack, 'Repo', { lifecyclePolicy: policy });
-    Template.fromStack(stack).hasResourceProperties('AWS::ECR::Repository', { LifecyclePolicy: { LifecyclePolicyText: policy.toJson() } });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECR::Repository', { LifecyclePolicy: { LifecyclePolicyText: InUseProtection.protect(policy).toJson() } });
   });
 
   test('lifecycleRules still work (aws-cdk-lib rules), with no LifecyclePolicy', () => {

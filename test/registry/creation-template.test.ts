@@ -4,6 +4,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import {
+  InUseProtection,
   CreationTemplateAppliedFor, IRepositoryCreationTemplate, LifecyclePolicy, LifecycleRule, Registry, RegistryScanning,
   RepositoryCreationTemplate, RepositoryCreationTemplateOptions, TagSelection,
 } from '../../src';
@@ -38,7 +39,7 @@ describe('RepositoryCreationTemplate defaults', () => {
       ImageTagMutability: 'IMMUTABLE',
       ImageTagMutabilityExclusionFilters: Match.absent(),
       EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: Match.absent() },
-      LifecyclePolicy: LifecyclePolicy.repositoryDefault().toJson(),
+      LifecyclePolicy: InUseProtection.protect(LifecyclePolicy.repositoryDefault()).toJson(),
       RepositoryPolicy: Match.absent(),
       ResourceTags: Match.absent(),
       CustomRoleArn: Match.absent(),
@@ -52,12 +53,18 @@ describe('RepositoryCreationTemplate defaults', () => {
       rules: [
         {
           rulePriority: 1,
+          description: InUseProtection.RULE_DESCRIPTION,
+          selection: { tagStatus: 'tagged', tagPrefixList: ['in-use.'], countType: 'imageCountMoreThan', countNumber: 1_000_000 },
+          action: { type: 'expire' },
+        },
+        {
+          rulePriority: 2,
           description: 'Expire untagged images 14 days after push',
           selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 14, countUnit: 'days' },
           action: { type: 'expire' },
         },
         {
-          rulePriority: 2,
+          rulePriority: 3,
           description: 'Keep the 1000 most recent tagged images',
           selection: { tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: 1000 },
           action: { type: 'expire' },
@@ -179,7 +186,7 @@ describe('RepositoryCreationTemplate options', () => {
       ImageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
       ImageTagMutabilityExclusionFilters: [{ ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'latest' }],
       EncryptionConfiguration: { EncryptionType: 'KMS_DSSE', KmsKey: Match.absent() },
-      LifecyclePolicy: lifecycle.toJson(),
+      LifecyclePolicy: InUseProtection.protect(lifecycle).toJson(),
       RepositoryPolicy: JSON.stringify({
         Statement: [{
           Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],

@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { LifecyclePolicy, PrivateRepository } from '../../src';
+import { InUseProtection, LifecyclePolicy, PrivateRepository } from '../../src';
 import { newStack } from '../helpers/synth';
 
 function repoTemplate(props: ConstructorParameters<typeof PrivateRepository>[2] = {}): Template {
@@ -44,12 +44,18 @@ describe('PrivateRepository defaults', () => {
       rules: [
         {
           rulePriority: 1,
+          description: InUseProtection.RULE_DESCRIPTION,
+          selection: { tagStatus: 'tagged', tagPrefixList: ['in-use.'], countType: 'imageCountMoreThan', countNumber: 1_000_000 },
+          action: { type: 'expire' },
+        },
+        {
+          rulePriority: 2,
           description: 'Expire untagged images 14 days after push',
           selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 14, countUnit: 'days' },
           action: { type: 'expire' },
         },
         {
-          rulePriority: 2,
+          rulePriority: 3,
           description: 'Keep the 1000 most recent tagged images',
           selection: { tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: 1000 },
           action: { type: 'expire' },
@@ -67,7 +73,7 @@ describe('PrivateRepository defaults', () => {
     expect(() => a.lifecyclePolicy!.rules.push(a.lifecyclePolicy!.rules[0])).toThrow(TypeError);
     const texts = Object.values(Template.fromStack(stack).findResources('AWS::ECR::Repository'))
       .map((r: any) => r.Properties.LifecyclePolicy.LifecyclePolicyText);
-    expect(texts).toEqual([LifecyclePolicy.repositoryDefault().toJson(), LifecyclePolicy.repositoryDefault().toJson()]);
+    expect(texts).toEqual([InUseProtection.protect(LifecyclePolicy.repositoryDefault()).toJson(), InUseProtection.protect(LifecyclePolicy.repositoryDefault()).toJson()]);
   });
 
   test('retained on delete, not emptied', () => {

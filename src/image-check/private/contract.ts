@@ -29,6 +29,11 @@ export interface CheckProperties {
   readonly FailOnSeverity?: string;
   /** How long to wait for a scan that is still in progress (seconds, as a string). */
   readonly ScanWaitSeconds?: string;
+  /**
+   * `'true'`: tag every checked image with this resource's protection tag (docs/in-use.md), and
+   * remove the tag when the resource stops using the image. Absent: no protection.
+   */
+  readonly ProtectInUse?: string;
 }
 
 /** Severities a scan gate can use, lowest first (ECR FindingSeverity values that have an order). */

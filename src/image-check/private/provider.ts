@@ -5,6 +5,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { HANDLER_TIMEOUT_SECONDS } from './contract';
+import { RepositoryActions } from '../../access/repository-actions';
+
+/** What in-use protection adds to the handler's role (on the referenced repositories only). */
+const IN_USE_PROTECTION_ACTIONS = RepositoryActions.IN_USE_PROTECTION.filter(a => a !== 'ecr:DescribeImages');
 
 /**
  * Directory of the handler bundle, built by esbuild from `src/image-check/image-check.lambda.ts`
@@ -65,6 +69,8 @@ export class ImageCheckProvider extends Construct {
   private scanFindings?: iam.PolicyStatement;
   private readonly describeArns = new Set<string>();
   private readonly scanArns = new Set<string>();
+  private protection?: iam.PolicyStatement;
+  private readonly protectArns = new Set<string>();
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -125,6 +131,23 @@ export class ImageCheckProvider extends Construct {
     const logGroup = this.logGroup.node.defaultChild as CfnResource;
     logGroup.addMetadata('checkov', { skip: [{ id: 'CKV_AWS_158', comment: LAMBDA_REASONS.logs }] });
     logGroup.addMetadata('guard', { SuppressedRules: ['cloudwatch_log_group_encrypted_check'], Reasons: { cloudwatch_log_group_encrypted_check: LAMBDA_REASONS.logs } });
+  }
+
+  /**
+   * Allow what in-use protection needs on these repositories: `ecr:BatchGetImage` (read the
+   * manifest), `ecr:PutImage` (add the protection tag) and `ecr:BatchDeleteImage` (remove it).
+   */
+  public allowProtection(repositoryArns: string[]): void {
+    const fresh = repositoryArns.filter(a => !this.protectArns.has(a));
+    if (fresh.length === 0) {
+      return;
+    }
+    if (!this.protection) {
+      this.protection = new iam.PolicyStatement({ actions: [...IN_USE_PROTECTION_ACTIONS], resources: [] });
+      this.role.addToPrincipalPolicy(this.protection);
+    }
+    fresh.forEach(a => this.protectArns.add(a));
+    this.protection.addResources(...fresh);
   }
 
   /** Allow DescribeImages (and DescribeImageScanFindings when gating) on these repositories. */

@@ -1,7 +1,8 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
+import { InUseProtection } from '../../lifecycle/in-use';
 import { LifecyclePolicy } from '../../lifecycle/policy';
 import { Violations } from '../../private/errors';
 import { checkCount, checkPattern, EXCLUSION_FILTER_PATTERN } from '../../private/validation';
@@ -17,6 +18,30 @@ export function collectRepositorySettings(v: Violations, s: RepositorySettings):
   checkTagMutability(v, s.imageTagMutability ?? ecr.TagMutability.IMMUTABLE, s.imageTagMutabilityExclusionFilters);
   checkEncryptionKey(v, s.encryption ?? ecr.RepositoryEncryption.KMS, s.encryptionKey);
   s.lifecyclePolicy?._collect(v, 'lifecyclePolicy ');
+  if (s.lifecyclePolicy !== undefined && s.lifecyclePolicy.validate().length === 0) {
+    checkProtectedPolicy(v, s.lifecyclePolicy);
+  }
+}
+
+/**
+ * Check that the in-use protection rule fits beside the user's rules: ECR allows 50 rules and 30,720
+ * characters of policy text. Only called when the user's own policy is valid.
+ */
+function checkProtectedPolicy(v: Violations, policy: LifecyclePolicy): void {
+  if (!InUseProtection.canProtect(policy) || InUseProtection.isProtected(policy)) {
+    return;
+  }
+  if (policy.rules.length >= 50) {
+    v.add('lifecyclePolicy', `${policy.rules.length} rules`,
+      'must have at most 49 rules: the in-use protection rule (rule 1, docs/in-use.md) takes one of the 50 rules ECR allows');
+    return;
+  }
+  const sink = new Violations('');
+  InUseProtection.protect(policy)._collect(sink);
+  if (!sink.empty) {
+    v.add('lifecyclePolicy', `${policy.rules.length} rules`,
+      `leaves no room for the in-use protection rule (docs/in-use.md): ${sink.messages().map(m => m.replace(/^: /, '')).join('; ')}`);
+  }
 }
 
 /** Collect the violations of the settings of a repository a stack owns. */
@@ -70,18 +95,26 @@ export interface RenderedLifecyclePolicy {
 let sharedDefault: RenderedLifecyclePolicy | undefined;
 
 /**
- * The given lifecycle policy and its text (with tokens rendered by the stack when it has any), or
- * `LifecyclePolicy.repositoryDefault()` and its text, built, checked and rendered once per process
+ * The given lifecycle policy, with the in-use protection rule first (`InUseProtection.protect`), and its text (with tokens rendered by the stack when it has any), or
+ * `LifecyclePolicy.repositoryDefault()` (protected the same way) and its text, built, checked and rendered once per process
  * and shared by every repository and template that takes the default (the policy is immutable:
  * its rules have only getters, and the rules array is frozen). Sharing it saves about a tenth of
  * a repository's creation time.
  */
-export function renderLifecyclePolicy(scope: IConstruct, policy: LifecyclePolicy | undefined): RenderedLifecyclePolicy {
-  if (policy !== undefined) {
+export function renderLifecyclePolicy(scope: IConstruct, given: LifecyclePolicy | undefined): RenderedLifecyclePolicy {
+  if (given !== undefined) {
+    // Every repository gets the in-use protection rule first, whether or not a stack of this app protects
+    // images, so that stacks importing the repository elsewhere can protect what they run (docs/in-use.md).
+    const policy = InUseProtection.protect(given);
+    if (!InUseProtection.isProtected(policy)) {
+      Annotations.of(scope).addWarningV2('cdk-ecr-registry:inUseRuleMissing',
+        'the lifecycle policy has rule priorities that are unresolved tokens, so the in-use protection rule cannot be placed first: '
+        + 'images tagged in-use.* by an ImageCheck with protectInUse are not protected in this repository (docs/in-use.md).');
+    }
     return { policy, text: policy._hasTokens() ? Stack.of(scope).toJsonString(policy._renderObject()) : policy.toJson() };
   }
   if (sharedDefault === undefined) {
-    const defaultPolicy = LifecyclePolicy.repositoryDefault();
+    const defaultPolicy = InUseProtection.protect(LifecyclePolicy.repositoryDefault());
     Object.freeze(defaultPolicy.rules);
     sharedDefault = { policy: defaultPolicy, text: defaultPolicy.toJson() };
   }
