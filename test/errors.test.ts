@@ -85,7 +85,8 @@ function constructSources(): string[] {
         }
       } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.lambda.ts')
         // The handler's core (run by the image check Lambda function, not at synth).
-        && p !== path.join(root, 'image-check', 'private', 'check-images.ts')) {
+        && p !== path.join(root, 'image-check', 'private', 'check-images.ts')
+        && p !== path.join(root, 'image-check', 'private', 'protect.ts')) {
         out.push(p);
       }
     }

@@ -2,8 +2,8 @@ import { CountType } from './enums';
 import { LifecyclePolicy } from './policy';
 import { LifecycleRule } from './rule';
 import { TagSelection } from './tag-selection';
-import { isUnresolved } from '../private/errors';
-import { IN_USE_TAG_PREFIX } from '../private/in-use-tag';
+import { isUnresolved } from '../private/tokens';
+import { IN_USE_TAG_PREFIX } from '../runtime/in-use-tag';
 
 /**
  * The lifecycle side of in-use protection (docs/in-use.md).

@@ -1,4 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
+import { InUseProtection } from 'cdk-ecr-registry';
 import { buildApp, loadImages, loadPolicy, PREVIEW_AT, typedPolicy } from '../../examples/lifecycle-preview/app';
 
 describe('examples/lifecycle-preview', () => {
@@ -8,7 +9,7 @@ describe('examples/lifecycle-preview', () => {
     const t = Template.fromStack(app.node.findChild('LifecyclePreview') as any);
     t.hasResourceProperties('AWS::ECR::Repository', {
       RepositoryName: 'payments/api',
-      LifecyclePolicy: { LifecyclePolicyText: loadPolicy().toJson() },
+      LifecyclePolicy: { LifecyclePolicyText: InUseProtection.protect(loadPolicy()).toJson() },
     });
   });
 

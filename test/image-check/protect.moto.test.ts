@@ -11,7 +11,7 @@ import { imageFromDetail } from '../../src/cli/main';
 import { handleEvent, physicalIdOf } from '../../src/image-check/image-check.lambda';
 import { CheckProperties, ImageSpec } from '../../src/image-check/private/contract';
 import { InUseProtection, LifecyclePolicy, LifecycleRule, PreviewOutcome, TagSelection } from '../../src';
-import { parseProtectionTag, protectionScope, protectionTag } from '../../src/private/in-use-tag';
+import { parseProtectionTag, protectionScope, protectionTag } from '../../src/runtime/in-use-tag';
 import { MotoServer, startMoto } from '../helpers/moto';
 
 jest.setTimeout(60_000);

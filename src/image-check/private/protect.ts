@@ -23,7 +23,7 @@ import {
   PutImageCommand,
 } from '@aws-sdk/client-ecr';
 import { CheckProperties, ImageSpec } from './contract';
-import { IN_USE_TAG_PREFIX, protectionScope, protectionTag } from '../../private/in-use-tag';
+import { IN_USE_TAG_PREFIX, protectionScope, protectionTag } from '../../runtime/in-use-tag';
 import { errorCode } from '../../runtime/errors';
 
 /** Media types asked of BatchGetImage: all of them, so ECR returns the manifest as it was pushed (no conversion). */
