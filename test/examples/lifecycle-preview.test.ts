@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { InUseProtection } from 'cdk-ecr-registry';
 import { buildApp, loadImages, loadPolicy, PREVIEW_AT, typedPolicy } from '../../examples/lifecycle-preview/app';
+import { InUseProtection } from 'cdk-ecr-registry';
 
 describe('examples/lifecycle-preview', () => {
   test('the hand-written policy and the typed rules render the same text, and the template carries it', () => {

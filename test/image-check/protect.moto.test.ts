@@ -4,13 +4,13 @@
  * preview of the live images keeps what is protected.
  */
 import { createHash } from 'crypto';
-import * as fc from 'fast-check';
 import { BatchDeleteImageCommand, CreateRepositoryCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { Duration } from 'aws-cdk-lib';
+import * as fc from 'fast-check';
+import { InUseProtection, LifecyclePolicy, LifecycleRule, PreviewOutcome, TagSelection } from '../../src';
 import { imageFromDetail } from '../../src/cli/main';
 import { handleEvent, physicalIdOf } from '../../src/image-check/image-check.lambda';
 import { CheckProperties, ImageSpec } from '../../src/image-check/private/contract';
-import { InUseProtection, LifecyclePolicy, LifecycleRule, PreviewOutcome, TagSelection } from '../../src';
 import { parseProtectionTag, protectionScope, protectionTag } from '../../src/runtime/in-use-tag';
 import { MotoServer, startMoto } from '../helpers/moto';
 
@@ -69,8 +69,13 @@ describe('in-use protection against the ECR emulator', () => {
   const props = (images: ImageSpec[], protect = true): CheckProperties => ({ Images: images, ...(protect ? { ProtectInUse: 'true' } : {}) });
   const opts = () => ({ clientFor: () => ecr });
   const request = (type: string, p: CheckProperties, extra: object = {}) => handleEvent({
-    RequestType: type, StackId: STACK, RequestId: 'r', LogicalResourceId: 'Check0', ResourceType: 'Custom::EcrImageCheck',
-    ResourceProperties: { ServiceToken: 'arn', ...p }, ...extra,
+    RequestType: type,
+    StackId: STACK,
+    RequestId: 'r',
+    LogicalResourceId: 'Check0',
+    ResourceType: 'Custom::EcrImageCheck',
+    ResourceProperties: { ServiceToken: 'arn', ...p },
+    ...extra,
   }, Date.now() + 30_000, opts());
   const tagOf = (p: CheckProperties, digest: string) => protectionTag(protectionScope(STACK, 'Check0', physicalIdOf(p)), digest);
 

@@ -23,8 +23,8 @@ import {
   PutImageCommand,
 } from '@aws-sdk/client-ecr';
 import { CheckProperties, ImageSpec } from './contract';
-import { IN_USE_TAG_PREFIX, protectionScope, protectionTag } from '../../runtime/in-use-tag';
 import { errorCode } from '../../runtime/errors';
+import { IN_USE_TAG_PREFIX, protectionScope, protectionTag } from '../../runtime/in-use-tag';
 
 /** Media types asked of BatchGetImage: all of them, so ECR returns the manifest as it was pushed (no conversion). */
 export const ACCEPTED_MEDIA_TYPES = [
@@ -152,7 +152,9 @@ export async function addProtection(specs: ImageSpec[], digests: string[], scope
 }
 
 /** PutImage with the tag; false when the image already had it. */
-async function putTag(client: ECRClient, repo: Repo, digest: string, tag: string, manifest: string, mediaType: string | undefined, ctx: ProtectContext): Promise<boolean> {
+async function putTag(
+  client: ECRClient, repo: Repo, digest: string, tag: string, manifest: string, mediaType: string | undefined, ctx: ProtectContext,
+): Promise<boolean> {
   try {
     await client.send(new PutImageCommand({
       registryId: repo.registry,
