@@ -13,6 +13,9 @@ import { MotoServer, startMoto } from '../helpers/moto';
 import { PagingProxy, startPagingProxy } from '../helpers/paging-proxy';
 import { ACCOUNT, EXPECTED_FINDINGS, REGION, REPOSITORIES, seedRegistry, seedRepository } from '../report/seed';
 
+// Real HTTP to moto on a shared 2-core machine: allow for load (each test also bounds its own times).
+jest.setTimeout(60_000);
+
 const SCHEMA = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'schema', 'report.schema.json'), 'utf8'));
 const OTHER_ACCOUNT = '111111111111';
 const ROLE = `arn:aws:iam::${OTHER_ACCOUNT}:role/registry-audit`;

@@ -8,6 +8,9 @@ import { RegistryReport, modelFromTemplate } from '../../src/report';
 import { MotoServer, startMoto } from '../helpers/moto';
 import { PagingProxy, startPagingProxy } from '../helpers/paging-proxy';
 
+// Real HTTP to moto on a shared 2-core machine: allow for load (each test also bounds its own times).
+jest.setTimeout(60_000);
+
 const FAKE_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 let moto: MotoServer;
