@@ -239,6 +239,24 @@ project.addTask('package:size', {
 // the project is created: projen's own `!/test/` include would otherwise drop it.
 project.gitignore.exclude('/test/event-ruler/target/');
 
+// Packaging cannot ship without what the library needs at run time, whatever task order built it: every
+// package task bundles the handler assets first, makes the bin script executable (the bindings run it
+// straight from the embedded npm tarball), checks the working tree, and checks the package it wrote.
+const packagePrepare = project.addTask('package:prepare', {
+  description: 'Bundle the handler assets, make the bin script executable and check that everything the package needs is there',
+  steps: [
+    { spawn: project.bundler.bundleTask.name },
+    { exec: 'node -e "require(\'fs\').chmodSync(\'lib/cli/main.js\', 0o755)"' },
+    { exec: 'python3 scripts/check-package.py sources' },
+  ],
+});
+for (const target of ['js', 'python', 'java', 'go']) {
+  const task = project.tasks.tryFind(`package:${target}`);
+  if (!task) throw new Error(`projen has no package:${target} task`);
+  task.prependSpawn(packagePrepare);
+  task.exec(`python3 scripts/check-package.py ${target}`);
+}
+
 // Every task runs with the Node 20 banner silenced.
 for (const [k, v] of Object.entries(JSII_ENV)) {
   project.tasks.addEnvironment(k, v);

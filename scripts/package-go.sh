@@ -14,8 +14,12 @@ VERIFY_AWSCDK_GO="${VERIFY_AWSCDK_GO:-v2.276.0}"
 VERIFY_CONSTRUCTS_GO="${VERIFY_CONSTRUCTS_GO:-v10.8.1}"
 VERIFY_JSII_RUNTIME_GO="${VERIFY_JSII_RUNTIME_GO:-v1.142.0}"
 
+# The handler assets and an executable bin script first (as every package task does), then check the
+# npm tarball embedded in the module.
+npx projen package:prepare
 npx jsii-pacmak -v --target go --code-only
 test -f dist/go/cdkecrregistry/go.mod
+python3 scripts/check-package.py go
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
