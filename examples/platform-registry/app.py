@@ -7,6 +7,7 @@ jsii-pacmak) and aws-cdk-lib from PyPI. CI synthesizes both and requires identic
 Run: python examples/platform-registry/app.py   (in a virtualenv with cdk-ecr-registry and aws-cdk-lib)
 """
 import re
+from typing import Any, Optional
 
 import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
@@ -32,7 +33,7 @@ PARTITION_LITERALS = "@aws-cdk/core:enablePartitionLiterals"
 class PlatformRegistryStack(cdk.Stack):
     """The registry account's repositories and registry settings in the primary region."""
 
-    def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
 
         key = kms.Key(
@@ -140,7 +141,7 @@ class PlatformRegistryStack(cdk.Stack):
 class ReplicaRegistryStack(cdk.Stack):
     """The registry account in the replica region: replicas get compliant repositories and scanning."""
 
-    def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
         registry = registry_lib.Registry(self, "Registry", scanning=registry_lib.RegistryScanning.enhanced())
         registry.add_creation_template(
@@ -154,7 +155,7 @@ class ReplicaRegistryStack(cdk.Stack):
 class DisasterRecoveryRegistryStack(cdk.Stack):
     """The disaster-recovery account: lets the registry account replicate its payments repositories in."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, source: registry_lib.Registry, **kwargs) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, source: registry_lib.Registry, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.registry = registry_lib.Registry(self, "Registry")
         self.registry.allow_replication_from_registry(source)
@@ -166,7 +167,7 @@ class DisasterRecoveryRegistryStack(cdk.Stack):
         )
 
 
-def build_app(app: cdk.App = None) -> cdk.App:
+def build_app(app: Optional[cdk.App] = None) -> cdk.App:
     app = app or cdk.App()
     if app.node.try_get_context(PARTITION_LITERALS) is None:
         app.node.set_context(PARTITION_LITERALS, True)
@@ -193,4 +194,7 @@ def build_app(app: cdk.App = None) -> cdk.App:
 
 
 if __name__ == "__main__":
-    build_app().synth()
+    app = build_app()
+    # The registry checks itself at synth: an EcrChecks finding fails `cdk synth`.
+    cdk.Validations.of(app).add_plugins(registry_lib.EcrChecks())
+    app.synth()

@@ -26,7 +26,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
-  CreationTemplateAppliedFor, PrivateRepository, Registry, RegistryScanning, ScanFrequency, UpstreamRegistry,
+  CreationTemplateAppliedFor, EcrChecks, PrivateRepository, Registry, RegistryScanning, ScanFrequency, UpstreamRegistry,
 } from 'cdk-ecr-registry';
 
 export const REGISTRY_ACCOUNT = '111111111111';
@@ -181,5 +181,8 @@ export function buildApp(app = new App()): App {
 }
 
 if (require.main === module) {
-  buildApp().synth();
+  const app = buildApp();
+  // The registry checks itself at synth: an EcrChecks finding fails `cdk synth`.
+  Validations.of(app).addPlugins(new EcrChecks());
+  app.synth();
 }

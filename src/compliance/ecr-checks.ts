@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import {
   CfnResource, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Stack, Validations,
 } from 'aws-cdk-lib';
@@ -5,6 +7,9 @@ import { IConstruct } from 'constructs';
 import { RULES } from './private/definitions';
 import { evaluateSubject, RuleViolation } from './private/evaluate';
 import { modelFromTemplate } from './private/from-template';
+
+/** The version of this package (lib/compliance -> package.json, and src/compliance in tests). */
+const PACKAGE_VERSION: string = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
 
 /**
  * A rule pack for Amazon ECR, run as an aws-cdk-lib policy validation plugin
@@ -34,6 +39,15 @@ import { modelFromTemplate } from './private/from-template';
 export class EcrChecks implements IPolicyValidationPlugin {
   /** The name of the pack, shown in the policy validation report and used as the rule id prefix. */
   public readonly name: string = 'EcrChecks';
+
+  /**
+   * The version of the pack: the version of the cdk-ecr-registry package it comes from.
+   *
+   * Declared (not left to the interface's optional member) so that every binding's `EcrChecks`
+   * has every member of `IPolicyValidationPlugin`: mypy treats the Python interface as a protocol
+   * and rejects a class that lacks `version`.
+   */
+  public readonly version?: string = PACKAGE_VERSION;
 
   /** The ids of every rule of the pack. */
   public readonly ruleIds?: string[] = RULES.map(r => `EcrChecks-${r.suffix}`);

@@ -44,6 +44,13 @@ function policy(...statements: any[]): any {
 const PULL = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
 
 describe('EcrChecks pack', () => {
+  test('reports the version of the package it comes from (a valid semantic version)', () => {
+    const pack = new EcrChecks();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect(pack.version).toBe(require('../../package.json').version);
+    expect(pack.version).toMatch(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/);
+  });
+
   test('has the name EcrChecks and reports with EcrChecks- rule ids', () => {
     const pack = new EcrChecks();
     expect(pack.name).toBe('EcrChecks');

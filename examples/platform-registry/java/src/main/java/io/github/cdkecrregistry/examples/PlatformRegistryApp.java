@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.github.cdkecrregistry.CreationTemplateAppliedFor;
+import io.github.cdkecrregistry.EcrChecks;
 import io.github.cdkecrregistry.PrivateRepository;
 import io.github.cdkecrregistry.PullThroughCacheRule;
 import io.github.cdkecrregistry.PullThroughCacheRuleOptions;
@@ -227,6 +228,9 @@ public final class PlatformRegistryApp {
     }
 
     public static void main(final String[] args) {
-        buildApp(new App()).synth();
+        App app = buildApp(new App());
+        // The registry checks itself at synth: an EcrChecks finding fails `cdk synth`.
+        Validations.of(app).addPlugins(new EcrChecks());
+        app.synth();
     }
 }
