@@ -1,29 +1,47 @@
 #!/usr/bin/env bash
-# The Python binding, used as a Python user would: a virtualenv with the built wheel
-# (dist/python, from `npx projen package:python`) and aws-cdk-lib from PyPI synthesizes
-# examples/platform-registry/app.py; its templates must equal the TypeScript example's.
+# The Python binding, used as a Python user would: a virtualenv with the built wheel (dist/python, from
+# `npx projen package:python`) and aws-cdk-lib from PyPI (scripts/python-bindings-env.sh).
+#
+# Every example that has an app.py beside its app.ts synthesizes in both languages, and the templates
+# and synth reports must be equal (scripts/compare-assemblies.ts). Then mypy checks every app.py
+# (--strict).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 CDK_DISABLE_CLI_TELEMETRY=true
+# One unpacked copy of aws-cdk-lib for every Python process (see scripts/python-bindings-env.sh).
+export JSII_RUNTIME_PACKAGE_CACHE=enabled JSII_RUNTIME_PACKAGE_CACHE_ROOT="$PWD/.ci-work/jsii-cache"
 
-WHEEL=$(ls dist/python/cdk_ecr_registry-*.whl 2>/dev/null | head -1 || true)
-if [ -z "$WHEEL" ]; then
-  echo "no wheel in dist/python: run npx projen package:python first" >&2
-  exit 1
-fi
-CDK_VERSION=$(node -p "require('aws-cdk-lib/package.json').version")
-CONSTRUCTS_VERSION=$(node -p "require('constructs/package.json').version")
-
-VENV=.venv-bindings
-if [ ! -x "$VENV/bin/python" ]; then
-  python3 -m venv "$VENV"
-fi
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-  "aws-cdk-lib==$CDK_VERSION" "constructs==$CONSTRUCTS_VERSION" "$WHEEL" --force-reinstall --no-cache-dir >/dev/null
+t0=$(date +%s)
+PY=$(bash scripts/python-bindings-env.sh)
+VENV_BIN=$(dirname "$PY")
+echo "python: virtualenv ready ($(( $(date +%s) - t0 ))s): $("$PY" -m pip list --disable-pip-version-check 2>/dev/null | grep -E '^(aws-cdk-lib|cdk-ecr-registry|mypy) ' | tr -s ' ' | paste -sd, -)"
 
 OUT=.ci-work/bindings
 rm -rf "$OUT" && mkdir -p "$OUT"
-echo "python: synthesizing examples/platform-registry/app.py (aws-cdk-lib $CDK_VERSION from PyPI, $(basename "$WHEEL"))"
-CDK_OUTDIR="$OUT/python" "$VENV/bin/python" examples/platform-registry/app.py
-echo "typescript: synthesizing examples/platform-registry/app.ts"
-CDK_OUTDIR="$OUT/typescript" npx tsx --tsconfig tsconfig.dev.json examples/platform-registry/app.ts
-npx tsx --tsconfig tsconfig.dev.json scripts/compare-assemblies.ts "$OUT/typescript" "$OUT/python"
+apps=()
+status=0
+for app in examples/*/app.py; do
+  dir=$(dirname "$app"); name=$(basename "$dir")
+  apps+=("$app")
+  t0=$(date +%s)
+  if ! CDK_OUTDIR="$OUT/$name/python" "$PY" "$app" >"$OUT/$name-python.log" 2>&1; then
+    echo "python: $app FAILED" >&2; cat "$OUT/$name-python.log" >&2; status=1; continue
+  fi
+  CDK_OUTDIR="$OUT/$name/typescript" npx tsx --tsconfig tsconfig.dev.json "$dir/app.ts" >"$OUT/$name-typescript.log" 2>&1 \
+    || { echo "typescript: $dir/app.ts FAILED" >&2; cat "$OUT/$name-typescript.log" >&2; status=1; continue; }
+  if npx tsx --tsconfig tsconfig.dev.json scripts/compare-assemblies.ts "$OUT/$name/typescript" "$OUT/$name/python"; then
+    echo "python: $app synthesizes what $dir/app.ts does ($(( $(date +%s) - t0 ))s)"
+  else
+    echo "python: $app differs from $dir/app.ts" >&2; status=1
+  fi
+done
+[ "${#apps[@]}" -gt 0 ] || { echo "no examples/*/app.py" >&2; exit 1; }
+
+# One mypy run per app (every app is a module named "app"); the shared cache makes every run after the
+# first cheap (the first one analyses aws-cdk-lib's stubs).
+t0=$(date +%s)
+for app in "${apps[@]}"; do
+  "$VENV_BIN/mypy" --strict --no-error-summary --cache-dir .ci-work/mypy-cache "$app" || { echo "python: mypy --strict: $app" >&2; status=1; }
+done
+echo "python: mypy --strict on ${#apps[@]} example apps ($(( $(date +%s) - t0 ))s)"
+exit $status
