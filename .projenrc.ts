@@ -83,6 +83,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
+      // Work folders of CI and the bindings checks hold package.json files (jsii's unpacked packages)
+      // that would shadow this package in jest's module map.
+      modulePathIgnorePatterns: ['<rootDir>/.ci-work/', '<rootDir>/.venv/', '<rootDir>/.venv-bindings/', '<rootDir>/dist/'],
       collectCoverage: false,
       moduleNameMapper: { '^cdk-ecr-registry$': '<rootDir>/src/index.ts' },
       // Type-checking happens once in the `typecheck` task; jest only transpiles.
