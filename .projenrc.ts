@@ -57,7 +57,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The `cdk-ecr-registry` CLI (lifecycle preview against a live repository) reads images through the SDK.
   // The runtime policy (src/runtime) builds its transport on @smithy/node-http-handler (the SDK's own).
   // `report --target account:region:roleArn` assumes each role with STS, through the same client policy.
-  bundledDeps: ['@aws-sdk/client-ecr@^3.1000.0', '@smithy/node-http-handler@^4.14.2', '@aws-sdk/client-sts@^3.1000.0'],
+  // lifecycle preview --in-use reads ECS services and tasks and Lambda functions (src/cli/in-use.ts).
+  bundledDeps: ['@aws-sdk/client-ecr@^3.1000.0', '@smithy/node-http-handler@^4.14.2', '@aws-sdk/client-sts@^3.1000.0', '@aws-sdk/client-ecs@^3.1000.0', '@aws-sdk/client-lambda@^3.1000.0'],
 
   // Lambda handlers are src/**/<name>.lambda.ts, bundled below. Not auto-discovered: the image
   // check's provider builds its own singleton function (own role, log group and scoped permissions).

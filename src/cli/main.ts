@@ -9,6 +9,10 @@
 import { readFileSync } from 'fs';
 import { parseArgs } from 'util';
 import { DescribeImagesCommand, DescribeImagesCommandOutput, ECRClient, ECRClientConfig, ImageDetail } from '@aws-sdk/client-ecr';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { forClient } from '../runtime/client';
+import { CallCounts, InUseMarking, InUseReference, markInUse, parseInUseSources, readEcs, readLambda, readPodsFile, renderInUse } from './in-use';
 import { runReport } from './report';
 import { PreviewOutcome, StorageClass } from '../lifecycle/enums';
 import { LifecyclePolicy } from '../lifecycle/policy';
@@ -27,13 +31,23 @@ export interface CliIo {
    * @default - a new `ECRClient` with the given configuration
    */
   readonly ecrClient?: (config: ECRClientConfig) => ECRClient;
+  /**
+   * Make the ECS client of `--in-use ecs` (tests pass one).
+   * @default - an `ECSClient` governed by the runtime policy (src/runtime)
+   */
+  readonly ecsClient?: (region: string) => ECSClient;
+  /**
+   * Make the Lambda client of `--in-use lambda` (tests pass one).
+   * @default - a `LambdaClient` governed by the runtime policy (src/runtime)
+   */
+  readonly lambdaClient?: (region: string) => LambdaClient;
 }
 
 export const USAGE = `Usage:
   cdk-ecr-registry report [--target <account>:<region>[:<roleArn>]]... [--json] [--fail-on <severity>]   (report --help)
   cdk-ecr-registry lifecycle preview --policy <policy.json>
       (--images <images.json> | --repository <name> [--region <region>] [--registry-id <account>] [--endpoint <url>])
-      [--now <ISO time>] [--json]
+      [--now <ISO time>] [--json] [--in-use ecs,lambda,k8s=<pods.json>] [--fail-on-in-use]
 
   --policy       lifecycle policy text (the JSON ECR takes)
   --images       images as a JSON list of {digest, tags, pushedAt, lastPulledAt?, storageClass?, transitionedAt?,
@@ -45,8 +59,12 @@ export const USAGE = `Usage:
   --endpoint     ECR endpoint URL (default: AWS_ENDPOINT_URL_ECR or AWS_ENDPOINT_URL, else AWS's)
   --now          evaluate at this time (default: now)
   --json         print JSON instead of a table
+  --in-use       with --repository: mark the images that run (ECS services' task definitions and running tasks,
+                 Lambda functions' image URIs, pods of a "kubectl get pods -A -o json" file), and those the policy
+                 would expire or archive while in use as AT RISK (docs/in-use.md)
+  --fail-on-in-use  exit 3 when any image is AT RISK
 
-Exit codes: 0 done, 2 bad input, 1 other errors.
+Exit codes: 0 done, 2 bad input, 1 other errors, 3 an in-use image is AT RISK (with --fail-on-in-use).
 `;
 
 /** Bad input: reported with exit code 2. */
@@ -95,6 +113,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         'endpoint': { type: 'string' },
         'now': { type: 'string' },
         'json': { type: 'boolean' },
+        'in-use': { type: 'string' },
+        'fail-on-in-use': { type: 'boolean' },
         'help': { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -119,6 +139,19 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   if (imagesFile !== undefined && (values.region || values['registry-id'] || values.endpoint)) {
     throw new InputError('--region, --registry-id and --endpoint go with --repository, not --images');
   }
+  let sources;
+  if (values['in-use'] !== undefined) {
+    if (repository === undefined) {
+      throw new InputError('--in-use goes with --repository (references are matched to the repository read live)');
+    }
+    try {
+      sources = parseInUseSources(values['in-use'] as string);
+    } catch (e) {
+      throw new InputError((e as Error).message);
+    }
+  } else if (values['fail-on-in-use']) {
+    throw new InputError('--fail-on-in-use goes with --in-use');
+  }
   let now = new Date();
   if (values.now !== undefined) {
     now = new Date(values.now as string);
@@ -138,8 +171,32 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   } catch (e) {
     throw new InputError((e as Error).message);
   }
-  io.stdout(values.json ? renderJson(policy, images, preview, now) : renderTable(policy, images, preview, now));
-  return 0;
+  let marking: InUseMarking | undefined;
+  if (sources) {
+    const region = regionOf(values, io);
+    const refs: InUseReference[] = [];
+    const calls: CallCounts = {};
+    const deadline = Date.now() + 300_000;
+    if (sources.ecs) {
+      refs.push(...await readEcs(io.ecsClient ? io.ecsClient(region) : forClient(ECSClient, { region }, { deadline }), calls));
+    }
+    if (sources.lambda) {
+      refs.push(...await readLambda(io.lambdaClient ? io.lambdaClient(region) : forClient(LambdaClient, { region }, { deadline }), calls));
+    }
+    for (const file of sources.podFiles) {
+      try {
+        refs.push(...readPodsFile(file));
+      } catch (e) {
+        throw new InputError(`cannot read pods file ${file}: ${(e as Error).message}`);
+      }
+    }
+    marking = markInUse({ name: repository!, account: values['registry-id'] as string | undefined, region }, images, preview, refs);
+    io.stderr(`cdk-ecr-registry: in-use references read: ${refs.length} (${Object.entries(calls).map(([k, v]) => `${k} ${v}`).join(', ') || 'no API calls'})\n`);
+  }
+  io.stdout(values.json
+    ? renderJson(policy, images, preview, now, marking)
+    : renderTable(policy, images, preview, now) + (marking ? `\nin use:\n${renderInUse(marking)}` : ''));
+  return marking && values['fail-on-in-use'] && marking.atRisk.length > 0 ? 3 : 0;
 }
 
 function readText(file: string, what: string): string {
@@ -265,7 +322,7 @@ function counts(preview: LifecyclePreview) {
   return { images: preview.decisions.length, expire: preview.expired.length, transition: preview.transitioned.length, keep: preview.kept.length };
 }
 
-function renderJson(policy: LifecyclePolicy, images: ImageDescription[], preview: LifecyclePreview, now: Date): string {
+function renderJson(policy: LifecyclePolicy, images: ImageDescription[], preview: LifecyclePreview, now: Date, marking?: InUseMarking): string {
   const descriptions = new Map(policy.rules.map(r => [r.rulePriority, r.description]));
   const out = {
     now: now.toISOString(),
@@ -281,6 +338,7 @@ function renderJson(policy: LifecyclePolicy, images: ImageDescription[], preview
       rulePriority: d.rulePriority ?? null,
       ruleDescription: d.rulePriority === undefined ? null : descriptions.get(d.rulePriority) ?? null,
     })),
+    ...(marking ? { inUse: marking } : {}),
   };
   return `${JSON.stringify(out, null, 2)}\n`;
 }
@@ -329,4 +387,12 @@ if (require.main === module) {
   void main(process.argv.slice(2)).then(code => {
     process.exitCode = code;
   });
+}
+
+function regionOf(values: Record<string, unknown>, io: CliIo): string {
+  const region = (values.region as string | undefined) ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+  if (!region) {
+    throw new InputError('--repository needs a region: pass --region or set AWS_REGION');
+  }
+  return region;
 }
