@@ -72,7 +72,8 @@ async function liveCalls(): Promise<{ ecs: CallCounts; lambda: CallCounts; servi
   const lambdaCalls: CallCounts = {};
   await readLambda(new LambdaClient({ region: 'us-east-1' }), lambdaCalls);
   lambda.restore();
-  return { ecs: ecsCalls, lambda: lambdaCalls, services: clusters * servicesPerCluster, tasks: clusters * servicesPerCluster * tasksPerService, functions };
+  const services = clusters * servicesPerCluster;
+  return { ecs: ecsCalls, lambda: lambdaCalls, services, tasks: services * tasksPerService, functions };
 }
 
 export async function run(): Promise<BenchSection> {

@@ -11,12 +11,12 @@ import { parseArgs } from 'util';
 import { DescribeImagesCommand, DescribeImagesCommandOutput, ECRClient, ECRClientConfig, ImageDetail } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { forClient } from '../runtime/client';
 import { CallCounts, InUseMarking, InUseReference, markInUse, parseInUseSources, readEcs, readLambda, readPodsFile, renderInUse } from './in-use';
 import { runReport } from './report';
 import { PreviewOutcome, StorageClass } from '../lifecycle/enums';
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { ImageDescription, LifecyclePreview } from '../lifecycle/preview';
+import { forClient } from '../runtime/client';
 
 /** Where the command reads and writes; tests pass their own. */
 export interface CliIo {

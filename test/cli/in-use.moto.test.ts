@@ -12,8 +12,8 @@ import {
   ECSClient, ListClustersCommand, ListServicesCommand, ListTasksCommand, RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
 import { CreateFunctionCommand, GetFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import { Duration } from 'aws-cdk-lib';
+import { mockClient } from 'aws-sdk-client-mock';
 import { InUseProtection, LifecyclePolicy, LifecycleRule, PreviewOutcome, TagSelection } from '../../src';
 import { markInUse, parseImageUri, parseInUseSources, readEcs, readLambda, readPods } from '../../src/cli/in-use';
 import { main } from '../../src/cli/main';
