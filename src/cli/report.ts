@@ -8,7 +8,8 @@
  */
 import { parseArgs } from 'util';
 import {
-  FailOn, InventoryProgress, parseTarget, RegistryReport, renderText, ReportInputError, reportToJson, ReportTarget, validateTarget,
+  ECR_STORAGE_PRICES, FailOn, InventoryProgress, parseTarget, RegistryReport, renderText, ReportInputError, reportToJson, ReportTarget,
+  StoragePrices, validateTarget,
 } from '../report';
 
 /** Where the command reads and writes (the CLI's io; tests pass their own). */
@@ -24,6 +25,7 @@ export const REPORT_USAGE = `Usage:
   cdk-ecr-registry report [--target <account>:<region>[:<roleArn>]]... [--region <region>]
       [--json] [--fail-on error|warning|none] [--timeout <seconds>] [--request-timeout <seconds>]
       [--concurrency <n>] [--max-rps <n>] [--endpoint <url>] [--sts-endpoint <url>] [--quiet]
+      [--usage [--price-standard <usd>] [--price-archive <usd>]]
 
   Reads every repository and the registry settings of each target with the ECR API and applies the
   EcrChecks rules (the rules of the synth-time plugin) to them.
@@ -41,6 +43,11 @@ export const REPORT_USAGE = `Usage:
   --endpoint         ECR endpoint URL (default: AWS_ENDPOINT_URL_ECR or AWS_ENDPOINT_URL, else AWS's)
   --sts-endpoint     STS endpoint URL for roles (default: AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL, else AWS's)
   --quiet            no progress lines on stderr
+  --usage            also read every image (DescribeImages) and report per repository the images, bytes by
+                     storage class, bytes not pulled in 30 and 90 days, what the lifecycle policy would
+                     expire or archive today and the storage cost per month that frees; largest first
+  --price-standard   USD per GB-month of standard storage (default: ${ECR_STORAGE_PRICES.standardPerGbMonth}, ECR ${ECR_STORAGE_PRICES.region} ${ECR_STORAGE_PRICES.asOf})
+  --price-archive    USD per GB-month of archive storage (default: ${ECR_STORAGE_PRICES.archivePerGbMonth}, ECR ${ECR_STORAGE_PRICES.region} ${ECR_STORAGE_PRICES.asOf})
 
 Exit codes: 0 no finding at or above --fail-on, 3 findings at or above --fail-on, 2 bad input,
 1 other errors (a registry that could not be read at all, credentials, network).
@@ -55,6 +62,17 @@ function positiveNumber(name: string, value: string | undefined, fallback: numbe
     throw new ReportInputError(`--${name} ${JSON.stringify(value)} is not a positive ${integer ? 'whole number' : 'number'}`);
   }
   return n;
+}
+
+/** A price in USD per GB-month: a number zero or above. */
+function price(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) {
+    return fallback;
+  }
+  if (!/^\d+(\.\d+)?$/.test(value.trim())) {
+    throw new ReportInputError(`--${name} ${JSON.stringify(value)} is not a price in USD per GB-month (a number zero or above, like 0.10)`);
+  }
+  return Number(value);
 }
 
 function url(name: string, value: string | undefined): string | undefined {
@@ -117,6 +135,9 @@ async function run(argv: string[], io: ReportIo): Promise<number> {
         'endpoint': { type: 'string' },
         'sts-endpoint': { type: 'string' },
         'quiet': { type: 'boolean' },
+        'usage': { type: 'boolean' },
+        'price-standard': { type: 'string' },
+        'price-archive': { type: 'string' },
         'help': { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -155,6 +176,18 @@ async function run(argv: string[], io: ReportIo): Promise<number> {
   const endpoint = url('endpoint', values.endpoint as string | undefined);
   const stsEndpoint = url('sts-endpoint', values['sts-endpoint'] as string | undefined);
 
+  const priceText = { standard: values['price-standard'] as string | undefined, archive: values['price-archive'] as string | undefined };
+  if (!values.usage && (priceText.standard !== undefined || priceText.archive !== undefined)) {
+    throw new ReportInputError('--price-standard and --price-archive go with --usage');
+  }
+  const prices: StoragePrices = priceText.standard === undefined && priceText.archive === undefined ? ECR_STORAGE_PRICES : {
+    ...ECR_STORAGE_PRICES,
+    standardPerGbMonth: price('price-standard', priceText.standard, ECR_STORAGE_PRICES.standardPerGbMonth),
+    archivePerGbMonth: price('price-archive', priceText.archive, ECR_STORAGE_PRICES.archivePerGbMonth),
+    asOf: 'flags',
+    source: `--price-standard/--price-archive (defaults: ${ECR_STORAGE_PRICES.source}, ${ECR_STORAGE_PRICES.region}, ${ECR_STORAGE_PRICES.asOf})`,
+  };
+
   const onProgress = values.quiet ? undefined : progressPrinter(io.stderr, now);
 
   const report = await RegistryReport.read({
@@ -167,6 +200,7 @@ async function run(argv: string[], io: ReportIo): Promise<number> {
     stsEndpoint,
     onProgress,
     env: io.env,
+    ...(values.usage ? { usage: true, prices } : {}),
   });
   io.stdout(values.json ? `${JSON.stringify(reportToJson(report, failOn as FailOn), null, 2)}\n` : renderText(report, failOn as FailOn));
   if (report.anyFailed) {

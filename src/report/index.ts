@@ -14,6 +14,7 @@ export * from './audit';
 export * from './inventory';
 export * from './json';
 export * from './text';
+export * from './usage';
 export * from '../compliance/model';
 export { modelFromTemplate } from '../compliance/private/from-template';
 export type { TemplateModel, TemplateSubject } from '../compliance/private/from-template';

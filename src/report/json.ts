@@ -2,6 +2,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Finding } from './audit';
 import { FailOn, REPORT_SCHEMA_VERSION, RegistryReport, TargetReport } from './report';
+import { RepositoryUsage, StoragePrices } from './usage';
 import { DeployTimeValue, isDeployTimeValue, Possible, ReadGap, RepositoryModel } from '../compliance/model';
 
 /** The `--json` form of a report: see schema/report.schema.json and docs/report-schema.md. */
@@ -22,6 +23,22 @@ export interface ReportJson {
   };
   readonly rules: readonly { id: string; severity: string; title: string; fix: string; controls: string }[];
   readonly targets: readonly TargetJson[];
+  /** Totals of the storage and cost of every target (1.1; null when usage was not read). */
+  readonly usage: UsageSummaryJson | null;
+}
+
+/** Totals of `usage` over every target. */
+export interface UsageSummaryJson {
+  readonly prices: StoragePrices;
+  readonly repositories: number;
+  readonly images: number;
+  readonly bytes: { readonly standard: number; readonly archive: number; readonly total: number };
+  readonly notPulled30DaysBytes: number;
+  readonly notPulled90DaysBytes: number;
+  readonly lifecycleExpireBytes: number;
+  readonly lifecycleArchiveBytes: number;
+  readonly monthlyCost: number;
+  readonly monthlyCostFreed: number;
 }
 
 export interface TargetJson {
@@ -37,6 +54,8 @@ export interface TargetJson {
   readonly gaps: readonly GapJson[];
   readonly calls: Readonly<Record<string, number>>;
   readonly durationMs: number;
+  /** Storage and cost per repository, largest first (1.1; null when usage was not read). */
+  readonly usage: readonly RepositoryUsage[] | null;
 }
 
 export interface GapJson {
@@ -155,6 +174,35 @@ function registryJson(t: TargetReport): RegistryJson | null {
   };
 }
 
+/** Costs in JSON: US dollars rounded to a hundredth of a cent. */
+function usd(n: number): number {
+  return Math.round(n * 10_000) / 10_000;
+}
+
+function usageJson(u: RepositoryUsage): RepositoryUsage {
+  return { ...u, monthlyCost: usd(u.monthlyCost), monthlyCostFreed: usd(u.monthlyCostFreed) };
+}
+
+function usageSummary(report: RegistryReport): UsageSummaryJson | null {
+  if (!report.prices) {
+    return null;
+  }
+  const all = report.targets.flatMap(t => t.usage ?? []);
+  const total = (f: (u: RepositoryUsage) => number) => all.reduce((n, u) => n + f(u), 0);
+  return {
+    prices: { ...report.prices },
+    repositories: all.length,
+    images: total(u => u.images),
+    bytes: { standard: total(u => u.bytes.standard), archive: total(u => u.bytes.archive), total: total(u => u.bytes.total) },
+    notPulled30DaysBytes: total(u => u.notPulled30Days.bytes),
+    notPulled90DaysBytes: total(u => u.notPulled90Days.bytes),
+    lifecycleExpireBytes: total(u => u.lifecycle?.expire.bytes ?? 0),
+    lifecycleArchiveBytes: total(u => u.lifecycle?.archive.bytes ?? 0),
+    monthlyCost: usd(total(u => u.monthlyCost)),
+    monthlyCostFreed: usd(total(u => u.monthlyCostFreed)),
+  };
+}
+
 /** The report's JSON form (schema version `REPORT_SCHEMA_VERSION`). */
 export function reportToJson(report: RegistryReport, failOn: FailOn): ReportJson {
   const findings = report.findings;
@@ -194,6 +242,8 @@ export function reportToJson(report: RegistryReport, failOn: FailOn): ReportJson
       gaps: t.gaps.map(gapJson),
       calls: { ...t.calls },
       durationMs: t.durationMs,
+      usage: t.usage ? t.usage.map(usageJson) : null,
     })),
+    usage: usageSummary(report),
   };
 }

@@ -2,12 +2,13 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { atOrAbove, audit, Finding, RULE_INFO, RuleInfo, Severity } from './audit';
 import { Inventory, InventoryProgress, readInventory, WrongAccountError } from './inventory';
+import { ECR_STORAGE_PRICES, readUsage, RepositoryUsage, StoragePrices } from './usage';
 import { ReadGap, RegistryModel } from '../compliance/model';
 import { partitionOf } from '../compliance/private/from-template';
 import { createEcrClient, describeError, forClient } from '../runtime';
 
 /** The version of the report's JSON form (`schemaVersion`); see docs/report-schema.md. */
-export const REPORT_SCHEMA_VERSION = '1.0';
+export const REPORT_SCHEMA_VERSION = '1.1';
 
 /** One registry to read: an account and a region, optionally through a role. */
 export interface ReportTarget {
@@ -98,6 +99,15 @@ export interface RegistryReportOptions {
   readonly targetConcurrency?: number;
   /** Progress of each registry read. */
   readonly onProgress?: (progress: InventoryProgress) => void;
+  /**
+   * Also read every image (DescribeImages) and report storage and cost per repository (`usage`).
+   * @default false
+   */
+  readonly usage?: boolean;
+  /** Storage prices for the costs. @default ECR_STORAGE_PRICES (us-east-1) */
+  readonly prices?: StoragePrices;
+  /** The time image ages and lifecycle previews are measured from. @default - the start of the read */
+  readonly now?: Date;
   /** Environment (AWS_MAX_ATTEMPTS, AWS_RETRY_MODE). @default process.env */
   readonly env?: Record<string, string | undefined>;
 }
@@ -125,6 +135,8 @@ export interface TargetReport {
   /** API calls by action. */
   readonly calls: Readonly<Record<string, number>>;
   readonly durationMs: number;
+  /** Storage and cost per repository, largest first (when `usage` was asked). */
+  readonly usage?: readonly RepositoryUsage[];
 }
 
 /** A `--fail-on` threshold: a severity, or `none` (never fail on findings). */
@@ -161,7 +173,7 @@ export class RegistryReport {
       }
     };
     await Promise.all(Array.from({ length: Math.min(options.targetConcurrency ?? 4, options.targets.length) }, worker));
-    return new RegistryReport(results, new Date(started));
+    return new RegistryReport(results, new Date(started), options.usage ? options.prices ?? ECR_STORAGE_PRICES : undefined);
   }
 
   /** Audit settings models built elsewhere (a template, a test): one target per model. */
@@ -190,6 +202,8 @@ export class RegistryReport {
     public readonly targets: readonly TargetReport[],
     /** When the read started. */
     public readonly generatedAt: Date,
+    /** The storage prices of the costs, when usage was read. */
+    public readonly prices?: StoragePrices,
   ) {}
 
   /** Every finding of every target. */
@@ -255,6 +269,8 @@ async function readTarget(target: ReportTarget, options: RegistryReportOptions, 
     // three attempts, so a missing feature is a gap within a second, not at the deadline.
     const optionalClient: ECRClient = createEcrClient({ ...common, resourceOf, maxAttempts: 3 });
     let inventory: Inventory;
+    let usage: RepositoryUsage[] | undefined;
+    const usageCalls: Record<string, number> = {};
     try {
       inventory = await readInventory({
         client,
@@ -265,12 +281,26 @@ async function readTarget(target: ReportTarget, options: RegistryReportOptions, 
         requestsPerSecond: options.requestsPerSecond,
         onProgress: options.onProgress,
       });
+      const listed = !inventory.model.gaps.some(g => g.part === 'repositories');
+      if (options.usage && listed) {
+        usage = await readUsage({
+          client,
+          repositories: inventory.model.repositories,
+          region: target.region,
+          registryId: target.account,
+          prices: options.prices ?? ECR_STORAGE_PRICES,
+          now: options.now ?? new Date(started),
+          concurrency: options.concurrency,
+          requestsPerSecond: options.requestsPerSecond,
+          calls: usageCalls,
+        });
+      }
     } finally {
       client.destroy();
       optionalClient.destroy();
     }
     const model = inventory.model;
-    const calls = { ...(stsCalls > 0 ? { AssumeRole: stsCalls } : {}), ...inventory.calls };
+    const calls = { ...(stsCalls > 0 ? { AssumeRole: stsCalls } : {}), ...inventory.calls, ...usageCalls };
     const nothingRead = model.gaps.some(g => g.part === 'repositories')
       && model.gaps.some(g => g.part === 'registryScanning') && model.gaps.some(g => g.part === 'registryPolicy');
     if (nothingRead) {
@@ -288,6 +318,7 @@ async function readTarget(target: ReportTarget, options: RegistryReportOptions, 
       gaps: model.gaps,
       calls,
       durationMs: Date.now() - started,
+      ...(usage ? { usage } : {}),
     };
   } catch (e) {
     const error = e instanceof WrongAccountError ? e.message

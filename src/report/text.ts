@@ -49,6 +49,50 @@ function gapLines(t: TargetReport): string[] {
     `  ${label(t)}: ${PART_NAMES[gap.part] ?? gap.part}${repositories > 0 ? ` of ${plural(repositories, 'repository', 'repositories')}` : ''} not read (${gap.action}): ${gap.reason}`);
 }
 
+/** Bytes for people: binary units (GiB is the GB AWS bills storage by). */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+function dollars(n: number): string {
+  return `$${n.toFixed(2)}`;
+}
+
+/** The usage section: a row per repository, largest first, then the prices used. */
+function usageLines(report: RegistryReport): string[] {
+  const prices = report.prices!;
+  const rows = report.targets.flatMap(t => (t.usage ?? []).map(u => ({ t, u })))
+    .sort((a, b) => b.u.bytes.total - a.u.bytes.total || a.u.name.localeCompare(b.u.name));
+  const out = ['', 'Storage by repository (largest first)', ''];
+  out.push(...table([
+    ['REPOSITORY', 'IMAGES', 'STANDARD', 'ARCHIVE', 'NOT PULLED 30D', 'NOT PULLED 90D', 'LIFECYCLE EXPIRES', 'LIFECYCLE ARCHIVES', 'COST/MONTH', 'FREED/MONTH'],
+    ...rows.map(({ t, u }) => [
+      report.targets.length > 1 ? `${label(t)} ${u.name}` : u.name,
+      String(u.images),
+      formatBytes(u.bytes.standard),
+      formatBytes(u.bytes.archive),
+      formatBytes(u.notPulled30Days.bytes),
+      formatBytes(u.notPulled90Days.bytes),
+      u.lifecycle ? `${u.lifecycle.expire.images} (${formatBytes(u.lifecycle.expire.bytes)})` : u.lifecycleError ? 'error' : 'no policy',
+      u.lifecycle ? `${u.lifecycle.archive.images} (${formatBytes(u.lifecycle.archive.bytes)})` : '-',
+      dollars(u.monthlyCost),
+      dollars(u.monthlyCostFreed),
+    ]),
+  ]));
+  for (const { u } of rows.filter(r => r.u.error !== null || r.u.lifecycleError !== null)) {
+    out.push(`  ${u.name}: ${u.error ?? `lifecycle preview: ${u.lifecycleError}`}`);
+  }
+  out.push('', `Prices: standard $${prices.standardPerGbMonth}, archive $${prices.archivePerGbMonth} per GB-month (${prices.region}, ${prices.asOf}, ${prices.source})`);
+  return out;
+}
+
 /**
  * The terminal summary: totals first, a line per registry, then the findings by rule, then what
  * could not be read.
@@ -94,6 +138,9 @@ export function renderText(report: RegistryReport, failOn: FailOn): string {
         out.push(`  ${label(t)}  ${f.resourceName}: ${f.message}`);
       }
     }
+  }
+  if (report.prices) {
+    out.push(...usageLines(report));
   }
   const notRead = report.targets.flatMap(gapLines);
   if (notRead.length > 0) {

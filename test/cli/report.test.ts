@@ -94,7 +94,9 @@ describe('cdk-ecr-registry report', () => {
     const validate = ajv.compile(SCHEMA);
     expect(validate.errors ?? []).toEqual([]);
     expect(validate(doc)).toBe(true);
-    expect(doc.schemaVersion).toBe('1.0');
+    expect(doc.schemaVersion).toBe('1.1');
+    expect(doc.usage).toBeNull();
+    expect(doc.targets[0].usage).toBeNull();
     expect(doc.summary).toMatchObject({
       targets: 1, targetsFailed: 0, repositories: 8, findings: 7, findingsBySeverity: { error: 6, warning: 1 }, gaps: 4, exceedsFailOn: true,
     });
