@@ -1,0 +1,204 @@
+/**
+ * Runs the translations of every README and `docs/*.md` snippet in the languages we ship, against the
+ * built packages: what a Python or Java user copies from the docs must work, not only compile in
+ * TypeScript.
+ *
+ * The translations come from jsii-rosetta (never edited by hand): the README's from `.jsii.tabl.json`
+ * (`jsii-rosetta extract`, post-compile) and each page's from `.rosetta-docs/<page>/.jsii.tabl.json`
+ * (scripts/docs-snippets.ts, post-compile). Each snippet goes into the fixture its code fence names
+ * (` ```ts fixture=<name> `, else `default`): `rosetta/<name>.py-fixture` and
+ * `rosetta/<name>.java-fixture` are real code in that language that builds every name the TypeScript
+ * fixture `rosetta/<name>.ts-fixture` declares. A fixture has an `imports` marker (the snippet's imports
+ * go there) and a `here` marker (the snippet's statements go there, at its indentation).
+ *
+ *   tsx scripts/run-snippets.ts python <python>   writes .ci-work/snippets/python/<snippet>.py, runs them all
+ *                                                  in one interpreter (each synthesizes its app), then mypy
+ *   tsx scripts/run-snippets.ts java <classpath>  writes .ci-work/snippets/java/snippets/<Snippet>.java and
+ *                                                  compiles them with javac against the classpath
+ *
+ * Fails when a snippet has no translation, when a translation refers to a fixture name (`fixture_...`:
+ * the fixture's aliases leaked into what users read), or when a snippet fails to run, type-check or compile.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { docsPages } from './docs-snippets';
+
+const ROOT = path.resolve(__dirname, '..');
+const OUT = path.join(ROOT, '.ci-work', 'snippets');
+
+interface Snippet {
+  /** Where it is documented: `README.md` or `docs/<page>.md`. */
+  readonly file: string;
+  /** Line of the code fence in that file. */
+  readonly line: number;
+  /** The fixture the fence names (`default` when none). */
+  readonly fixture: string;
+  /** Identifier-safe name: `readme_l46`, `docs_lifecycle_l14`. */
+  readonly slug: string;
+  readonly translations: Record<string, string>;
+}
+
+function readTablet(file: string): any[] {
+  if (!fs.existsSync(file)) {
+    return [];
+  }
+  return Object.values<any>(JSON.parse(fs.readFileSync(file, 'utf8')).snippets ?? {});
+}
+
+function fenceFixture(markdownFile: string, line: number): string {
+  const fence = fs.readFileSync(path.join(ROOT, markdownFile), 'utf8').split('\n')[line - 1] ?? '';
+  if (!/^\s*`{3,}\s*(ts|typescript)\b/.test(fence)) {
+    throw new Error(`${markdownFile}:${line} is not a TypeScript code fence: ${JSON.stringify(fence)}`);
+  }
+  return /\bfixture=([\w-]+)/.exec(fence)?.[1] ?? 'default';
+}
+
+/** Every README and docs snippet with its translations. */
+export function snippets(): Snippet[] {
+  const sources: Array<{ tablet: string; moduleFqn: string; file: string }> = [
+    { tablet: path.join(ROOT, '.jsii.tabl.json'), moduleFqn: JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).name, file: 'README.md' },
+    ...docsPages().map(p => ({ tablet: path.join(p.dir, '.jsii.tabl.json'), moduleFqn: p.assemblyName, file: `docs/${p.name}.md` })),
+  ];
+  const out: Snippet[] = [];
+  for (const source of sources) {
+    for (const s of readTablet(source.tablet)) {
+      // README snippets only (the tablet also holds the API docs' examples); docs pages have nothing else.
+      if (s.location?.api?.api !== 'moduleReadme' || s.location.api.moduleFqn !== source.moduleFqn) {
+        continue;
+      }
+      const line: number = s.location.field.line;
+      const translations: Record<string, string> = {};
+      for (const [language, t] of Object.entries<any>(s.translations)) {
+        translations[language] = t.source;
+      }
+      out.push({
+        file: source.file,
+        line,
+        fixture: fenceFixture(source.file, line),
+        slug: `${source.file.replace(/\.md$/, '').replace(/[^A-Za-z0-9]+/g, '_').toLowerCase()}_l${line}`,
+        translations,
+      });
+    }
+  }
+  if (out.length === 0) {
+    throw new Error('no snippets found: compile first (npx projen compile && npx projen post-compile)');
+  }
+  return out.sort((a, b) => a.slug.localeCompare(b.slug));
+}
+
+/** Puts a translation into a fixture: import lines at the `imports` marker, the rest at the `here` marker. */
+function embed(fixturePath: string, translation: string, comment: string,
+  isImport: (line: string) => boolean, marker: { imports: RegExp; here: RegExp }): string {
+  const fixture = fs.readFileSync(fixturePath, 'utf8');
+  const lines = translation.replace(/\s+$/, '').split('\n');
+  const imports = lines.filter(isImport);
+  const body = lines.filter(l => !isImport(l));
+  const hereLine = fixture.split('\n').find(l => marker.here.test(l));
+  const importsLine = fixture.split('\n').find(l => marker.imports.test(l));
+  if (hereLine === undefined || importsLine === undefined) {
+    throw new Error(`${path.relative(ROOT, fixturePath)} needs an imports marker and a here marker`);
+  }
+  const indent = /^\s*/.exec(hereLine)![0];
+  const indented = body.map(l => (l.trim() === '' ? '' : indent + l)).join('\n');
+  return fixture
+    .replace(importsLine, () => imports.join('\n'))
+    .replace(hereLine, () => `${indent}${comment}\n${indented}`);
+}
+
+function fixtureFile(fixture: string, extension: string): string {
+  const file = path.join(ROOT, 'rosetta', `${fixture}.${extension}-fixture`);
+  if (!fs.existsSync(file)) {
+    throw new Error(`no rosetta/${fixture}.${extension}-fixture (the ${extension} twin of rosetta/${fixture}.ts-fixture)`);
+  }
+  return file;
+}
+
+function checkTranslation(s: Snippet, language: string): string {
+  const source = s.translations[language];
+  if (!source) {
+    throw new Error(`${s.file}:${s.line} has no ${language} translation`);
+  }
+  if (/\bfixture_?[A-Za-z]/i.test(source.replace(/^\s*(#|\/\/).*$/gm, ''))) {
+    throw new Error(`${s.file}:${s.line}: the ${language} translation names the fixture (an alias leaked from the TypeScript fixture):\n${source}`);
+  }
+  return source;
+}
+
+function run(cmd: string, args: string[], cwd: string): number {
+  const r = spawnSync(cmd, args, { cwd, stdio: 'inherit', env: process.env });
+  if (r.error) {
+    throw r.error;
+  }
+  return r.status ?? 1;
+}
+
+function python(interpreter: string): number {
+  const dir = path.join(OUT, 'python');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const all = snippets();
+  const files: string[] = [];
+  for (const s of all) {
+    const source = checkTranslation(s, 'python');
+    const file = path.join(dir, `${s.slug}.py`);
+    fs.writeFileSync(file, embed(fixtureFile(s.fixture, 'py'), source, `# ${s.file}, line ${s.line} (fixture ${s.fixture}):`,
+      l => /^(from \S+ import |import )/.test(l), { imports: /^# imports\s*$/, here: /^\s*# here\s*$/ }));
+    files.push(path.basename(file));
+  }
+  console.log(`python: ${files.length} snippets written to ${path.relative(ROOT, dir)}`);
+  // One interpreter for all: the jsii kernel loads aws-cdk-lib once.
+  let status = run(interpreter, [path.join(ROOT, 'scripts', 'run-python-snippets.py'), ...files], dir);
+  const mypy = path.join(path.dirname(interpreter), 'mypy');
+  const t0 = Date.now();
+  if (run(mypy, ['--cache-dir', path.join(ROOT, '.ci-work', 'mypy-cache'), ...files], dir) !== 0) {
+    status = 1;
+  } else {
+    console.log(`python: mypy clean on ${files.length} snippets (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+  return status;
+}
+
+function java(classpath: string): number {
+  const dir = path.join(OUT, 'java');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(path.join(dir, 'snippets'), { recursive: true });
+  const files: string[] = [];
+  for (const s of snippets()) {
+    const source = checkTranslation(s, 'java');
+    const className = `Snippet_${s.slug}`;
+    const file = path.join(dir, 'snippets', `${className}.java`);
+    const text = embed(fixtureFile(s.fixture, 'java'), source, `// ${s.file}, line ${s.line} (fixture ${s.fixture}):`,
+      l => /^import /.test(l), { imports: /^\/\/ imports\s*$/, here: /^\s*\/\/ here\s*$/ });
+    fs.writeFileSync(file, `package snippets;\n\n${text.replace(/\bFixture\b/g, className)}`);
+    files.push(path.relative(dir, file));
+  }
+  console.log(`java: ${files.length} snippets written to ${path.relative(ROOT, dir)}`);
+  const t0 = Date.now();
+  const status = run('javac', ['-nowarn', '-d', 'classes', '-cp', classpath, ...files], dir);
+  if (status === 0) {
+    console.log(`java: ${files.length} snippets compile against the built jar (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+  return status;
+}
+
+if (require.main === module) {
+  const [language, arg] = process.argv.slice(2);
+  try {
+    if (language === 'python' && arg) {
+      process.exit(python(arg));
+    } else if (language === 'java' && arg) {
+      process.exit(java(arg));
+    } else if (language === 'list') {
+      for (const s of snippets()) {
+        console.log(`${s.file}:${s.line} fixture=${s.fixture} ${s.slug}`);
+      }
+    } else {
+      console.error('usage: tsx scripts/run-snippets.ts python <python interpreter> | java <classpath> | list');
+      process.exit(2);
+    }
+  } catch (e) {
+    console.error(`run-snippets: ${(e as Error).message}`);
+    process.exit(1);
+  }
+}
