@@ -22,7 +22,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { docsPages } from './docs-snippets';
+import { docsPages, typescriptBlocks } from './docs-snippets';
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, '.ci-work', 'snippets');
@@ -62,23 +62,33 @@ export function snippets(): Snippet[] {
   ];
   const out: Snippet[] = [];
   for (const source of sources) {
-    for (const s of readTablet(source.tablet)) {
+    // Each ```ts block of the file as it is now, with the tablet's translation of the same source (the
+    // tablet accumulates, and keeps the line where it first saw a source: the block gives the line).
+    const tablet = readTablet(source.tablet).filter(s =>
       // README snippets only (the tablet also holds the API docs' examples); docs pages have nothing else.
-      if (s.location?.api?.api !== 'moduleReadme' || s.location.api.moduleFqn !== source.moduleFqn) {
+      s.location?.api?.api === 'moduleReadme' && s.location.api.moduleFqn === source.moduleFqn);
+    const missing: number[] = [];
+    for (const block of typescriptBlocks(fs.readFileSync(path.join(ROOT, source.file), 'utf8'))) {
+      const s = tablet.find(t => String(t.translations.$?.source ?? '').trim() === block.source.trim());
+      if (!s) {
+        missing.push(block.line);
         continue;
       }
-      const line: number = s.location.field.line;
       const translations: Record<string, string> = {};
       for (const [language, t] of Object.entries<any>(s.translations)) {
         translations[language] = t.source;
       }
       out.push({
         file: source.file,
-        line,
-        fixture: fenceFixture(source.file, line),
-        slug: `${source.file.replace(/\.md$/, '').replace(/[^A-Za-z0-9]+/g, '_').toLowerCase()}_l${line}`,
+        line: block.line,
+        fixture: fenceFixture(source.file, block.line),
+        slug: `${source.file.replace(/\.md$/, '').replace(/[^A-Za-z0-9]+/g, '_').toLowerCase()}_l${block.line}`,
         translations,
       });
+    }
+    if (missing.length > 0) {
+      throw new Error(`${source.file}: no translation of the snippet(s) at line ${missing.join(', ')}: `
+        + 'run the build (npx projen compile && npx projen post-compile) first');
     }
   }
   if (out.length === 0) {
