@@ -1,4 +1,4 @@
-import { CfnResource, IResolvable, IResolveContext, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RepositoryActions } from './repository-actions';
@@ -7,7 +7,7 @@ import { CheckContext } from '../private/context';
 import { Violations } from '../private/errors';
 import { isKnown, isUnresolved } from '../private/tokens';
 import { checkAccountId, checkOrganizationId, checkPattern, ORGANIZATIONAL_UNIT_PATH } from '../private/validation';
-import { checkRepositoryPolicy } from '../repository/private/policy';
+import { dependOnPrincipalStack, guardRepositoryPolicy } from '../repository/private/policy';
 
 /** A Lambda function ARN (optionally qualified); `*` and `?` allowed in the name and qualifier (StringLike). */
 const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9_*?-]+(:[a-zA-Z0-9_$*?-]+)?$/;
@@ -190,7 +190,6 @@ export class RepositoryAccess {
   private readonly principalKeys = new Map<iam.PolicyStatement, Set<string>>();
   private combinedLambdaStatements = 0;
   private acknowledged = false;
-  private validating = false;
 
   private constructor(repository: ecr.IRepository) {
     this.repository = repository;
@@ -271,6 +270,7 @@ export class RepositoryAccess {
       return this.identityGrant(grantee, level.actions);
     }
 
+    dependOnPrincipalStack(this.repository, principal);
     const statement = this.statement(`CrossAccount${level.name}`, level.actions);
     this.addPrincipalOnce(statement, rendered, principal);
     if (rendered.includes(':root"')) {
@@ -545,45 +545,9 @@ export class RepositoryAccess {
     Validations.of(this.repository).acknowledge({ id: ECR1, reason: ECR1_REASON });
   }
 
-  /**
-   * Fail the synth if the finished policy has an unconditioned open principal, a
-   * `Resource` element or a wildcard action (whoever added it), so that the
-   * acknowledgement above is never a blanket one.
-   *
-   * `app.synth()` resolves every resource once before validation (its scan for cross-stack
-   * references). The policy property is wrapped so that this resolution hands its result to the
-   * check, which then costs nothing; if the property was replaced since (an escape hatch), or
-   * the validation runs on its own, the check resolves the property itself.
-   */
+  /** The policy guard every owned repository gets (see `guardRepositoryPolicy`). */
   private validatePolicy(): void {
-    if (this.validating) {
-      return;
-    }
-    this.validating = true;
-    const cfn = this.cfnRepository()! as ecr.CfnRepository;
-    const path = this.repository.node.path;
-    const original: unknown = cfn.repositoryPolicyText;
-    let resolved: { readonly doc: unknown } | undefined;
-    const wrapped: IResolvable = {
-      creationStack: [],
-      resolve: (context: IResolveContext) => {
-        context.registerPostProcessor({ postProcess: (doc: unknown) => { resolved = { doc }; return doc; } });
-        return original;
-      },
-      toString: () => Token.asString(wrapped),
-    };
-    cfn.repositoryPolicyText = wrapped;
-    this.repository.node.addValidation({
-      validate: () => {
-        const doc = resolved !== undefined && cfn.repositoryPolicyText === wrapped
-          ? resolved.doc
-          : Stack.of(cfn).resolve(cfn.repositoryPolicyText);
-        resolved = undefined;
-        const v = new Violations(path);
-        checkRepositoryPolicy(v, 'repositoryPolicy', doc, false);
-        return v.messages();
-      },
-    });
+    guardRepositoryPolicy(this.repository, this.cfnRepository()! as ecr.CfnRepository);
   }
 }
 

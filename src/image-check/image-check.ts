@@ -18,8 +18,8 @@ import { VerifiedDockerImageCode, VerifiedLambdaImageOptions } from '../integrat
 import { appRunnerSourceConfiguration } from '../integrations/private/app-runner-source';
 import { CheckContext, contextOf } from '../private/context';
 import { EcrValidationError, pathOf, Violations } from '../private/errors';
-import { isUnresolved } from '../private/tokens';
-import { checkPattern } from '../private/validation';
+import { isKnown, isUnresolved } from '../private/tokens';
+import { checkEnum, checkPattern } from '../private/validation';
 
 /** Severity of an image scan finding, for the scan gate. */
 export enum ScanFindingSeverity {
@@ -227,7 +227,20 @@ export class ImageCheck extends Construct {
     if (!isUnresolved(images)) {
       v.check(images.length > 0, 'images', images, 'must list at least one image');
     }
+    const here = Stack.of(scope);
     images.forEach((ref, i) => {
+      const repo = ref.repository;
+      const cfn = repo?.node.defaultChild;
+      if (cfn instanceof ecr.CfnRepository && Stack.of(repo) !== here && Stack.of(repo).resolve(cfn.repositoryName) === undefined) {
+        const there = Stack.of(repo);
+        const differs = (a: string, b: string) => isKnown(a) && isKnown(b) && a !== b;
+        if (differs(there.region, here.region) || differs(there.account, here.account)) {
+          v.add(`images[${i}].repository`, repo.node.path,
+            `is in stack ${there.node.path} (${there.account}/${there.region}) and has a generated name, which stack ${here.node.path} `
+            + `(${here.account}/${here.region}) cannot reference across environments: give the repository a repositoryName, `
+            + 'or import it here by ARN (ecr.Repository.fromRepositoryArn) and check that');
+        }
+      }
       if (ref.tag !== undefined) {
         checkPattern(v, `images[${i}].tag`, ref.tag, TAG_PATTERN,
           `must be an image tag: 1-128 of letters, digits, '_', '.' and '-', not starting with '.' or '-' (${TAG_PATTERN.source})`);
@@ -236,6 +249,7 @@ export class ImageCheck extends Construct {
           `must be an image digest: 'sha256:' and 64 lowercase hexadecimal digits (${DIGEST_PATTERN.source})`);
       }
     });
+    checkEnum(v, 'failOnSeverity', props.failOnSeverity, ScanFindingSeverity, 'ScanFindingSeverity');
     if (props.scanWaitTimeout !== undefined) {
       if (props.failOnSeverity === undefined) {
         v.add('scanWaitTimeout', props.scanWaitTimeout.toHumanString(), 'only with failOnSeverity (there is no scan to wait for without a scan gate)');

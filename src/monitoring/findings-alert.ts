@@ -5,7 +5,7 @@ import { ScanFindingSeverity } from '../image-check/image-check';
 import { CheckContext, contextOf } from '../private/context';
 import { pathOf, Violations } from '../private/errors';
 import { isUnresolved } from '../private/tokens';
-import { checkAccountId, checkPattern } from '../private/validation';
+import { checkAccountId, checkEnum, checkEnumList, checkPattern } from '../private/validation';
 
 /**
  * Where scan findings come from.
@@ -114,8 +114,7 @@ export class FindingsAlert extends Construct {
    * @internal
    */
   public static _collect(v: Violations, props: FindingsAlertProps, _context: CheckContext): void {
-    const severity = props.minimumSeverity ?? ScanFindingSeverity.HIGH;
-    v.check(SEVERITY_ORDER.includes(severity), 'minimumSeverity', severity, `must be one of ${SEVERITY_ORDER.join(', ')}`);
+    checkEnum(v, 'minimumSeverity', props.minimumSeverity, ScanFindingSeverity, 'ScanFindingSeverity');
     const prefixes = props.repositoryPrefixes;
     if (prefixes !== undefined && !isUnresolved(prefixes)) {
       v.check(prefixes.length >= 1 && prefixes.length <= MAX_PREFIXES, 'repositoryPrefixes', prefixes,
@@ -129,12 +128,9 @@ export class FindingsAlert extends Construct {
     v.check(targets.length <= MAX_TARGETS, 'targets', `${targets.length} targets`,
       `at most ${MAX_TARGETS} targets (EventBridge allows ${MAX_TARGETS} per rule); fan out through an SNS topic`);
     const sources = props.sources;
-    if (sources !== undefined) {
-      const known = Object.values(FindingSource) as string[];
+    if (sources !== undefined && !isUnresolved(sources)) {
       v.check(sources.length >= 1, 'sources', sources, 'must name at least one FindingSource');
-      for (const [i, s] of sources.entries()) {
-        v.check(known.includes(s), `sources[${i}]`, s, `must be one of ${known.join(', ')}`);
-      }
+      checkEnumList(v, 'sources', sources, FindingSource, 'FindingSource');
       v.check(new Set(sources).size === sources.length, 'sources', sources, 'must not repeat a source');
     }
     checkAccountId(v, 'registryId', props.registryId);

@@ -79,3 +79,29 @@ export function checkResourceTags(v: Violations, property: string, tags: { [key:
     }
   }
 }
+
+/**
+ * Check the value of an enum-typed prop against the enum (skipping tokens). TypeScript rejects a
+ * plain string at compile time; plain JavaScript, or Python with a string where the enum was
+ * meant, reaches the construct with any string, which would otherwise pass synth and fail at deploy.
+ *
+ * @param enumType the enum object (`ScanFindingSeverity`, `ecr.TagMutability`, ...)
+ * @param typeName its name in messages
+ */
+export function checkEnum(v: Violations, property: string, value: unknown, enumType: Record<string, string | number>, typeName: string): boolean {
+  if (value === undefined || isUnresolved(value)) {
+    return true;
+  }
+  const values = Object.entries(enumType).filter(([k]) => !/^\d+$/.test(k)).map(([, x]) => x);
+  const ok = values.includes(value as string | number);
+  v.check(ok, property, value, `must be a ${typeName}: one of ${values.map(x => JSON.stringify(x)).join(', ')}`);
+  return ok;
+}
+
+/** Check each value of a list of enum values (`checkEnum`), skipping tokens. */
+export function checkEnumList(v: Violations, property: string, values: readonly unknown[] | undefined, enumType: Record<string, string | number>, typeName: string): void {
+  if (values === undefined || isUnresolved(values)) {
+    return;
+  }
+  values.forEach((x, i) => checkEnum(v, `${property}[${i}]`, x, enumType, typeName));
+}

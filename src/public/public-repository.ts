@@ -10,7 +10,7 @@ import { CheckContext, contextOf } from '../private/context';
 import { pathOf, Violations } from '../private/errors';
 import { PUBLIC_CATALOG_HANDLER_SOURCE } from './private/catalog-handler-source';
 import { isUnresolved } from '../private/tokens';
-import { checkLength, checkPattern } from '../private/validation';
+import { checkEnum, checkLength, checkPattern } from '../private/validation';
 
 /** The ECR Public API pattern for repository names (2-205 characters). */
 const PUBLIC_REPOSITORY_NAME = /^(?=.{2,205}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
@@ -280,6 +280,7 @@ export class PublicRepository extends PublicRepositoryBase {
     }
 
     checkRepositoryName(v, props.repositoryName);
+    checkEnum(v, 'removalPolicy', props.removalPolicy, RemovalPolicy, 'RemovalPolicy');
     checkLength(v, 'description', props.description, 0, 1024);
     checkLength(v, 'aboutText', props.aboutText, 0, 10240);
     checkLength(v, 'usageText', props.usageText, 0, 10240);
@@ -339,6 +340,7 @@ export class PublicRepository extends PublicRepositoryBase {
 
     if (logo) {
       this.addCatalogResource(catalogData, logo);
+      inlineLogos(Stack.of(this)).push({ path: this.node.path, file: props.logoImagePath!, bytes: logo.length, inline: Math.ceil(logo.length / 3) * 4 });
     }
   }
 
@@ -372,6 +374,51 @@ export class PublicRepository extends PublicRepositoryBase {
       catalog.node.addDependency(permission.policyDependable);
     }
   }
+}
+
+/** CloudFormation's limit on a template's size (a template uploaded through S3), as this library counts it. */
+export const MAX_TEMPLATE_BYTES = 1_000_000;
+
+interface InlineLogo {
+  readonly path: string;
+  readonly file: string;
+  readonly bytes: number;
+  readonly inline: number;
+}
+
+const LOGOS = new WeakMap<Stack, InlineLogo[]>();
+
+/**
+ * The logos inlined (base64) into a stack's template. The first one adds a validation to the stack
+ * that measures the template as the CDK writes it and fails when the logos push it past
+ * `MAX_TEMPLATE_BYTES`, naming each logo and its size.
+ */
+function inlineLogos(stack: Stack): InlineLogo[] {
+  let logos = LOGOS.get(stack);
+  if (!logos) {
+    const list: InlineLogo[] = [];
+    logos = list;
+    LOGOS.set(stack, list);
+    stack.node.addValidation({
+      validate: () => {
+        // The CDK writes templates as JSON with one space of indentation.
+        const template = stack.resolve((stack as any)._toCloudFormation());
+        const size = Buffer.byteLength(JSON.stringify(template, undefined, 1));
+        if (size <= MAX_TEMPLATE_BYTES) {
+          return [];
+        }
+        const total = list.reduce((sum, l) => sum + l.inline, 0);
+        const v = new Violations(stack.node.path);
+        for (const logo of list) {
+          v.add(`${logo.path} logoImagePath`, logo.file,
+            `the logo is ${logo.bytes} bytes (${logo.inline} bytes inline as base64); the inline logos (${total} bytes) make this stack's template `
+            + `${size} bytes, past CloudFormation's ${MAX_TEMPLATE_BYTES}-byte limit: use smaller logos, or put the public repositories with logos in separate stacks`);
+        }
+        return v.messages();
+      },
+    });
+  }
+  return logos;
 }
 
 /** One inline function per stack that writes catalog data with a logo. */

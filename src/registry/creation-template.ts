@@ -6,7 +6,9 @@ import { Construct } from 'constructs';
 import { CheckContext, contextOf } from '../private/context';
 import { pathOf, Violations } from '../private/errors';
 import { checkNamespacePrefix, repositoryArnForPrefix } from './private/shared';
-import { checkLength, checkResourceTags } from '../private/validation';
+import { RegistryStackState } from './private/stack-state';
+import { isKnown, isUnresolved } from '../private/tokens';
+import { checkEnumList, checkLength, checkResourceTags } from '../private/validation';
 import { checkRepositoryPolicy } from '../repository/private/policy';
 import { collectRepositorySettings, renderExclusionFilters, renderLifecyclePolicy } from '../repository/private/settings';
 import { RepositorySettings } from '../repository/settings';
@@ -132,13 +134,20 @@ export class RepositoryCreationTemplate extends Resource implements IRepositoryC
    * throws once; `RegistryBaseline` calls it on each template of its spec.
    * @internal
    */
-  public static _collect(v: Violations, props: RepositoryCreationTemplateProps, _context: CheckContext): void {
+  public static _collect(v: Violations, props: RepositoryCreationTemplateProps, context: CheckContext): void {
     if (props.prefix === undefined) {
       v.add('prefix', props.prefix, 'needs a repository namespace or ROOT');
     }
     checkNamespacePrefix(v, 'prefix', props.prefix, 256);
+    if (context.scope && isKnown(props.prefix)) {
+      const other = RegistryStackState.find(context.scope)?.templatePrefixes.get(props.prefix);
+      if (other !== undefined) {
+        v.add('prefix', props.prefix, `${other} already uses this prefix; ECR keeps one creation template per prefix in a registry`);
+      }
+    }
 
     const appliedFor = props.appliedFor ?? ALL_APPLIED_FOR;
+    checkEnumList(v, 'appliedFor', appliedFor, CreationTemplateAppliedFor, 'CreationTemplateAppliedFor');
     v.check(appliedFor.length >= 1, 'appliedFor', appliedFor, 'needs at least one of PULL_THROUGH_CACHE, REPLICATION, CREATE_ON_PUSH');
     v.check(new Set(appliedFor).size === appliedFor.length, 'appliedFor', appliedFor, 'lists a value twice');
 
@@ -159,6 +168,7 @@ export class RepositoryCreationTemplate extends Resource implements IRepositoryC
     v.throwIfAny();
     super(scope, id);
     this.prefix = props.prefix;
+    RegistryStackState.obtain(this).templatePrefixes.set(isUnresolved(props.prefix) ? `${this.node.path}#token` : props.prefix, this.node.path);
 
     const appliedFor = props.appliedFor ?? ALL_APPLIED_FOR;
     const mutability = props.imageTagMutability ?? ecr.TagMutability.IMMUTABLE;

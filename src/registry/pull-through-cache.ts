@@ -338,6 +338,10 @@ export class PullThroughCacheRule extends PullThroughCacheRuleBase {
       const accountOk = checkAccountId(v, 'upstream.account', ecrUp.account);
       const regionOk = checkRegion(v, 'upstream.region', ecrUp.region);
       checkNamespacePrefix(v, 'upstream.upstreamRepositoryPrefix', ecrUp.upstreamRepositoryPrefix, 30);
+      if (prefix === 'ROOT' && isKnown(ecrUp.upstreamRepositoryPrefix) && ecrUp.upstreamRepositoryPrefix !== 'ROOT') {
+        v.add('upstream.upstreamRepositoryPrefix', ecrUp.upstreamRepositoryPrefix,
+          "ECR accepts an upstream repository prefix only when the rule's repositoryPrefix is not ROOT: give the rule a repositoryPrefix (e.g. the upstream prefix), or drop upstreamRepositoryPrefix");
+      }
       if (accountOk && regionOk && isKnown(ecrUp.account) && isKnown(ecrUp.region)
         && ecrUp.account === stack.account && ecrUp.region === stack.region) {
         v.add('upstream', `${ecrUp.account}/${ecrUp.region}`, 'is this registry itself; an ECR upstream must be in another region or account');

@@ -1,10 +1,12 @@
 import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { RepositoryAccess } from '../access/repository-access';
 import { LifecyclePolicy } from '../lifecycle/policy';
+import { dependOnPrincipalStack, guardRepositoryPolicy } from './private/policy';
 import { collectRepositoryResourceSettings, renderExclusionFilters, renderLifecyclePolicy } from './private/settings';
 import { RepositoryResourceSettings } from './settings';
 import { RepositoryMetrics } from '../monitoring/metrics';
@@ -129,6 +131,19 @@ export class PrivateRepository extends ecr.Repository {
     }
 
     this.addWarnings(props, imageTagMutability, encryption);
+    guardRepositoryPolicy(this, cfn);
+  }
+
+  /**
+   * Add a statement to the repository policy. Whoever adds it, the synth fails if the finished
+   * policy allows `Principal: *` without an organization or source condition; a principal that
+   * another stack of the app deploys makes this repository's stack depend on that stack.
+   */
+  public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+    for (const principal of statement.principals) {
+      dependOnPrincipalStack(this, principal);
+    }
+    return super.addToResourcePolicy(statement);
   }
 
   /**

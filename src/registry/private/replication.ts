@@ -1,5 +1,6 @@
-import { Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations, Lazy, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { checkRegion, checkReplicationPrefix } from './shared';
 import { CheckContext } from '../../private/context';
@@ -45,6 +46,7 @@ export class RegistryReplication {
   /** Add a rule (checked before). */
   public add(rule: ReplicationRule): void {
     this._rules.push(rule);
+    warnUnknownRegions(this.registry, rule, this._rules.length - 1);
     if (!this._configuration) {
       this._configuration = new ecr.CfnReplicationConfiguration(this.registry, 'Replication', {
         replicationConfiguration: {
@@ -77,6 +79,25 @@ export class RegistryReplication {
         ? rule.repositoryPrefixes.map(filter => ({ filter, filterType: 'PREFIX_MATCH' }))
         : undefined,
     }));
+  }
+}
+
+/** The id of the warning about a destination region aws-cdk-lib does not know (acknowledge it for a new region). */
+export const UNKNOWN_REGION_WARNING = 'cdk-ecr-registry:unknownReplicationRegion';
+
+/**
+ * Warn (not fail) about destination regions that aws-cdk-lib's region facts do not know: a typo such as
+ * eu-west-99 passes the pattern check, but a region launched after this aws-cdk-lib release is real.
+ */
+function warnUnknownRegions(scope: Construct, rule: ReplicationRule, index: number): void {
+  const known = new Set(RegionInfo.regions.map(r => r.name));
+  for (const [k, d] of (rule.destinations ?? []).entries()) {
+    if (isKnown(d.region) && !known.has(d.region)) {
+      Annotations.of(scope).addWarningV2(UNKNOWN_REGION_WARNING,
+        `replicationRules[${index}].destinations[${k}].region ${JSON.stringify(d.region)} is not a region aws-cdk-lib knows `
+        + `(${known.size} regions): check the name; if the region is newer than this aws-cdk-lib, acknowledge this warning `
+        + `(Annotations.of(registry).acknowledgeWarning('${UNKNOWN_REGION_WARNING}'))`);
+    }
   }
 }
 

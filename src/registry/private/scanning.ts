@@ -2,7 +2,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { SCANNING_FILTER_PATTERN } from './shared';
 import { Violations } from '../../private/errors';
-import { checkLength, checkPattern } from '../../private/validation';
+import { checkEnum, checkLength, checkPattern } from '../../private/validation';
 import { RegistryScanning, ScanFrequency, ScanType } from '../scanning';
 
 /** Most scanning rules (CloudFormation schema). */
@@ -40,10 +40,11 @@ export function checkScanning(v: Violations, scanning: RegistryScanning): void {
   const seen = new Set<ScanFrequency>();
   for (const [i, rule] of rules.entries()) {
     const p = `scanning.rules[${i}]`;
-    if (rule.frequency === ScanFrequency.MANUAL) {
+    const known = checkEnum(v, `${p}.frequency`, rule.frequency, ScanFrequency, 'ScanFrequency');
+    if (known && rule.frequency === ScanFrequency.MANUAL) {
       v.add(`${p}.frequency`, rule.frequency,
         'MANUAL is what ECR applies to repositories no rule matches, and CloudFormation accepts only SCAN_ON_PUSH and CONTINUOUS_SCAN in a rule; leave those repositories out of the other rules');
-    } else if (rule.frequency === ScanFrequency.CONTINUOUS_SCAN && scanning.scanType === ScanType.BASIC) {
+    } else if (known && rule.frequency === ScanFrequency.CONTINUOUS_SCAN && scanning.scanType === ScanType.BASIC) {
       v.add(`${p}.frequency`, rule.frequency, 'basic scanning supports only SCAN_ON_PUSH; use RegistryScanning.enhanced() for continuous scanning');
     } else if (seen.has(rule.frequency)) {
       v.add(`${p}.frequency`, rule.frequency, 'one rule per frequency: put all its filters in one rule');

@@ -30,6 +30,9 @@ export class RegistryStackState extends Construct {
   /** Pull-through cache rule prefixes of the stack (a token prefix under a key of its own), each to the path of its rule. */
   public readonly cachePrefixes = new Map<string, string>();
 
+  /** Creation template prefixes of the stack (a token prefix under a key of its own), each to the path of its template. */
+  public readonly templatePrefixes = new Map<string, string>();
+
   private constructor(scope: Construct, id: string) {
     super(scope, id);
   }

@@ -5,7 +5,7 @@ import { IConstruct } from 'constructs';
 import { InUseProtection } from '../../lifecycle/in-use';
 import { LifecyclePolicy } from '../../lifecycle/policy';
 import { Violations } from '../../private/errors';
-import { checkCount, checkPattern, EXCLUSION_FILTER_PATTERN } from '../../private/validation';
+import { checkCount, checkEnum, checkPattern, EXCLUSION_FILTER_PATTERN } from '../../private/validation';
 import { RepositoryResourceSettings, RepositorySettings } from '../settings';
 
 /**
@@ -15,6 +15,7 @@ import { RepositoryResourceSettings, RepositorySettings } from '../settings';
 
 /** Collect the violations of the settings every repository description shares. */
 export function collectRepositorySettings(v: Violations, s: RepositorySettings): void {
+  checkEnum(v, 'imageTagMutability', s.imageTagMutability, ecr.TagMutability, 'ecr.TagMutability');
   checkTagMutability(v, s.imageTagMutability ?? ecr.TagMutability.IMMUTABLE, s.imageTagMutabilityExclusionFilters);
   checkEncryptionKey(v, s.encryption ?? ecr.RepositoryEncryption.KMS, s.encryptionKey);
   s.lifecyclePolicy?._collect(v, 'lifecyclePolicy ');
@@ -47,6 +48,7 @@ function checkProtectedPolicy(v: Violations, policy: LifecyclePolicy): void {
 /** Collect the violations of the settings of a repository a stack owns. */
 export function collectRepositoryResourceSettings(v: Violations, s: RepositoryResourceSettings): void {
   collectRepositorySettings(v, s);
+  checkEnum(v, 'removalPolicy', s.removalPolicy, RemovalPolicy, 'RemovalPolicy');
   const removalPolicy = s.removalPolicy ?? RemovalPolicy.RETAIN;
   if (s.emptyOnDelete && removalPolicy !== RemovalPolicy.DESTROY) {
     v.add('emptyOnDelete', s.emptyOnDelete, `only with removalPolicy DESTROY (got ${removalPolicy})`);
