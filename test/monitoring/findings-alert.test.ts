@@ -267,7 +267,7 @@ describe('FindingsAlert: invalid input', () => {
   const make = (props: any) => () => new FindingsAlert(newStack(), 'Alert', props);
 
   test('fails on an unknown severity', () => {
-    expect(make({ minimumSeverity: 'SEVERE' })).toThrow(/Registry\/Alert: invalid minimumSeverity "SEVERE": must be one of INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL/);
+    expect(make({ minimumSeverity: 'SEVERE' })).toThrow(/Registry\/Alert: invalid minimumSeverity "SEVERE": must be a ScanFindingSeverity: one of "INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"/);
   });
 
   test('fails on an empty prefix list', () => {
@@ -294,7 +294,7 @@ describe('FindingsAlert: invalid input', () => {
 
   test('fails on no, unknown or repeated sources', () => {
     expect(make({ sources: [] })).toThrow(/invalid sources \[\]: must name at least one FindingSource/);
-    expect(make({ sources: ['GUARDDUTY'] })).toThrow(/invalid sources\[0\] "GUARDDUTY": must be one of BASIC_SCAN, ENHANCED_SCAN/);
+    expect(make({ sources: ['GUARDDUTY'] })).toThrow(/invalid sources\[0\] "GUARDDUTY": must be a FindingSource: one of "BASIC_SCAN", "ENHANCED_SCAN"/);
     expect(make({ sources: [FindingSource.BASIC_SCAN, FindingSource.BASIC_SCAN] })).toThrow(/invalid sources .*must not repeat a source/);
   });
 
