@@ -7,7 +7,7 @@ import { LambdaPullOptions, RepositoryAccess, RepositoryAccessLevel } from '../a
 import { CheckContext } from '../private/context';
 import { EcrValidationError, pathOf, Violations } from '../private/errors';
 import { isKnown, isUnresolved } from '../private/tokens';
-import { checkPattern, checkResourceTags, ORGANIZATIONAL_UNIT_PATH } from '../private/validation';
+import { checkAccountId, checkBoolean, checkPattern, checkResourceTags, ORGANIZATIONAL_UNIT_PATH } from '../private/validation';
 import { CreationTemplateAppliedFor, RepositoryCreationTemplate, RepositoryCreationTemplateOptions } from '../registry/creation-template';
 import { PullThroughCacheRule, PullThroughCacheRuleOptions } from '../registry/pull-through-cache';
 import { Registry, RegistryProps } from '../registry/registry';
@@ -286,6 +286,8 @@ export class RegistryBaseline extends Construct {
   public static _collect(v: Violations, props: RegistryBaselineProps, context: CheckContext): Plan {
     // The environment the baseline creates its stacks with.
     const env: CheckContext = { account: props.env?.account, region: props.env?.region };
+    checkAccountId(v, 'env.account', props.env?.account);
+    checkPattern(v, 'env.region', props.env?.region, /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region name such as eu-west-1');
     const enclosing = context.scope?.node.scopes.find(c => Stack.isStack(c as Construct));
     if (enclosing) {
       v.add('scope', enclosing.node.path, 'a RegistryBaseline creates its own stacks: create it in an App or a Stage, not inside a Stack');
@@ -293,6 +295,7 @@ export class RegistryBaseline extends Construct {
     checkPattern(v, 'stackNamePrefix', props.stackNamePrefix, /^[A-Za-z][A-Za-z0-9-]{0,99}$/,
       'must start with a letter and hold only letters, digits and hyphens (at most 100 characters)');
 
+    checkBoolean(v, 'manageRegistry', props.manageRegistry);
     const manageRegistry = props.manageRegistry ?? true;
     if (!manageRegistry && props.registry !== undefined) {
       v.add('registry', 'given', 'manageRegistry is false, so no registry stack is created: leave registry out, or set manageRegistry to true');
@@ -578,7 +581,9 @@ function checkRegistry(v: Violations, env: CheckContext, settings: BaselineRegis
   const cachePrefixes = new Map<string, number>();
   const ids = new Map<string, string>();
   const checkId = (property: string, id: string) => {
-    if (ids.has(id)) {
+    if (typeof id !== 'string' || id.length === 0 || id.includes('/')) {
+      v.add(property, id, "must be a construct id: a non-empty string without '/'");
+    } else if (ids.has(id)) {
       v.add(property, id, `${ids.get(id)} has the same construct id; give each rule and template its own id`);
     }
     ids.set(id, property.replace(/\.id$/, ''));

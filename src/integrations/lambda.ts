@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { RepositoryAccess } from '../access/repository-access';
 import type { VerifiedImage } from '../image-check/image-check';
 import { Violations } from '../private/errors';
-import { checkPattern } from '../private/validation';
+import { checkCount, checkLength, checkPattern } from '../private/validation';
 
 /** A Lambda function ARN or pattern (the same form `RepositoryAccess.grantPullToLambda` accepts). */
 const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9_*?-]+(:[a-zA-Z0-9_$*?-]+)?$/;
@@ -86,6 +86,9 @@ export class VerifiedDockerImageCode extends lambda.DockerImageCode {
           'must be a Lambda function ARN arn:<partition>:lambda:<region>:<12-digit account>:function:<name>[:<qualifier>] ("*" and "?" allowed in the name and qualifier)');
       }
     }
+    checkLength(v, 'lambdaCode.workingDirectory', options.workingDirectory, 1, 1000);
+    checkCount(v, 'lambdaCode.cmd', options.cmd, 0, 1500);
+    checkCount(v, 'lambdaCode.entrypoint', options.entrypoint, 0, 1500);
     v.throwIfAny();
     this.verifiedImage = image;
     this.imageUri = image.imageUri;

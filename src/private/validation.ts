@@ -105,3 +105,16 @@ export function checkEnumList(v: Violations, property: string, values: readonly 
   }
   values.forEach((x, i) => checkEnum(v, `${property}[${i}]`, x, enumType, typeName));
 }
+
+/**
+ * Check that a boolean prop holds a boolean (skipping tokens): from plain JavaScript or Python a
+ * string such as "false" would otherwise be truthy, or be written into the template as text.
+ */
+export function checkBoolean(v: Violations, property: string, value: unknown): boolean {
+  if (value === undefined || isUnresolved(value)) {
+    return true;
+  }
+  const ok = typeof value === 'boolean';
+  v.check(ok, property, value, 'must be true or false (a boolean, not a string)');
+  return ok;
+}

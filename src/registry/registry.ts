@@ -15,6 +15,7 @@ import { FindingsAlert, FindingsAlertOptions } from '../monitoring/findings-aler
 import { CheckContext, contextOf } from '../private/context';
 import { pathOf, Violations } from '../private/errors';
 import { isKnown } from '../private/tokens';
+import { checkBoolean } from '../private/validation';
 
 /**
  * A private registry (one account in one region) that other registries can be told about: the source
@@ -202,6 +203,7 @@ export class Registry extends Construct implements IRegistry {
   public allowReplicationFromRegistry(source: IRegistry, options: ReplicationFromRegistryOptions = {}): void {
     const v = new Violations(this.node.path);
     this.policy.checkLink(v, source);
+    checkBoolean(v, 'options.createRepository', options.createRepository);
     v.throwIfAny();
     this.policy.link(source, options.createRepository ?? true);
   }

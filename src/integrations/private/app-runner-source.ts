@@ -23,6 +23,12 @@ export function appRunnerSourceConfiguration(image: VerifiedImage, options: AppR
   }
   v.check(options.accessRole !== undefined, 'appRunnerSourceConfiguration.accessRole', options.accessRole,
     'an IAM role trusted by build.apprunner.amazonaws.com (new AppRunnerAccessRole(scope, id))');
+  for (const name of Object.keys(options.environmentVariables ?? {})) {
+    if (!isUnresolved(name)) {
+      v.check(name.length > 0 && !name.toUpperCase().startsWith('AWSAPPRUNNER'), `appRunnerSourceConfiguration.environmentVariables[${JSON.stringify(name)}]`, name,
+        'an environment variable name is not empty and does not start with AWSAPPRUNNER (reserved by App Runner)');
+    }
+  }
   v.throwIfAny();
 
   image.grantPull(options.accessRole);

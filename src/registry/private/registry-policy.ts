@@ -7,7 +7,7 @@ import { checkReplicationPrefix, repositoryArnForPrefix } from './shared';
 import { CheckContext } from '../../private/context';
 import { Violations } from '../../private/errors';
 import { isKnown } from '../../private/tokens';
-import { checkAccountId } from '../../private/validation';
+import { checkAccountId, checkBoolean } from '../../private/validation';
 import { ReplicationSource } from '../registry-policy';
 
 /** The actions a source account needs in the destination's registry policy to replicate in. */
@@ -132,6 +132,7 @@ export function checkReplicationSource(v: Violations, p: string, source: Replica
     && source.account === stack.account) {
     v.add(`${p}.account`, source.account, 'is this registry\'s own account: a registry policy is only needed for cross-account replication');
   }
+  checkBoolean(v, `${p}.createRepository`, source.createRepository);
   const prefixes = source.repositoryPrefixes ?? [];
   v.check(prefixes.length <= MAX_REPLICATION_FILTERS, `${p}.repositoryPrefixes.length`, prefixes.length,
     `at most ${MAX_REPLICATION_FILTERS} prefixes`);

@@ -5,7 +5,7 @@ import { IConstruct } from 'constructs';
 import { InUseProtection } from '../../lifecycle/in-use';
 import { LifecyclePolicy } from '../../lifecycle/policy';
 import { Violations } from '../../private/errors';
-import { checkCount, checkEnum, checkPattern, EXCLUSION_FILTER_PATTERN } from '../../private/validation';
+import { checkBoolean, checkCount, checkEnum, checkPattern, EXCLUSION_FILTER_PATTERN } from '../../private/validation';
 import { RepositoryResourceSettings, RepositorySettings } from '../settings';
 
 /**
@@ -17,7 +17,9 @@ import { RepositoryResourceSettings, RepositorySettings } from '../settings';
 export function collectRepositorySettings(v: Violations, s: RepositorySettings): void {
   checkEnum(v, 'imageTagMutability', s.imageTagMutability, ecr.TagMutability, 'ecr.TagMutability');
   checkTagMutability(v, s.imageTagMutability ?? ecr.TagMutability.IMMUTABLE, s.imageTagMutabilityExclusionFilters);
-  checkEncryptionKey(v, s.encryption ?? ecr.RepositoryEncryption.KMS, s.encryptionKey);
+  if (checkEncryption(v, s.encryption)) {
+    checkEncryptionKey(v, s.encryption ?? ecr.RepositoryEncryption.KMS, s.encryptionKey);
+  }
   s.lifecyclePolicy?._collect(v, 'lifecyclePolicy ');
   if (s.lifecyclePolicy !== undefined && s.lifecyclePolicy.validate().length === 0) {
     checkProtectedPolicy(v, s.lifecyclePolicy);
@@ -49,6 +51,8 @@ function checkProtectedPolicy(v: Violations, policy: LifecyclePolicy): void {
 export function collectRepositoryResourceSettings(v: Violations, s: RepositoryResourceSettings): void {
   collectRepositorySettings(v, s);
   checkEnum(v, 'removalPolicy', s.removalPolicy, RemovalPolicy, 'RemovalPolicy');
+  checkBoolean(v, 'imageScanOnPush', s.imageScanOnPush);
+  checkBoolean(v, 'emptyOnDelete', s.emptyOnDelete);
   const removalPolicy = s.removalPolicy ?? RemovalPolicy.RETAIN;
   if (s.emptyOnDelete && removalPolicy !== RemovalPolicy.DESTROY) {
     v.add('emptyOnDelete', s.emptyOnDelete, `only with removalPolicy DESTROY (got ${removalPolicy})`);
@@ -71,6 +75,17 @@ function checkTagMutability(v: Violations, mutability: ecr.TagMutability, filter
         `must be 1-128 of letters, digits, '.', '_', '-' and '*' (pattern ${EXCLUSION_FILTER_PATTERN.source})`);
     }
   }
+}
+
+const ENCRYPTIONS = [ecr.RepositoryEncryption.AES_256, ecr.RepositoryEncryption.KMS, ecr.RepositoryEncryption.KMS_DSSE].map(e => e.value);
+
+/** `encryption` is one of `ecr.RepositoryEncryption`'s constants (plain JavaScript or Python may pass a string). */
+function checkEncryption(v: Violations, encryption: unknown): boolean {
+  const ok = encryption === undefined
+    || (typeof encryption === 'object' && encryption !== null && ENCRYPTIONS.includes((encryption as ecr.RepositoryEncryption).value));
+  v.check(ok, 'encryption', encryption,
+    `must be an ecr.RepositoryEncryption: ${ENCRYPTIONS.map(e => `RepositoryEncryption.${e === 'AES256' ? 'AES_256' : e}`).join(', ')} (not a string)`);
+  return ok;
 }
 
 /** A customer key needs KMS or KMS_DSSE encryption. */
