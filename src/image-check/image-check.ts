@@ -222,24 +222,23 @@ export class ImageCheck extends Construct {
    * Collect every violation of the props (nothing is created); the constructor calls it, then throws once.
    * @internal
    */
-  public static _collect(v: Violations, props: ImageCheckProps, _context: CheckContext): void {
+  public static _collect(v: Violations, props: ImageCheckProps, context: CheckContext): void {
     const images = props.images ?? [];
     if (!isUnresolved(images)) {
       v.check(images.length > 0, 'images', images, 'must list at least one image');
     }
-    const here = Stack.of(scope);
     images.forEach((ref, i) => {
       const repo = ref.repository;
       const cfn = repo?.node.defaultChild;
-      if (cfn instanceof ecr.CfnRepository && Stack.of(repo) !== here && Stack.of(repo).resolve(cfn.repositoryName) === undefined) {
-        const there = Stack.of(repo);
-        const differs = (a: string, b: string) => isKnown(a) && isKnown(b) && a !== b;
-        if (differs(there.region, here.region) || differs(there.account, here.account)) {
-          v.add(`images[${i}].repository`, repo.node.path,
-            `is in stack ${there.node.path} (${there.account}/${there.region}) and has a generated name, which stack ${here.node.path} `
-            + `(${here.account}/${here.region}) cannot reference across environments: give the repository a repositoryName, `
-            + 'or import it here by ARN (ecr.Repository.fromRepositoryArn) and check that');
-        }
+      const there = cfn instanceof ecr.CfnRepository ? Stack.of(repo) : undefined;
+      const here = context.scope ? Stack.of(context.scope) : undefined;
+      const differs = (a: string | undefined, b: string | undefined) => isKnown(a) && isKnown(b) && a !== b;
+      if (there && there !== here && (differs(there.region, context.region) || differs(there.account, context.account))
+        && there.resolve((cfn as ecr.CfnRepository).repositoryName) === undefined) {
+        v.add(`images[${i}].repository`, repo.node.path,
+          `is in stack ${there.node.path} (${there.account}/${there.region}) and has a generated name, which a stack in `
+          + `${context.account}/${context.region} cannot reference across environments: give the repository a repositoryName, `
+          + 'or import it here by ARN (ecr.Repository.fromRepositoryArn) and check that');
       }
       if (ref.tag !== undefined) {
         checkPattern(v, `images[${i}].tag`, ref.tag, TAG_PATTERN,
