@@ -99,7 +99,8 @@ export function checkEnum(v: Violations, property: string, value: unknown, enumT
 }
 
 /** Check each value of a list of enum values (`checkEnum`), skipping tokens. */
-export function checkEnumList(v: Violations, property: string, values: readonly unknown[] | undefined, enumType: Record<string, string | number>, typeName: string): void {
+export function checkEnumList(v: Violations, property: string, values: readonly unknown[] | undefined,
+  enumType: Record<string, string | number>, typeName: string): void {
   if (values === undefined || isUnresolved(values)) {
     return;
   }

@@ -340,7 +340,8 @@ export class PublicRepository extends PublicRepositoryBase {
 
     if (logo) {
       this.addCatalogResource(catalogData, logo);
-      inlineLogos(Stack.of(this)).push({ path: this.node.path, file: props.logoImagePath!, bytes: logo.length, inline: Math.ceil(logo.length / 3) * 4 });
+      const inline = Math.ceil(logo.length / 3) * 4;
+      inlineLogos(Stack.of(this)).push({ path: this.node.path, file: props.logoImagePath!, bytes: logo.length, inline });
     }
   }
 

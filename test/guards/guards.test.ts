@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Annotations as AssertAnnotations, Match } from 'aws-cdk-lib/assertions';
 import { Annotations, App, PhysicalName, Stack } from 'aws-cdk-lib';
+import { Annotations as AssertAnnotations, Match } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {

@@ -111,8 +111,12 @@ const CASES: Record<string, Case> = {
     token: () => repo({ imageTagMutability: str() }),
   },
   'RepositorySettings.imageTagMutabilityExclusionFilters': {
-    bad: [{ build: () => repo({ imageTagMutability: ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION, imageTagMutabilityExclusionFilters: ['no spaces'] }),
-      path: REPO, property: 'imageTagMutabilityExclusionFilters[0]', value: 'no spaces' }],
+    bad: [{
+      build: () => repo({ imageTagMutability: ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION, imageTagMutabilityExclusionFilters: ['no spaces'] }),
+      path: REPO,
+      property: 'imageTagMutabilityExclusionFilters[0]',
+      value: 'no spaces',
+    }],
     token: () => repo({ imageTagMutability: ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION, imageTagMutabilityExclusionFilters: [str()] }),
   },
   'RepositorySettings.encryption': {
@@ -120,8 +124,12 @@ const CASES: Record<string, Case> = {
     token: na('ecr.RepositoryEncryption is an enum-like class with a protected constructor: its values are the three constants'),
   },
   'RepositorySettings.encryptionKey': {
-    bad: [{ build: () => { const s = newStack(); return new PrivateRepository(s, 'Repo', { encryption: ecr.RepositoryEncryption.AES_256, encryptionKey: new kms.Key(s, 'Key') }); },
-      path: REPO, property: 'encryption', value: 'AES256' }],
+    bad: [{
+      build: () => { const s = newStack(); return new PrivateRepository(s, 'Repo', { encryption: ecr.RepositoryEncryption.AES_256, encryptionKey: new kms.Key(s, 'Key') }); },
+      path: REPO,
+      property: 'encryption',
+      value: 'AES256',
+    }],
     token: () => { const s = newStack(); return new PrivateRepository(s, 'Repo', { encryptionKey: kms.Key.fromKeyArn(s, 'Key', str('KeyArn')) }); },
   },
   'RepositorySettings.lifecyclePolicy': {
@@ -163,7 +171,9 @@ const CASES: Record<string, Case> = {
         const t = template({ repositoryPolicy: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['ecr:*'], principals: [new iam.AccountPrincipal('222222222222')] })] }) });
         return (t.node.root as App).synth();
       },
-      path: 'TestStack/Template', property: 'repositoryPolicy.Statement[0]', value: ['ecr:*'],
+      path: 'TestStack/Template',
+      property: 'repositoryPolicy.Statement[0]',
+      value: ['ecr:*'],
     }],
     token: () => template({ repositoryPolicy: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['ecr:BatchGetImage'], principals: [new iam.AccountPrincipal(str())] })] }) }),
   },
@@ -196,8 +206,12 @@ const CASES: Record<string, Case> = {
   'EcrUpstreamProps.upstreamRepositoryPrefix': {
     bad: [
       { build: () => ecrUpstream({ upstreamRepositoryPrefix: 'X' }), path: 'TestStack/Rule', property: 'upstream.upstreamRepositoryPrefix', value: 'X' },
-      { build: () => cacheRule({ repositoryPrefix: 'ROOT', upstream: UpstreamRegistry.ecr({ account: '222222222222', region: 'eu-west-1', upstreamRepositoryPrefix: 'team' }) }),
-        path: 'TestStack/Rule', property: 'upstream.upstreamRepositoryPrefix', value: 'team' },
+      {
+        build: () => cacheRule({ repositoryPrefix: 'ROOT', upstream: UpstreamRegistry.ecr({ account: '222222222222', region: 'eu-west-1', upstreamRepositoryPrefix: 'team' }) }),
+        path: 'TestStack/Rule',
+        property: 'upstream.upstreamRepositoryPrefix',
+        value: 'team',
+      },
     ],
     token: () => ecrUpstream({ upstreamRepositoryPrefix: str() }),
   },
@@ -402,7 +416,9 @@ const CASES: Record<string, Case> = {
         });
         new Registry(newStack({}, app), 'Registry', { scanning: RegistryScanning.unmanaged() }).allowReplicationFromRegistry(source, { createRepository: 'yes' as any });
       },
-      path: 'TestStack/Registry', property: 'options.createRepository', value: 'yes',
+      path: 'TestStack/Registry',
+      property: 'options.createRepository',
+      value: 'yes',
     }],
     token: NO_BOOLEAN_TOKEN,
   },
@@ -530,7 +546,10 @@ const CASES: Record<string, Case> = {
   },
   'AppRunnerImageOptions.accessRole': {
     bad: [{ build: () => appRunner({ accessRole: undefined }), path: 'TestStack/Check', property: 'appRunnerSourceConfiguration.accessRole', value: undefined }],
-    token: () => { const image = verified(); return image.appRunnerSourceConfiguration({ accessRole: iam.Role.fromRoleArn(image.check, 'Role', str('RoleArn')) }); },
+    token: () => {
+      const img = verified();
+      return img.appRunnerSourceConfiguration({ accessRole: iam.Role.fromRoleArn(img.check, 'Role', str('RoleArn')) });
+    },
   },
   'AppRunnerImageOptions.environmentVariables': {
     bad: [{ build: () => appRunner({ environmentVariables: { AWSAPPRUNNER_X: '1' } }), path: 'TestStack/Check', property: 'appRunnerSourceConfiguration.environmentVariables["AWSAPPRUNNER_X"]', value: 'AWSAPPRUNNER_X' }],
@@ -603,7 +622,9 @@ test.each(badCases)('fails %s with the construct path, property and value', (_ke
   expect(match!.value).toEqual(b.value);
 });
 
-const tokenCases = Object.entries(CASES).filter(([, c]) => !(c.token instanceof NotApplicable)).map(([key, c]) => [key, c.token as () => unknown] as const);
+const tokenCases = Object.entries(CASES)
+  .filter(([, c]) => !(c.token instanceof NotApplicable))
+  .map(([key, c]) => [key, c.token as () => unknown] as const);
 test.each(tokenCases)('accepts a token for %s', (_key, build) => {
   expect(() => build()).not.toThrow();
 });
