@@ -19,7 +19,7 @@ import { appRunnerSourceConfiguration } from '../integrations/private/app-runner
 import { CheckContext, contextOf } from '../private/context';
 import { EcrValidationError, pathOf, Violations } from '../private/errors';
 import { isKnown, isUnresolved } from '../private/tokens';
-import { checkEnum, checkPattern } from '../private/validation';
+import { checkBoolean, checkEnum, checkPattern } from '../private/validation';
 
 /** Severity of an image scan finding, for the scan gate. */
 export enum ScanFindingSeverity {
@@ -249,6 +249,7 @@ export class ImageCheck extends Construct {
       }
     });
     checkEnum(v, 'failOnSeverity', props.failOnSeverity, ScanFindingSeverity, 'ScanFindingSeverity');
+    checkBoolean(v, 'protectInUse', props.protectInUse);
     if (props.scanWaitTimeout !== undefined) {
       if (props.failOnSeverity === undefined) {
         v.add('scanWaitTimeout', props.scanWaitTimeout.toHumanString(), 'only with failOnSeverity (there is no scan to wait for without a scan gate)');

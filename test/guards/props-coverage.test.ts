@@ -317,6 +317,10 @@ const CASES: Record<string, Case> = {
     bad: [{ build: () => check({ failOnSeverity: 'high' }), path: 'TestStack/Check', property: 'failOnSeverity', value: 'high' }],
     token: () => check({ failOnSeverity: str() as any }),
   },
+  'ImageCheckProps.protectInUse': {
+    bad: [{ build: () => check({ protectInUse: 'true' }), path: 'TestStack/Check', property: 'protectInUse', value: 'true' }],
+    token: NO_BOOLEAN_TOKEN,
+  },
   'ImageCheckProps.scanWaitTimeout': {
     bad: [{ build: () => check({ failOnSeverity: ScanFindingSeverity.HIGH, scanWaitTimeout: Duration.minutes(10) }), path: 'TestStack/Check', property: 'scanWaitTimeout', value: '10 minutes' }],
     token: () => check({ failOnSeverity: ScanFindingSeverity.HIGH, scanWaitTimeout: Duration.seconds(num()) }),
