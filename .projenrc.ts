@@ -94,6 +94,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
         '^.+\\.[t]sx?$': new javascript.Transform('ts-jest', { tsconfig: 'tsconfig.dev.json', isolatedModules: true }),
       },
       snapshotSerializers: ['<rootDir>/test/helpers/asset-hash-serializer.js'],
+      // Fault-matrix rows (test.concurrent) run together: each waits on timers, not on the CPU.
+      maxConcurrency: 20,
     },
   },
 

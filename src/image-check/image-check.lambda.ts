@@ -7,11 +7,17 @@
  * Create/Update: check the images (read-only, so idempotent) and answer their digests; with
  * `ProtectInUse`, tag them with the resource's protection tag (private/protect.ts, docs/in-use.md).
  * Delete: remove the resource's protection tags, if any; always SUCCESS, whatever the input.
+ *
+ * Time: the Lambda function's remaining time, less `HANDLER_SAFETY_MARGIN_MS`, is the deadline of
+ * every ECR call (the runtime policy in src/runtime retries until then, each attempt bounded by
+ * its request timeout); the margin is kept to answer CloudFormation, with retries on 5xx and
+ * network errors that end before the function does, and none on a 4xx.
  */
 import { createHash } from 'crypto';
 import * as http from 'http';
 import * as https from 'https';
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { AwsCallError, createEcrClient, formatSeconds, RuntimePolicy } from '../runtime';
 import { checkImages, ImageCheckFailure, parseProperties } from './private/check-images';
 import { CheckProperties, digestAttribute, HANDLER_SAFETY_MARGIN_MS, MAX_RESPONSE_BYTES } from './private/contract';
 import { protectAfterCheck, releaseOnDelete } from './private/protect';
@@ -47,34 +53,35 @@ export interface CustomResourceResponse {
   Data?: Record<string, string>;
 }
 
-/** ECR clients, one per region, reused across invocations of a warm function. */
-const clients = new Map<string, ECRClient>();
+/** Runtime policy settings of the handler's ECR clients (the deadline is the invocation's). */
+export type HandlerPolicy = Omit<RuntimePolicy, 'deadline'>;
 
 /**
- * The SDK client: adaptive retries (client-side rate limiting on throttling) with a bounded number
- * of attempts and per-request timeouts; the whole check is also bounded by the handler's deadline.
- * `AWS_ENDPOINT_URL_ECR` (standard SDK configuration) points it at another endpoint.
+ * The ECR client of a region for one invocation: the runtime policy (per-request timeout that
+ * fires, jittered backoff with adaptive throttling until `deadline`, errors naming the call and
+ * the repository). `AWS_ENDPOINT_URL_ECR` (standard SDK configuration) points it at another endpoint.
  */
-export function defaultClientFor(region: string): ECRClient {
-  let c = clients.get(region);
-  if (!c) {
-    c = new ECRClient({
-      region,
-      retryMode: 'adaptive',
-      maxAttempts: 6,
-      requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
-    });
-    clients.set(region, c);
-  }
-  return c;
+export function defaultClientFor(region: string, deadline: number, policy: HandlerPolicy = {}, endpoint?: string): ECRClient {
+  return createEcrClient({ ...policy, region, deadline, ...(endpoint ? { endpoint } : {}) });
 }
 
 /** Options of `handleEvent` (tests inject them). */
 export interface HandlerOptions {
+  /** The ECR client of a region (tests pass a mocked one). Default: `defaultClientFor` with `policy`. */
   readonly clientFor?: (region: string) => ECRClient;
+  /** Runtime policy settings (tests scale the timeouts down). */
+  readonly policy?: HandlerPolicy;
+  /**
+   * ECR endpoint URL of the default clients.
+   * @default - AWS_ENDPOINT_URL_ECR, else AWS's
+   */
+  readonly endpoint?: string;
   readonly scanPollMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
+
+/** How long after the deadline the handler's own guard ends a check the runtime policy did not end. */
+export const DEADLINE_GUARD_MS = 250;
 
 /**
  * A physical id that changes exactly when the set of references changes (order and duplicates do not count).
@@ -123,8 +130,22 @@ export async function handleEvent(event: CustomResourceEvent, deadline: number, 
     RequestId: event.RequestId ?? '',
     LogicalResourceId: event.LogicalResourceId ?? '',
   };
+  // This invocation's ECR clients: the runtime policy with this invocation's deadline.
+  const clients = new Map<string, ECRClient>();
+  const clientFor = opts.clientFor ?? ((region: string) => {
+    let c = clients.get(region);
+    if (!c) {
+      c = defaultClientFor(region, deadline, opts.policy, opts.endpoint);
+      clients.set(region, c);
+    }
+    return c;
+  });
   if (event.RequestType === 'Delete') {
-    await releaseOnDelete(event, { clientFor: opts.clientFor ?? defaultClientFor, log: line => console.log(line) });
+    try {
+      await releaseOnDelete(event, { clientFor, log: line => console.log(line) });
+    } finally {
+      clients.forEach(c => c.destroy());
+    }
     return { ...base, Status: 'SUCCESS', PhysicalResourceId: fallbackPhysicalId(event) };
   }
   let physicalId = fallbackPhysicalId(event);
@@ -137,23 +158,24 @@ export async function handleEvent(event: CustomResourceEvent, deadline: number, 
     const props = parseProperties(event.ResourceProperties);
     physicalId = physicalIdOf(props);
     const start = Date.now();
+    // A guard only: the runtime policy ends every ECR call by the deadline with a precise error.
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort();
-        reject(new Error(`the image check did not finish within its time budget (${Math.round((deadline - start) / 1000)} s); `
+        reject(new Error(`the image check did not finish within its time budget (${formatSeconds(deadline - start)}); `
           + 'ECR may be throttling or unreachable from the function'));
-      }, Math.max(0, deadline - Date.now()));
+      }, Math.max(0, deadline - Date.now()) + DEADLINE_GUARD_MS);
     });
     const result = await Promise.race([
       checkImages(props, {
-        clientFor: opts.clientFor ?? defaultClientFor,
+        clientFor,
         deadline,
         signal: controller.signal,
         scanPollMs: opts.scanPollMs,
         sleep: opts.sleep,
       }).then(async checked => {
         await protectAfterCheck(event, props, physicalId, checked.digests, {
-          clientFor: opts.clientFor ?? defaultClientFor, signal: controller.signal, log: line => console.log(line),
+          clientFor, signal: controller.signal, log: line => console.log(line),
         });
         return checked;
       }),
@@ -173,38 +195,84 @@ export async function handleEvent(event: CustomResourceEvent, deadline: number, 
     return res;
   } catch (e) {
     const err = e as Error;
-    const reason = err instanceof ImageCheckFailure ? err.message : `${err.name ?? 'Error'}: ${err.message}`;
+    const reason = err instanceof ImageCheckFailure || AwsCallError.isAwsCallError(err) ? err.message : `${err.name ?? 'Error'}: ${err.message}`;
     return { ...base, Status: 'FAILED', PhysicalResourceId: physicalId, Reason: reason };
   } finally {
     if (timer) {
       clearTimeout(timer);
     }
     controller.abort();
+    clients.forEach(c => c.destroy());
   }
 }
 
-/** PUT the response to the pre-signed URL, retrying a few times on network errors and 5xx. */
-export async function sendResponse(url: string, res: CustomResourceResponse, attempts = 4): Promise<void> {
+/** Options of `sendResponse`. */
+export interface SendResponseOptions {
+  /** Epoch milliseconds by which the last attempt has ended. */
+  readonly deadline: number;
+  /**
+   * Longest single PUT.
+   * @default 5_000
+   */
+  readonly attemptTimeoutMs?: number;
+  /**
+   * Backoff base between attempts (full jitter, doubling, at most 2 s).
+   * @default 200
+   */
+  readonly baseDelayMs?: number;
+  readonly random?: () => number;
+}
+
+/** The response could not be delivered. */
+export class ResponseNotSentError extends Error {
+  constructor(message: string, public readonly attempts: number) {
+    super(message);
+    this.name = 'ResponseNotSentError';
+  }
+}
+
+/**
+ * PUT the response to the pre-signed URL. A 2xx ends it; a 4xx is final (the URL expired or was
+ * tampered with: another attempt gets the same answer); 5xx and network errors are retried with
+ * jittered backoff while the deadline leaves time, each attempt bounded by the time left.
+ * Resolves to the number of attempts.
+ */
+export async function sendResponse(url: string, res: CustomResourceResponse, options: SendResponseOptions): Promise<number> {
   const body = JSON.stringify(res);
+  const attemptTimeout = options.attemptTimeoutMs ?? 5_000;
+  const base = options.baseDelayMs ?? 200;
+  const random = options.random ?? Math.random;
+  const start = Date.now();
+  let last = '';
   for (let attempt = 1; ; attempt++) {
-    try {
-      const status = await put(url, body);
-      if (status >= 200 && status < 300) {
-        return;
-      }
-      if (status < 500 || attempt >= attempts) {
-        throw new Error(`the response URL answered HTTP ${status}`);
-      }
-    } catch (e) {
-      if (attempt >= attempts) {
-        throw e;
-      }
+    const left = options.deadline - Date.now();
+    if (left < 50) {
+      throw new ResponseNotSentError(`no time left to send the response after ${attempt - 1} attempt${attempt === 2 ? '' : 's'} over ${formatSeconds(Date.now() - start)}`
+        + `${last ? ` (last: ${last})` : ''}`, attempt - 1);
     }
-    await new Promise(r => setTimeout(r, 200 * 2 ** attempt));
+    let status: number | undefined;
+    try {
+      status = await put(url, body, Math.min(attemptTimeout, left));
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    if (status !== undefined) {
+      if (status >= 200 && status < 300) {
+        return attempt;
+      }
+      if (status < 500) {
+        throw new ResponseNotSentError(`the response URL answered HTTP ${status}; not retried (a pre-signed URL that refuses once refuses again)`, attempt);
+      }
+      last = `HTTP ${status}`;
+    }
+    const delay = Math.min(random() * Math.min(2_000, base * 2 ** (attempt - 1)), Math.max(0, options.deadline - Date.now() - 100));
+    if (delay > 0) {
+      await new Promise(r => setTimeout(r, delay));
+    }
   }
 }
 
-function put(url: string, body: string): Promise<number> {
+function put(url: string, body: string, timeoutMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const mod = u.protocol === 'http:' ? http : https;
@@ -212,13 +280,19 @@ function put(url: string, body: string): Promise<number> {
       method: 'PUT',
       // The pre-signed URL is signed without a content type.
       headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) },
-      timeout: 10_000,
     }, r => {
       r.resume();
-      r.on('end', () => resolve(r.statusCode ?? 0));
+      r.on('end', () => {
+        clearTimeout(timer);
+        resolve(r.statusCode ?? 0);
+      });
     });
-    req.on('timeout', () => req.destroy(new Error('timed out sending the response')));
-    req.on('error', reject);
+    // The whole PUT (connect, send, answer), not only socket idleness.
+    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${formatSeconds(timeoutMs)}`)), timeoutMs);
+    req.on('error', e => {
+      clearTimeout(timer);
+      reject(e);
+    });
     req.end(body);
   });
 }
@@ -228,26 +302,51 @@ function redacted(event: CustomResourceEvent): unknown {
   return { ...event, ResponseURL: event.ResponseURL ? '[redacted]' : undefined };
 }
 
-/** The Lambda entry point. */
-export async function handler(input: CustomResourceEvent, context: HandlerContext): Promise<void> {
-  const event: CustomResourceEvent = input !== null && typeof input === 'object' ? input : {};
-  console.log(JSON.stringify({ request: redacted(event) }));
-  const deadline = Date.now() + context.getRemainingTimeInMillis() - HANDLER_SAFETY_MARGIN_MS;
-  const full = await handleEvent(event, deadline);
-  if (full.Status === 'FAILED') {
-    // The Reason sent to CloudFormation may be truncated to fit 4,096 bytes; the log keeps every problem.
-    console.error(`image check failed: ${full.Reason}`);
-  }
-  const res = fitReason(full, context.logGroupName);
-  console.log(JSON.stringify({ response: res.Status, physicalResourceId: res.PhysicalResourceId }));
-  if (typeof event.ResponseURL !== 'string' || event.ResponseURL === '') {
-    console.error('no ResponseURL in the request: nothing to answer');
-    return;
-  }
-  try {
-    await sendResponse(event.ResponseURL, res);
-  } catch (e) {
-    // Nothing else can be done: CloudFormation's ServiceTimeout ends the wait.
-    console.error(`could not send the response: ${(e as Error).message}`);
-  }
+/** Settings of the Lambda entry point (tests scale them down). */
+export interface HandlerConfig extends HandlerOptions {
+  /**
+   * Time kept at the end of the function's run to answer CloudFormation.
+   * @default HANDLER_SAFETY_MARGIN_MS (20 s)
+   */
+  readonly safetyMarginMs?: number;
+  /**
+   * Time kept unused at the very end (the last log lines).
+   * @default 1_000
+   */
+  readonly endReserveMs?: number;
+  /** Options of the response PUT (besides its deadline). */
+  readonly response?: Omit<SendResponseOptions, 'deadline'>;
 }
+
+/** The Lambda entry point with these settings. */
+export function createHandler(config: HandlerConfig = {}): (input: CustomResourceEvent, context: HandlerContext) => Promise<void> {
+  return async (input, context) => {
+    const event: CustomResourceEvent = input !== null && typeof input === 'object' ? input : {};
+    console.log(JSON.stringify({ request: redacted(event) }));
+    const end = Date.now() + context.getRemainingTimeInMillis();
+    const deadline = end - (config.safetyMarginMs ?? HANDLER_SAFETY_MARGIN_MS);
+    const full = await handleEvent(event, deadline, config);
+    if (full.Status === 'FAILED') {
+      // The Reason sent to CloudFormation may be truncated to fit 4,096 bytes; the log keeps every problem.
+      console.error(`image check failed: ${full.Reason}`);
+    }
+    const res = fitReason(full, context.logGroupName);
+    console.log(JSON.stringify({ response: res.Status, physicalResourceId: res.PhysicalResourceId }));
+    if (typeof event.ResponseURL !== 'string' || event.ResponseURL === '') {
+      console.error('no ResponseURL in the request: nothing to answer');
+      return;
+    }
+    // The answer takes at most the safety margin, and ends before the function does.
+    const margin = config.safetyMarginMs ?? HANDLER_SAFETY_MARGIN_MS;
+    const reserve = config.endReserveMs ?? 1_000;
+    try {
+      await sendResponse(event.ResponseURL, res, { ...config.response, deadline: Math.min(end, Date.now() + margin) - reserve });
+    } catch (e) {
+      // Nothing else can be done: CloudFormation's ServiceTimeout ends the wait.
+      console.error(`could not send the response: ${(e as Error).message}`);
+    }
+  };
+}
+
+/** The Lambda entry point. */
+export const handler = createHandler();

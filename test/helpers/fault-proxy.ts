@@ -85,6 +85,10 @@ export function seededRandom(seed: number): () => number {
 
 export interface ProxyCall extends CallInfo {
   readonly fault: Fault['type'];
+  /** Epoch milliseconds of arrival. */
+  readonly at: number;
+  /** The request body (once read). */
+  body?: string;
   /** The status the client got, when it got one. */
   status?: number;
 }
@@ -129,12 +133,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       target: req.headers['x-amz-target'] as string | undefined,
     };
     const fault = plan(info);
-    const call: ProxyCall = { ...info, fault: fault.type };
+    const call: ProxyCall = { ...info, fault: fault.type, at: now };
     calls.push(call);
     const chunks: Buffer[] = [];
     req.on('data', d => chunks.push(d));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
+      call.body = body.toString('utf8');
       switch (fault.type) {
         case 'hang':
           return; // the socket stays open until the client gives up or the proxy closes

@@ -86,7 +86,8 @@ function expectCleanFailure(o: Outcome, message: RegExp) {
 }
 
 test.concurrent('healthy: one call', async () => {
-  const o = await scenario(plans.healthy());
+  // A generous request timeout: on a loaded machine moto may take longer than 0.4 s.
+  const o = await scenario(plans.healthy(), { requestTimeoutMs: 5_000 });
   expect(o).toMatchObject({ ok: true, calls: 1 });
 });
 
@@ -141,7 +142,7 @@ test.concurrent('throttling on every call: said so, adaptive backoff keeps the c
 });
 
 test.concurrent('a repository that does not exist: one call, not retried, the service code kept', async () => {
-  const o = await scenario(plans.healthy(), {}, { repository: 'team/missing' });
+  const o = await scenario(plans.healthy(), { requestTimeoutMs: 5_000 }, { repository: 'team/missing' });
   expect(o).toMatchObject({ ok: false, calls: 1 });
   expect(o.error!.code).toBe('RepositoryNotFoundException');
   expect(o.error!.message).toMatch(/^ECR DescribeImages failed: RepositoryNotFoundException: .*: 1 attempt over .* \(repository team\/missing, us-east-1\)$/);

@@ -12,6 +12,7 @@ import {
   ImageIdentifier,
 } from '@aws-sdk/client-ecr';
 import { CheckProperties, ImageSpec, MAX_SCAN_WAIT_SECONDS, SEVERITY_ORDER } from './contract';
+import { AwsCallError, errorCode } from '../../runtime';
 
 /** DescribeImages accepts at most 100 image ids per call. */
 export const MAX_IDS_PER_CALL = 100;
@@ -127,9 +128,15 @@ function idOf(spec: ImageSpec): ImageIdentifier {
   return spec.Tag !== undefined && spec.Tag !== '' ? { imageTag: spec.Tag } : { imageDigest: spec.Digest };
 }
 
+/** The service's error code, through the runtime policy's `AwsCallError` or from a bare SDK error. */
 function errorName(e: unknown): string {
-  const err = e as { name?: string; Code?: string; __type?: string };
-  return err?.name ?? err?.Code ?? err?.__type ?? 'Error';
+  return errorCode(e);
+}
+
+/** The service's own message (an `AwsCallError` keeps the SDK's error as `cause`). */
+function serviceMessage(e: unknown): string {
+  const inner = AwsCallError.isAwsCallError(e) ? e.cause : e;
+  return String((inner as Error)?.message ?? inner ?? '');
 }
 
 /** Run `tasks` with at most `limit` in flight. */
@@ -161,7 +168,7 @@ const NOT_FOUND_ID = /imageDigest:'([^']*)',\s*imageTag:'([^']*)'/;
 
 /** The id the ImageNotFoundException message names, if it is one of `ids`. */
 function namedMissing(e: unknown, ids: ImageIdentifier[]): ImageIdentifier | undefined {
-  const m = NOT_FOUND_ID.exec(String((e as Error)?.message ?? ''));
+  const m = NOT_FOUND_ID.exec(serviceMessage(e));
   if (!m) {
     return undefined;
   }
@@ -254,7 +261,7 @@ export async function checkImages(props: CheckProperties, opts: CheckOptions): P
           if (name === 'RepositoryNotFoundException') {
             outcome.repositoryProblem = 'repository not found';
           } else if (name === 'AccessDeniedException') {
-            outcome.repositoryProblem = `access denied (${(e as Error).message}): the repository policy must allow ecr:DescribeImages to the image check role`;
+            outcome.repositoryProblem = `access denied (${serviceMessage(e)}): the repository policy must allow ecr:DescribeImages to the image check role`;
           } else {
             throw e;
           }

@@ -1,0 +1,59 @@
+/**
+ * The image check handler under network faults (issue #15's matrix), against moto through the
+ * seeded fault proxy, with production's times divided by 20 (see test/helpers/fault-matrix.ts).
+ *
+ * Each row asserts: the outcome CloudFormation receives (and its Reason), the number of
+ * DescribeImages calls the proxy saw, and the time of the answer against the deadline:
+ * a failure arrives before the deadline plus TOLERANCE_MS (300 ms of timer slack on a loaded
+ * machine), every answer before the function's end. Rows run concurrently, each with its own proxies.
+ */
+import { HANDLER_SCENARIOS, runHandlerScenario, SCALED, seedMatrix, TOLERANCE_MS } from '../helpers/fault-matrix';
+import { MotoServer, startMoto } from '../helpers/moto';
+
+jest.setTimeout(60_000);
+
+let moto: MotoServer;
+const saved = { ...process.env };
+beforeAll(async () => {
+  jest.spyOn(console, 'log').mockImplementation(() => {});
+  jest.spyOn(console, 'error').mockImplementation(() => {});
+  process.env.AWS_ACCESS_KEY_ID = 'testing';
+  process.env.AWS_SECRET_ACCESS_KEY = 'testing';
+  delete process.env.AWS_PROFILE;
+  moto = await startMoto();
+  await seedMatrix(moto);
+});
+afterAll(async () => {
+  process.env = saved;
+  await moto?.stop();
+});
+
+describe.each(HANDLER_SCENARIOS.map(s => [s.name, s] as const))('%s', (_name, scenario) => {
+  test.concurrent(`${scenario.expected.status}, ${scenario.expected.calls.join('-')} calls, answered in time`, async () => {
+    const run = await runHandlerScenario(moto, scenario);
+    const e = scenario.expected;
+    expect(run.status).toBe(e.status);
+    if (e.reason) {
+      expect(run.reason).toMatch(e.reason);
+    }
+    if (run.reason) {
+      expect(run.reason).not.toMatch(/\$response|SyntaxError|Deserialization|smithy|TimeoutError:/);
+    }
+    expect(run.calls).toBeGreaterThanOrEqual(e.calls[0]);
+    expect(run.calls).toBeLessThanOrEqual(e.calls[1]);
+    if (e.puts) {
+      expect(run.puts).toBeGreaterThanOrEqual(e.puts[0]);
+      expect(run.puts).toBeLessThanOrEqual(e.puts[1]);
+    } else {
+      expect(run.puts).toBe(1);
+    }
+    if (e.minMs !== undefined) {
+      expect(run.answeredMs).toBeGreaterThanOrEqual(e.minMs);
+    }
+    // Never after the deadline; the handler returns before the function ends.
+    expect(run.answeredMs).toBeLessThanOrEqual(run.deadlineMs + TOLERANCE_MS);
+    expect(run.returnedMs).toBeLessThanOrEqual(run.endMs);
+    // Answering CloudFormation takes at most the safety margin, however the response URL behaves.
+    expect(run.returnedMs - run.answeredMs).toBeLessThanOrEqual(SCALED.safetyMarginMs! + TOLERANCE_MS);
+  });
+});
