@@ -104,14 +104,21 @@ function selects(rule: CompiledRule, img: Img): boolean {
   }
 }
 
-function time(d: Date | undefined): number {
-  return d === undefined ? NaN : d.getTime();
+/** Epoch milliseconds of a Date; NaN for anything else (a string or number from JSON, undefined). */
+function time(d: unknown): number {
+  return d instanceof Date ? d.getTime() : NaN;
 }
 
 /** Turn the descriptions into the numbers the rules compare. Throws on bad input via `fail`. */
 export function prepareImages(images: ImageDescription[], fail: (index: number, field: string, value: unknown, allowed: string) => void): Img[] {
   const seen = new Set<string>();
-  return images.map((image, index) => {
+  return images.map((raw, index) => {
+    // Type-check every field (callers from JavaScript, Python or JSON pass anything); `fail` collects.
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      fail(index, '', raw, 'must be an object with digest, pushedAt and optional tags, lastPulledAt, storageClass, transitionedAt, lastActivatedAt');
+      return { index, digest: '', tags: [], archived: false, pushed: NaN, pulled: NaN, transitioned: NaN };
+    }
+    const image: ImageDescription = raw;
     if (typeof image.digest !== 'string' || image.digest.length === 0) {
       fail(index, 'digest', image.digest, 'must be a non-empty string');
     } else if (seen.has(image.digest)) {
@@ -128,10 +135,11 @@ export function prepareImages(images: ImageDescription[], fail: (index: number, 
         fail(index, field, value, 'must be a valid Date when given');
       }
     }
-    const tags = image.tags ?? [];
-    if (!Array.isArray(tags) || tags.some(t => typeof t !== 'string')) {
-      fail(index, 'tags', tags, 'must be a list of strings');
+    const given = image.tags ?? [];
+    if (!Array.isArray(given) || given.some(t => typeof t !== 'string')) {
+      fail(index, 'tags', given, 'must be a list of strings');
     }
+    const tags = Array.isArray(given) ? given : [];
     if (image.storageClass !== undefined && image.storageClass !== 'standard' && image.storageClass !== 'archive') {
       fail(index, 'storageClass', image.storageClass, 'must be "standard" or "archive"');
     }

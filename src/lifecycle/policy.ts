@@ -113,7 +113,10 @@ export class LifecyclePolicy {
     if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
       v.add('now', now, 'must be a valid Date');
     }
-    const prepared = prepareImages(images, (i, field, value, allowed) => v.add(`images[${i}].${field}`, value, allowed));
+    if (!Array.isArray(images)) {
+      v.add('images', images, 'must be a list of image descriptions');
+    }
+    const prepared = prepareImages(Array.isArray(images) ? images : [], (i, field, value, allowed) => v.add(`images[${i}]${field ? `.${field}` : ''}`, value, allowed));
     v.throwIfAny();
     const decisions = evaluate(specs.map(compileRule), prepared, now.getTime());
     return new LifecyclePreview(decisions);

@@ -326,11 +326,18 @@ export function installPolicy(client: PolicyClient, policy: ResolvedPolicy): voi
     const history: FailureKind[] = [];
     let lastReal: AttemptFailure | undefined;
     let totalDelay = 0;
-    const fail = async (last: AttemptFailure, stoppedBecause?: string): Promise<never> => {
+    const fail = async (last: AttemptFailure, stoppedBecause?: string, atDeadline = false): Promise<never> => {
       // An attempt cut short by the deadline says less than the failures before it.
       const headline = last.kind === 'deadline' && lastReal ? { ...lastReal, error: last.error ?? lastReal.error } : last;
       throw new AwsCallError({
-        call, resource: await resource(), attempts: history.length, elapsedMs: Date.now() - started, last: headline, history, stoppedBecause,
+        call,
+        resource: await resource(),
+        attempts: history.length,
+        elapsedMs: Date.now() - started,
+        last: headline,
+        history,
+        stoppedBecause,
+        atDeadline,
       });
     };
     const deadlineFailure = (): AttemptFailure => ({
@@ -353,7 +360,7 @@ export function installPolicy(client: PolicyClient, policy: ResolvedPolicy): voi
         if (history.length === 0) {
           history.push('deadline');
         }
-        return fail(lastReal ?? deadlineFailure(), 'the deadline was reached');
+        return fail(lastReal ?? deadlineFailure(), 'the deadline was reached', true);
       }
       try {
         const out = await next(args);
@@ -373,7 +380,7 @@ export function installPolicy(client: PolicyClient, policy: ResolvedPolicy): voi
           gate.throttled(Date.now());
         }
         if (!failure.retryable) {
-          return fail(failure, failure.kind === 'deadline' ? 'the deadline was reached' : undefined);
+          return fail(failure, failure.kind === 'deadline' ? 'the deadline was reached' : undefined, failure.kind === 'deadline');
         }
         if (attempt >= policy.maxAttempts) {
           return fail(failure, `stopped at ${policy.maxAttempts} attempt${policy.maxAttempts === 1 ? '' : 's'} (AWS_MAX_ATTEMPTS or maxAttempts)`);
@@ -385,7 +392,7 @@ export function installPolicy(client: PolicyClient, policy: ResolvedPolicy): voi
         }
         const room = deadline - Date.now() - minAttemptMs(policy);
         if (room <= 0) {
-          return fail(failure, 'the deadline left no time for another attempt');
+          return fail(failure, 'the deadline left no time for another attempt', true);
         }
         delay = Math.min(delay, room);
         totalDelay += delay;

@@ -65,6 +65,8 @@ export interface AwsCallErrorProps {
   readonly history: FailureKind[];
   /** Why no further attempt was made (absent when the failure is not retryable). */
   readonly stoppedBecause?: string;
+  /** The call's deadline ended it (the last attempt was cut, or no time was left for another). */
+  readonly atDeadline?: boolean;
 }
 
 /** A call to AWS that failed for good (after every retry the policy allowed). */
@@ -88,6 +90,10 @@ export class AwsCallError extends Error {
   public readonly history: FailureKind[];
   /** The error of the last attempt, as the SDK threw it. */
   public readonly cause: unknown;
+  /** Why no further attempt was made, when the failure was retryable. */
+  public readonly stoppedBecause?: string;
+  /** The call's deadline ended it. */
+  public readonly atDeadline: boolean;
 
   constructor(props: AwsCallErrorProps) {
     super(formatMessage(props));
@@ -102,6 +108,8 @@ export class AwsCallError extends Error {
     this.httpStatus = props.last.httpStatus;
     this.history = props.history;
     this.cause = props.last.error;
+    this.stoppedBecause = props.stoppedBecause;
+    this.atDeadline = props.atDeadline ?? false;
   }
 }
 

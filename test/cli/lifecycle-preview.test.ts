@@ -102,7 +102,7 @@ describe('bad input exits 2 with a clear message', () => {
     ['neither --images nor --repository', ['lifecycle', 'preview', '--policy', 'p'], /^cdk-ecr-registry: give exactly one of --images or --repository\n/],
     ['both --images and --repository', ['lifecycle', 'preview', '--policy', 'p', '--images', 'x', '--repository', 'r'], /^cdk-ecr-registry: give exactly one of --images or --repository\n/],
     ['--region with --images', ['lifecycle', 'preview', '--policy', 'p', '--images', 'x', '--region', 'eu-west-1'], 'cdk-ecr-registry: --region, --registry-id and --endpoint go with --repository, not --images\n'],
-    ['a bad --now', ['lifecycle', 'preview', '--policy', 'p', '--images', 'x', '--now', 'yesterday'], 'cdk-ecr-registry: --now "yesterday" is not a time: use ISO 8601, e.g. 2025-06-01T00:00:00Z\n'],
+    ['a bad --now', ['lifecycle', 'preview', '--policy', 'p', '--images', 'x', '--now', 'yesterday'], 'cdk-ecr-registry: --now "yesterday" is not a time: use ISO 8601 with a zone (2025-06-01T00:00:00Z) or epoch seconds\n'],
     ['a missing policy file', ['lifecycle', 'preview', '--policy', path.join(dir, 'nope.json'), '--images', 'x'], `cdk-ecr-registry: cannot read policy file ${path.join(dir, 'nope.json')}: ENOENT\n`],
     ['no region for --repository', ['lifecycle', 'preview', '--policy', policyFile, '--repository', 'app'], 'cdk-ecr-registry: --repository needs a region: pass --region or set AWS_REGION\n'],
   ];
@@ -140,14 +140,31 @@ describe('bad input exits 2 with a clear message', () => {
     expect(stderr).toBe(`cdk-ecr-registry: ${bad}: expected a JSON list of images, or {"imageDetails": [...]} from "aws ecr describe-images"\n`);
   });
 
-  test('fails on images with bad fields', async () => {
-    const bad = write('bad-fields.json', [{ digest: 'sha256:a', pushedAt: 'last week' }, { digest: 'sha256:a', pushedAt: NOW, storageClass: 'cold' }]);
+  test('fails on images with bad fields, listing every one', async () => {
+    const bad = write('bad-fields.json', [{ digest: 'sha256:a' }, { digest: 'sha256:a', pushedAt: NOW, storageClass: 'cold', tags: 'v1' }]);
     const { code, stderr } = await run(['lifecycle', 'preview', '--policy', policyFile, '--images', bad]);
     expect(code).toBe(2);
-    expect(stderr).toBe('cdk-ecr-registry: LifecyclePolicy.preview: 3 invalid properties:\n'
-      + '  - invalid images[0].pushedAt null: must be a valid Date\n'
+    expect(stderr).toBe('cdk-ecr-registry: LifecyclePolicy.preview: 4 invalid properties:\n'
+      + '  - invalid images[0].pushedAt undefined: must be a valid Date\n'
       + '  - invalid images[1].digest "sha256:a": must be unique in the image list\n'
+      + '  - invalid images[1].tags "v1": must be a list of strings\n'
       + '  - invalid images[1].storageClass "cold": must be "standard" or "archive"\n');
+  });
+
+  test('fails on images with bad times, listing every one with its value', async () => {
+    const bad = write('bad-times.json', [
+      { digest: 'sha256:a', pushedAt: 'last week' },
+      { digest: 'sha256:b', pushedAt: 1700000000000 },
+      { digest: 'sha256:c', pushedAt: '2025-06-01T00:00:00', lastPulledAt: '2025-06-01' },
+      { digest: 'sha256:d', pushedAt: 1717200000.25, lastPulledAt: '2025-06-01T02:00:00+02:00' },
+    ]);
+    const { code, stderr } = await run(['lifecycle', 'preview', '--policy', policyFile, '--images', bad]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(`cdk-ecr-registry: ${bad}: 4 invalid times:\n`
+      + '  - image [0] pushedAt "last week" is not a time: use ISO 8601 with a zone (2025-06-01T00:00:00Z) or epoch seconds\n'
+      + '  - image [1] pushedAt 1700000000000 looks like epoch milliseconds (1700000000000 seconds would be the year 55840): give epoch seconds, e.g. 1700000000\n'
+      + '  - image [2] pushedAt "2025-06-01T00:00:00" has no time zone: add Z or an offset (2025-06-01T00:00:00Z, +02:00), so that the answer does not depend on the machine\'s zone\n'
+      + '  - image [2] lastPulledAt "2025-06-01" has no time zone: add Z or an offset (2025-06-01T00:00:00Z, +02:00), so that the answer does not depend on the machine\'s zone\n');
   });
 });
 

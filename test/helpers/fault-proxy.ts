@@ -111,6 +111,12 @@ export interface FaultProxyOptions {
   readonly plan: FaultPlan;
   /** @default 1 */
   readonly seed?: number;
+  /**
+   * Paginate DescribeImages listings (no imageIds) in pages of this many images, with numeric
+   * next tokens, as ECR does and moto does not (moto returns every image at once; ECR may return
+   * fewer than maxResults). The forwarded body changes: moto does not check signatures.
+   */
+  readonly paginate?: number;
 }
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
@@ -153,6 +159,18 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           return;
         case 'pass':
         case 'stall-body': {
+          // A DescribeImages listing to paginate: forward it whole, answer one page.
+          let listing: { nextToken?: string; maxResults?: number } | undefined;
+          let upBody = body;
+          if (options.paginate && info.target?.endsWith('.DescribeImages')) {
+            const input = JSON.parse(body.toString('utf8') || '{}');
+            if (!input.imageIds) {
+              listing = { nextToken: input.nextToken, maxResults: input.maxResults };
+              delete input.nextToken;
+              delete input.maxResults;
+              upBody = Buffer.from(JSON.stringify(input));
+            }
+          }
           const forward = () => {
             if (!targetUrl) {
               call.status = 200;
@@ -165,12 +183,23 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
               port: targetUrl.port,
               method: req.method,
               path: req.url,
-              headers: { ...req.headers, host: targetUrl.host },
+              headers: { ...req.headers, 'host': targetUrl.host, 'content-length': String(upBody.length) },
             }, upRes => {
               const upChunks: Buffer[] = [];
               upRes.on('data', d => upChunks.push(d));
               upRes.on('end', () => {
-                const answer = Buffer.concat(upChunks);
+                let answer = Buffer.concat(upChunks);
+                if (listing && upRes.statusCode === 200) {
+                  const all = JSON.parse(answer.toString('utf8'));
+                  const details: unknown[] = all.imageDetails ?? [];
+                  const from = Number(listing.nextToken ?? 0);
+                  const size = Math.min(options.paginate!, listing.maxResults ?? Infinity);
+                  const page: Record<string, unknown> = { imageDetails: details.slice(from, from + size) };
+                  if (from + size < details.length) {
+                    page.nextToken = String(from + size);
+                  }
+                  answer = Buffer.from(JSON.stringify(page));
+                }
                 call.status = upRes.statusCode;
                 const headers = { ...upRes.headers };
                 delete headers['transfer-encoding'];
@@ -188,7 +217,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
               res.writeHead(502, { 'content-type': 'text/plain' });
               res.end(`proxy: ${e.message}`);
             });
-            up.end(body);
+            up.end(upBody);
           };
           const delay = fault.type === 'pass' ? fault.delayMs ?? 0 : 0;
           if (delay > 0) {

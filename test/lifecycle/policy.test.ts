@@ -96,6 +96,39 @@ describe('rendering', () => {
       { digest: 'sha256:a', pushedAt: NOW },
     ], { now: NOW })).toThrow('LifecyclePolicy.preview: 2 invalid properties:\n  - invalid images[0].pushedAt null: must be a valid Date\n  - invalid images[1].digest "sha256:a": must be unique in the image list');
   });
+
+  test('fails on strings and numbers as times, and on non-objects, listing every field at once (no TypeError)', () => {
+    const p = LifecyclePolicy.repositoryDefault();
+    const images: any[] = [
+      { digest: 'sha256:a', pushedAt: '2025-01-01T00:00:00Z' },
+      { digest: 'sha256:b', pushedAt: NOW, lastPulledAt: 1700000000, transitionedAt: '2025-01-01', storageClass: 'archive' },
+      { digest: 'sha256:c', pushedAt: NOW, lastActivatedAt: {}, tags: [1] },
+      null,
+      'sha256:e',
+    ];
+    let error: unknown;
+    try {
+      p.preview(images, { now: NOW });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(TypeError);
+    expect((error as Error).message).toBe('LifecyclePolicy.preview: 7 invalid properties:\n'
+      + '  - invalid images[0].pushedAt "2025-01-01T00:00:00Z": must be a valid Date\n'
+      + '  - invalid images[1].lastPulledAt 1700000000: must be a valid Date when given\n'
+      + '  - invalid images[1].transitionedAt "2025-01-01": must be a valid Date when given\n'
+      + '  - invalid images[2].lastActivatedAt {}: must be a valid Date when given\n'
+      + '  - invalid images[2].tags [1]: must be a list of strings\n'
+      + '  - invalid images[3] null: must be an object with digest, pushedAt and optional tags, lastPulledAt, storageClass, transitionedAt, lastActivatedAt\n'
+      + '  - invalid images[4] "sha256:e": must be an object with digest, pushedAt and optional tags, lastPulledAt, storageClass, transitionedAt, lastActivatedAt');
+  });
+
+  test('fails on images that are not a list, and on a now that is not a Date', () => {
+    const p = LifecyclePolicy.repositoryDefault();
+    expect(() => p.preview('sha256:a' as any, { now: '2025-06-01' as any })).toThrow(
+      'LifecyclePolicy.preview: 2 invalid properties:\n  - invalid now "2025-06-01": must be a valid Date\n  - invalid images "sha256:a": must be a list of image descriptions');
+  });
 });
 
 /** A reference of "selects": tag status, lists and storage class, written independently of the library. */
