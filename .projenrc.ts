@@ -94,8 +94,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
         '^.+\\.[t]sx?$': new javascript.Transform('ts-jest', { tsconfig: 'tsconfig.dev.json', isolatedModules: true }),
       },
       snapshotSerializers: ['<rootDir>/test/helpers/asset-hash-serializer.js'],
-      // Fault-matrix rows (test.concurrent) run together: each waits on timers, not on the CPU.
-      maxConcurrency: 20,
+      // Fault-matrix rows (test.concurrent) run 8 at a time: each waits on timers, not on the CPU
+      // (CONCURRENT_ROWS in test/helpers/fault-matrix.ts).
+      maxConcurrency: 8,
     },
   },
 

@@ -8,7 +8,7 @@
  * safety margin 1 s (20 s), backoff bases 5 ms / 25 ms (100 / 500 ms), at most 1 s (20 s).
  * Successful rows get a 15 s Lambda budget (300 s); failing rows 4 s, so that the suite stays fast.
  */
-import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import {
   FaultPlan, FaultProxy, FORBIDDEN, fullAcceptQueue, HANG, HTML_503, plans, RESET, SERVER_ERROR, startFaultProxy, STALL_BODY, THROTTLE, delayed,
 } from './fault-proxy';
@@ -38,6 +38,15 @@ export const SCALED: HandlerConfig = {
 /** How late (ms) an answer may come after the deadline: timers on a loaded 2-core machine. */
 export const TOLERANCE_MS = 300;
 
+/**
+ * Extra DescribeImages calls allowed in rows that should need none: on a loaded machine moto may
+ * answer a healthy call later than the scaled 0.5 s request timeout, and the policy rightly retries it.
+ */
+export const SLACK_CALLS = 2;
+
+/** Rows run at once (the test's jest maxConcurrency, the bench's pool). */
+export const CONCURRENT_ROWS = 8;
+
 export interface HandlerScenario {
   readonly name: string;
   /** Faults between the handler and ECR (moto). */
@@ -65,12 +74,12 @@ const OK_BUDGET = 15_000;
 
 /** The matrix of issue #15, scaled. Each row: outcome, calls and time against the deadline. */
 export const HANDLER_SCENARIOS: HandlerScenario[] = [
-  { name: 'healthy', ecr: plans.healthy, budgetMs: OK_BUDGET, expected: { status: 'SUCCESS', calls: [3, 4] } },
+  { name: 'healthy', ecr: plans.healthy, budgetMs: OK_BUDGET, expected: { status: 'SUCCESS', calls: [3, 3 + SLACK_CALLS] } },
   {
     name: 'one hung connection',
     ecr: () => plans.first(1, HANG),
     budgetMs: OK_BUDGET,
-    expected: { status: 'SUCCESS', calls: [4, 5], minMs: 500 },
+    expected: { status: 'SUCCESS', calls: [4, 4 + SLACK_CALLS], minMs: 500 },
   },
   {
     name: 'every connection hung',
@@ -82,13 +91,13 @@ export const HANDLER_SCENARIOS: HandlerScenario[] = [
     name: 'answers slower than the request timeout (2 of 3)',
     ecr: () => plans.first(2, delayed(1_000)),
     budgetMs: OK_BUDGET,
-    expected: { status: 'SUCCESS', calls: [5, 6], minMs: 500 },
+    expected: { status: 'SUCCESS', calls: [5, 5 + SLACK_CALLS], minMs: 500 },
   },
   {
     name: 'an answer whose body stalls',
     ecr: () => plans.first(1, STALL_BODY),
     budgetMs: OK_BUDGET,
-    expected: { status: 'SUCCESS', calls: [4, 5], minMs: 450 },
+    expected: { status: 'SUCCESS', calls: [4, 4 + SLACK_CALLS], minMs: 450 },
   },
   {
     name: '5xx for 3 s (0.15 s scaled)',
@@ -145,14 +154,14 @@ export const HANDLER_SCENARIOS: HandlerScenario[] = [
     ecr: plans.healthy,
     response: () => plans.always(FORBIDDEN),
     budgetMs: OK_BUDGET,
-    expected: { status: 'SUCCESS', calls: [3, 4], puts: [1, 1] },
+    expected: { status: 'SUCCESS', calls: [3, 3 + SLACK_CALLS], puts: [1, 1] },
   },
   {
     name: 'response URL answers 500 twice',
     ecr: plans.healthy,
     response: () => plans.first(2, SERVER_ERROR),
     budgetMs: OK_BUDGET,
-    expected: { status: 'SUCCESS', calls: [3, 4], puts: [3, 3] },
+    expected: { status: 'SUCCESS', calls: [3, 3 + SLACK_CALLS], puts: [3, 3] },
   },
   {
     name: 'response URL hangs',
@@ -160,7 +169,7 @@ export const HANDLER_SCENARIOS: HandlerScenario[] = [
     response: () => plans.always(HANG),
     budgetMs: OK_BUDGET,
     // The answer takes at most the margin (1 s, less 50 ms kept at the end), 0.25 s per PUT: 3 or 4 attempts.
-    expected: { status: 'SUCCESS', calls: [3, 4], puts: [2, 5] },
+    expected: { status: 'SUCCESS', calls: [3, 3 + SLACK_CALLS], puts: [2, 5] },
   },
 ];
 
@@ -197,7 +206,24 @@ export async function seedMatrix(moto: MotoServer): Promise<void> {
       }),
     }));
   }
+  // Warm moto up (its first answers are slow), so that rows measure faults, not a cold emulator.
+  for (const repositoryName of REPOSITORIES) {
+    await ecr.send(new DescribeImagesCommand({ repositoryName }));
+  }
   ecr.destroy();
+}
+
+/** Run every row, `CONCURRENT_ROWS` at a time; results in row order. */
+export async function runHandlerMatrix(moto: MotoServer): Promise<HandlerRun[]> {
+  const results: HandlerRun[] = new Array(HANDLER_SCENARIOS.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: CONCURRENT_ROWS }, async () => {
+    while (next < HANDLER_SCENARIOS.length) {
+      const i = next++;
+      results[i] = await runHandlerScenario(moto, HANDLER_SCENARIOS[i]);
+    }
+  }));
+  return results;
 }
 
 /** Run one row: the real handler, its ECR calls through the proxy, its answer to a second proxy. */
