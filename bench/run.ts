@@ -66,6 +66,15 @@ repository), the handler bundle size, and one Lambda function per stack whatever
 **Live report.** \`RegistryReport.read\` over 1,000 repositories seeded in moto, in a fresh process with
 its defaults, through a proxy that pages like ECR and counts calls: the read time (target < 60 s), the
 calls against the floor \`ceil(N/1000) + ceil(N/25) + 3N + 7\` (target within 5%), and peak memory.
+
+**Faults.** The image check handler through the fault matrix of its test (\`test/helpers/fault-matrix.ts\`):
+the real handler, SDK and \`NodeHttpHandler\` against moto through the seeded fault-injecting proxy, with
+production's times divided by 20 (request timeout 0.5 s for 10 s, connection timeout 0.3 s, safety margin
+1 s for 20 s; successful rows get a 15 s budget for 300 s, failing rows 4 s). Three repositories are
+checked, so a healthy check makes 3 \`DescribeImages\` calls. "answered" is when the response PUT reached
+the response URL; "deadline" is when every ECR call must have ended (the remaining time less the margin;
+the PUT follows inside the margin); "returned" is when the handler returned (always before the function's
+end). [Run time](https://github.com/cdk-ecr-registry/cdk-ecr-registry/blob/main/docs/runtime.md) explains the policy.
 `;
 
 /** What the run ran on, for the page. */
