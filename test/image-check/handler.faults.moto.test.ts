@@ -28,8 +28,9 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-describe.each(HANDLER_SCENARIOS.map(s => [s.name, s] as const))('%s', (_name, scenario) => {
-  test.concurrent(`${scenario.expected.status}, ${scenario.expected.calls.join('-')} calls, answered in time`, async () => {
+// One flat list: jest runs test.concurrent rows together only within one describe block.
+test.concurrent.each(HANDLER_SCENARIOS.map(s => [s.name, `${s.expected.status}, ${s.expected.calls.join('-')} calls`, s] as const))(
+  '%s: %s, answered in time', async (_name, _summary, scenario) => {
     const run = await runHandlerScenario(moto, scenario);
     const e = scenario.expected;
     expect(run.status).toBe(e.status);
@@ -55,5 +56,5 @@ describe.each(HANDLER_SCENARIOS.map(s => [s.name, s] as const))('%s', (_name, sc
     expect(run.returnedMs).toBeLessThanOrEqual(run.endMs);
     // Answering CloudFormation takes at most the safety margin, however the response URL behaves.
     expect(run.returnedMs - run.answeredMs).toBeLessThanOrEqual(SCALED.safetyMarginMs! + TOLERANCE_MS);
-  });
-});
+  },
+);
