@@ -31,13 +31,14 @@ export async function run(): Promise<BenchSection> {
   let asExpected = 0;
   const rows = runs.map((r, i) => {
     const e = HANDLER_SCENARIOS[i].expected;
-    const ok = r.status === e.status && r.calls >= e.calls[0] && r.calls <= e.calls[1]
+    const ok = r.status === e.status && r.calls - r.loadRetries >= e.calls[0] && r.calls - r.loadRetries <= e.calls[1]
       && r.answeredMs <= r.deadlineMs + TOLERANCE_MS && r.returnedMs <= r.endMs;
     asExpected += ok ? 1 : 0;
     return [
       r.name,
       r.status,
       r.calls,
+      r.loadRetries,
       r.puts,
       s(r.answeredMs),
       s(r.deadlineMs),
@@ -49,10 +50,11 @@ export async function run(): Promise<BenchSection> {
   });
   return {
     title: `Faults: image check handler vs fault matrix (times at 1/${SCALE} of production)`,
-    columns: ['scenario', 'outcome', 'calls', 'PUTs', 'answered', 'deadline', 'of deadline', 'returned', 'as expected', 'reason (start)'],
+    columns: ['scenario', 'outcome', 'calls', 'load retries', 'PUTs', 'answered', 'deadline', 'of deadline', 'returned', 'as expected', 'reason (start)'],
     rows,
     notes: [
       `${asExpected} of ${runs.length} rows as expected (outcome, call range, answered by the deadline + ${TOLERANCE_MS} ms, returned before the function's end).`,
+      'load retries = healthy calls moto answered later than the scaled request timeout (machine load), retried; not counted against the range;',
       'answered = the response PUT reached the response URL; deadline = remaining time less the 1 s margin (20 s in production);',
       'request timeout 0.5 s (10 s), connection timeout 0.3 s; successful rows have a 15 s budget (300 s), failing rows 4 s;',
       `${CONCURRENT_ROWS} rows at a time, seeded proxy (seed 15).`,

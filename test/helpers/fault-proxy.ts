@@ -37,6 +37,8 @@ export interface CallInfo {
   readonly path: string;
   /** The `x-amz-target` header (`AmazonEC2ContainerRegistry_V20150921.DescribeImages`). */
   readonly target?: string;
+  /** The request body. */
+  readonly body: string;
 }
 
 export type FaultPlan = (call: CallInfo) => Fault;
@@ -85,12 +87,14 @@ export function seededRandom(seed: number): () => number {
 
 export interface ProxyCall extends CallInfo {
   readonly fault: Fault['type'];
+  /** The fault delayed the answer (a `pass` with `delayMs`). */
+  readonly delayed: boolean;
   /** Epoch milliseconds of arrival. */
   readonly at: number;
-  /** The request body (once read). */
-  body?: string;
   /** The status the client got, when it got one. */
   status?: number;
+  /** The client closed the connection before the whole answer was sent (its timeout fired). */
+  abandoned?: boolean;
 }
 
 export interface FaultProxy {
@@ -100,6 +104,12 @@ export interface FaultProxy {
   readonly calls: ProxyCall[];
   /** Calls whose x-amz-target ends with `.operation` (all calls without an argument). */
   count(operation?: string): number;
+  /**
+   * Calls the proxy forwarded without a fault that the client abandoned anyway: the emulator
+   * answered later than the client's request timeout (a loaded machine), and the client rightly
+   * retried. Tests subtract them from call counts, which then do not depend on the machine's load.
+   */
+  loadRetries(operation?: string): number;
   /** Change the plan (and restart the clock and the count). */
   setPlan(plan: FaultPlan, seed?: number): void;
   close(): Promise<void>;
@@ -130,22 +140,27 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const server = http.createServer((req, res) => {
     const now = Date.now();
     firstAt ??= now;
-    const info: CallInfo = {
-      index: calls.length,
-      elapsedMs: now - firstAt,
-      random: random(),
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      target: req.headers['x-amz-target'] as string | undefined,
-    };
-    const fault = plan(info);
-    const call: ProxyCall = { ...info, fault: fault.type, at: now };
-    calls.push(call);
     const chunks: Buffer[] = [];
     req.on('data', d => chunks.push(d));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      call.body = body.toString('utf8');
+      const info: CallInfo = {
+        index: calls.length,
+        elapsedMs: now - firstAt!,
+        random: random(),
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        target: req.headers['x-amz-target'] as string | undefined,
+        body: body.toString('utf8'),
+      };
+      const fault = plan(info);
+      const call: ProxyCall = { ...info, fault: fault.type, delayed: fault.type === 'pass' && (fault.delayMs ?? 0) > 0, at: now };
+      calls.push(call);
+      res.on('close', () => {
+        if (!res.writableFinished && fault.type !== 'reset') {
+          call.abandoned = true;
+        }
+      });
       switch (fault.type) {
         case 'hang':
           return; // the socket stays open until the client gives up or the proxy closes
@@ -244,6 +259,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return calls;
     },
     count: (operation?: string) => calls.filter(c => operation === undefined || (c.target ?? '').endsWith(`.${operation}`)).length,
+    loadRetries: (operation?: string) => calls.filter(c => (operation === undefined || (c.target ?? '').endsWith(`.${operation}`))
+      && c.fault === 'pass' && !c.delayed && c.abandoned).length,
     setPlan: (p, seed) => {
       plan = p;
       random = seededRandom(seed ?? options.seed ?? 1);
