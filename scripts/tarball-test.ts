@@ -54,7 +54,7 @@ function tarball(): string {
 function quickStart(): { stack: string; app: string } {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   const section = readme.split('\n## Quick start\n')[1]?.split('\n## ')[0];
-  const blocks = [...(section ?? '').matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map(m => m[1]);
+  const blocks = [...(section ?? '').matchAll(/^```ts[^\n]*\n([\s\S]*?)^```$/gm)].map(m => m[1]);
   if (blocks.length !== 2) {
     throw new Error(`README Quick start: expected 2 ts blocks (stack, app), found ${blocks.length}`);
   }
@@ -159,9 +159,11 @@ function checkTemplate(): void {
   const rules = lifecycle.rules.map((r: any) => [
     r.rulePriority, r.selection.tagStatus, r.selection.countType, r.selection.countNumber, r.selection.tagPrefixList ?? null, r.action.type,
   ]);
+  // The in-use protection rule comes first (docs/in-use.md); the Quick start's priorities 1 and 2 shift up by one.
   expectEqual('lifecycle rules', rules, [
-    [1, 'untagged', 'sinceImagePushed', 7, null, 'expire'],
-    [2, 'tagged', 'imageCountMoreThan', 50, ['release-'], 'expire'],
+    [1, 'tagged', 'imageCountMoreThan', 1_000_000, ['in-use.'], 'expire'],
+    [2, 'untagged', 'sinceImagePushed', 7, null, 'expire'],
+    [3, 'tagged', 'imageCountMoreThan', 50, ['release-'], 'expire'],
   ]);
   expectEqual('repository policy statements', repository.Properties.RepositoryPolicyText.Statement.length, 1);
 
