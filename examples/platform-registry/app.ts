@@ -147,7 +147,8 @@ export class DisasterRecoveryRegistryStack extends Stack {
 
   constructor(scope: Construct, id: string, props: DisasterRecoveryRegistryStackProps) {
     super(scope, id, props);
-    this.registry = new Registry(this, 'Registry');
+    // This stack owns the DR registry's scanning (a Registry writes none unless asked).
+    this.registry = new Registry(this, 'Registry', { scanning: RegistryScanning.basic() });
     // Allows exactly the source account and the prefixes its rules send here: ecr:ReplicateImage, ecr:CreateRepository.
     this.registry.allowReplicationFromRegistry(props.source);
     this.registry.addCreationTemplate('ReplicaTemplate', {

@@ -11,6 +11,7 @@ import { checkAccountId, checkBoolean, checkPattern, checkResourceTags, ORGANIZA
 import { CreationTemplateAppliedFor, RepositoryCreationTemplate, RepositoryCreationTemplateOptions } from '../registry/creation-template';
 import { PullThroughCacheRule, PullThroughCacheRuleOptions } from '../registry/pull-through-cache';
 import { Registry, RegistryProps } from '../registry/registry';
+import { RegistryScanning } from '../registry/scanning';
 import { PrivateRepository } from '../repository/private-repository';
 import { RepositoryResourceSettings } from '../repository/settings';
 
@@ -44,6 +45,10 @@ export interface BaselineCreationTemplate extends RepositoryCreationTemplateOpti
  *
  * Everything here synthesizes without assets, Lambda functions or bootstrap parameters, so the
  * registry stack can be rolled out with CloudFormation StackSets.
+ *
+ * Unlike a plain `Registry`, a baseline owns its registry's scanning: without `scanning` it
+ * writes `RegistryScanning.basic()` (scan on push for every repository); pass
+ * `RegistryScanning.unmanaged()` to leave scanning to Amazon Inspector or the organization.
  */
 export interface BaselineRegistrySettings extends RegistryProps {
   /**
@@ -479,7 +484,7 @@ export class RegistryBaseline extends Construct {
 
   private buildRegistry(stack: Stack, settings: BaselineRegistrySettings): Registry {
     const registry = new Registry(stack, 'Registry', {
-      scanning: settings.scanning,
+      scanning: settings.scanning ?? RegistryScanning.basic(),
       replicationRules: settings.replicationRules,
       replicationSources: settings.replicationSources,
     });
@@ -573,7 +578,7 @@ function noLambda(stack: Stack): string[] {
 }
 
 function checkRegistry(v: Violations, env: CheckContext, settings: BaselineRegistrySettings): void {
-  Registry._collect(v.nested('registry.'), settings, env);
+  Registry._collect(v.nested('registry.'), { ...settings, scanning: settings.scanning ?? RegistryScanning.basic() }, env);
 
   const rules = settings.pullThroughCacheRules ?? [];
   v.check(rules.length <= MAX_PULL_THROUGH_CACHE_RULES, 'registry.pullThroughCacheRules.length', rules.length,

@@ -54,9 +54,11 @@ export interface RegistryProps {
   readonly replicationSources?: ReplicationSource[];
 
   /**
-   * Image scanning of the whole registry.
+   * Image scanning of the whole registry. Give it only when this stack owns the registry's scanning:
+   * ECR keeps one scanning configuration per registry, and writing one replaces what Amazon
+   * Inspector, an organization's delegated administrator or the console set.
    *
-   * @default RegistryScanning.basic() - basic scan on push for every repository (Security Hub ECR.1)
+   * @default - no `AWS::ECR::RegistryScanningConfiguration`: the registry's current scanning is left as it is
    */
   readonly scanning?: RegistryScanning;
 }
@@ -71,7 +73,7 @@ const REGISTRY_SYMBOL = Symbol.for('cdk-ecr-registry.Registry');
  * account and region, so a stack holds at most one `Registry`, and two stacks deployed to the same
  * account and region must not both manage the same setting (the second deployment would overwrite
  * or fail on the first). When both stacks of one app have a known account and region, synthesis
- * fails on such a conflict; use `RegistryScanning.unmanaged()` in all but one of them.
+ * fails on such a conflict. Scanning is written only when `scanning` is given.
  */
 export class Registry extends Construct implements IRegistry {
   /** Whether the object is a `Registry`. */
@@ -108,13 +110,13 @@ export class Registry extends Construct implements IRegistry {
       checkReplicationSource(v, `replicationSources[${i}]`, s, context);
     }
     checkDuplicateSources(v, props.replicationSources ?? []);
-    checkScanning(v, props.scanning ?? RegistryScanning.basic());
+    checkScanning(v, props.scanning ?? RegistryScanning.unmanaged());
   }
 
   /** The registry id: the account of this stack. */
   public readonly registryId: string;
 
-  /** The scanning configuration (undefined type when unmanaged). */
+  /** The scanning configuration (`scanType` undefined when this registry leaves scanning alone). */
   public readonly scanning: RegistryScanning;
 
   private readonly replication: RegistryReplication;
@@ -130,7 +132,7 @@ export class Registry extends Construct implements IRegistry {
     RegistryStackState.obtain(this).registry = this;
 
     this.registryId = Stack.of(this).account;
-    this.scanning = props.scanning ?? RegistryScanning.basic();
+    this.scanning = props.scanning ?? RegistryScanning.unmanaged();
     this.replication = new RegistryReplication(this, this.registryId);
     this.policy = new RegistryReplicationPolicy(this, this.registryId);
 
@@ -165,7 +167,7 @@ export class Registry extends Construct implements IRegistry {
     return this.policy.policy;
   }
 
-  /** The `AWS::ECR::RegistryScanningConfiguration`, unless scanning is unmanaged. */
+  /** The `AWS::ECR::RegistryScanningConfiguration`, when `scanning` was given (and is not unmanaged). */
   public get scanningConfiguration(): ecr.CfnRegistryScanningConfiguration | undefined {
     return this._scanningConfiguration;
   }
@@ -255,7 +257,7 @@ export class Registry extends Construct implements IRegistry {
         ].filter((x): x is string => x !== undefined);
         if (clash.length > 0) {
           v.add('scope', stack.node.path,
-            `${other.node.path} manages the same registry (account ${stack.account}, region ${stack.region}): both set ${clash.join(', ')}, which ECR keeps once per registry; manage each setting in one stack only (RegistryScanning.unmanaged() for scanning)`);
+            `${other.node.path} manages the same registry (account ${stack.account}, region ${stack.region}): both set ${clash.join(', ')}, which ECR keeps once per registry; manage each setting in one stack only (give scanning in one of them)`);
         }
       }
     }

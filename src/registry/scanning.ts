@@ -68,7 +68,8 @@ export class RegistryScanning {
 
   /**
    * Leave the registry's scanning configuration as it is: no `AWS::ECR::RegistryScanningConfiguration`
-   * is synthesized (use this when another stack owns it).
+   * is synthesized. This is what a `Registry` without `scanning` does; say it explicitly when
+   * another stack, Amazon Inspector or the organization's administrator owns scanning.
    */
   public static unmanaged(): RegistryScanning {
     return new RegistryScanning(undefined, []);

@@ -33,6 +33,15 @@ describe('RegistryBaseline defaults', () => {
     expect(b.repositoryStacks[0].region).toBe('eu-west-1');
   });
 
+  test('the baseline owns scanning explicitly (a plain Registry writes none); unmanaged() leaves it out', () => {
+    const app = new App();
+    const own = new RegistryBaseline(app, 'Own', { env: { account: '111111111111', region: 'eu-west-1' } });
+    expect(own.registry!.scanning.scanType).toBe('BASIC');
+    const left = new RegistryBaseline(app, 'Left', { env: { account: '222222222222', region: 'eu-west-1' }, registry: { scanning: RegistryScanning.unmanaged() } });
+    Template.fromStack(left.registryStack!).resourceCountIs('AWS::ECR::RegistryScanningConfiguration', 0);
+    expect(left.registry!.scanningConfiguration).toBeUndefined();
+  });
+
   test('the registry: basic scan on push for every repository and one ROOT creation template', () => {
     registry.hasResourceProperties('AWS::ECR::RegistryScanningConfiguration', {
       ScanType: 'BASIC',

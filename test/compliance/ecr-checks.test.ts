@@ -4,7 +4,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
-import { EcrChecks, PrivateRepository } from '../../src';
+import { EcrChecks, PrivateRepository, Registry, RegistryScanning, UpstreamRegistry } from '../../src';
 import { modelFromTemplate } from '../../src/compliance/private/from-template';
 import { RuleCompliance } from '../../src/compliance/private/rule';
 import { EcrTagImmutability } from '../../src/compliance/rules';
@@ -613,6 +613,19 @@ describe('EcrChecks-RegistryScanning: the registry scans every repository', () =
     replication(registry, 'Replication');
     new ecr.CfnRegistryPolicy(registry, 'Policy', { policyText: policy({ Effect: 'Allow', Principal: { AWS: '222222222222' }, Action: ['ecr:ReplicateImage'], Resource: '*' }) });
     expect(failing(app, 'EcrChecks-RegistryScanning')).toEqual([]);
+  });
+
+  test('a Registry writes scanning only when asked: without it the registry stack fails until it is given or acknowledged', () => {
+    const stack = newStack({ env: { account: '111111111111', region: 'eu-west-1' } });
+    const registry = new Registry(stack, 'Registry');
+    registry.addPullThroughCacheRule('EcrPublic', { upstream: UpstreamRegistry.ecrPublic() });
+    expect(failing(stack, 'EcrChecks-RegistryScanning')).toEqual(['TestStack/Registry/EcrPublic/Resource']);
+    Validations.of(registry).acknowledge({ id: 'EcrChecks-RegistryScanning', reason: 'Amazon Inspector (organization administrator) owns scanning' });
+    expect(failing(stack, 'EcrChecks-RegistryScanning')).toEqual([]);
+
+    const asked = newStack({ stackName: 'Asked', env: { account: '111111111111', region: 'eu-west-1' } });
+    new Registry(asked, 'Registry', { scanning: RegistryScanning.basic() }).addPullThroughCacheRule('EcrPublic', { upstream: UpstreamRegistry.ecrPublic() });
+    expect(failing(asked, 'EcrChecks-RegistryScanning')).toEqual([]);
   });
 
   test('plain repositories are not judged (application stacks use registries they do not manage)', () => {

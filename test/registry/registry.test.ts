@@ -22,11 +22,26 @@ const make = (props: RegistryProps) => () => {
 describe('Registry defaults', () => {
   const t = registryTemplate();
 
-  test('basic scan on push for every repository', () => {
-    t.hasResourceProperties('AWS::ECR::RegistryScanningConfiguration', {
+  test('no scanning configuration unless asked: a deployed one (Amazon Inspector, an organization administrator) is left alone', () => {
+    t.resourceCountIs('AWS::ECR::RegistryScanningConfiguration', 0);
+  });
+
+  test('scanning only when asked: RegistryScanning.basic() writes basic scan on push for every repository', () => {
+    registryTemplate({ scanning: RegistryScanning.basic() }).hasResourceProperties('AWS::ECR::RegistryScanningConfiguration', {
       ScanType: 'BASIC',
       Rules: [{ ScanFrequency: 'SCAN_ON_PUSH', RepositoryFilters: [{ Filter: '*', FilterType: 'WILDCARD' }] }],
     });
+  });
+
+  test('a registry with only a pull-through cache rule writes no scanning configuration', () => {
+    const stack = newStack({ env: { account: '111111111111', region: 'eu-west-1' } });
+    const registry = new Registry(stack, 'Registry');
+    registry.addPullThroughCacheRule('EcrPublic', { upstream: UpstreamRegistry.ecrPublic() });
+    const tt = Template.fromStack(stack);
+    tt.resourceCountIs('AWS::ECR::RegistryScanningConfiguration', 0);
+    tt.resourceCountIs('AWS::ECR::PullThroughCacheRule', 1);
+    expect(registry.scanningConfiguration).toBeUndefined();
+    expect(registry.scanning.scanType).toBeUndefined();
   });
 
   test('no replication, no registry policy, no pull-through cache, no template', () => {
@@ -34,7 +49,7 @@ describe('Registry defaults', () => {
     t.resourceCountIs('AWS::ECR::RegistryPolicy', 0);
     t.resourceCountIs('AWS::ECR::PullThroughCacheRule', 0);
     t.resourceCountIs('AWS::ECR::RepositoryCreationTemplate', 0);
-    expect(Object.keys(t.toJSON().Resources)).toHaveLength(1);
+    expect(t.toJSON().Resources ?? {}).toEqual({});
   });
 
   test('snapshot (defaults)', () => {
@@ -57,7 +72,7 @@ describe('the stack\'s registry lives in the construct tree', () => {
     const stack = newStack();
     expect(() => new Registry(stack, 'Bad', { replicationSources: [{ account: '42' }] })).toThrow(/must be a 12-digit AWS account id/);
     expect(stack.node.children).toHaveLength(0);
-    const registry = new Registry(stack, 'Registry');
+    const registry = new Registry(stack, 'Registry', { scanning: RegistryScanning.basic() });
     const state = stack.node.tryFindChild('CdkEcrRegistryStackState');
     expect(state).toBeDefined();
     expect(state!.node.children).toHaveLength(0);
@@ -472,25 +487,25 @@ describe('one Registry per stack, one owner per registry setting', () => {
   test('fails at synth when two stacks manage the same setting of one account and region', () => {
     const app = new App();
     const env = { account: '111111111111', region: 'eu-west-1' };
-    new Registry(new Stack(app, 'A', { env }), 'Registry');
-    new Registry(new Stack(app, 'B', { env }), 'Registry');
+    new Registry(new Stack(app, 'A', { env }), 'Registry', { scanning: RegistryScanning.basic() });
+    new Registry(new Stack(app, 'B', { env }), 'Registry', { scanning: RegistryScanning.enhanced() });
     expect(() => app.synth()).toThrow(
-      'A/Registry: invalid scope "A": B/Registry manages the same registry (account 111111111111, region eu-west-1): both set RegistryScanningConfiguration, which ECR keeps once per registry; manage each setting in one stack only (RegistryScanning.unmanaged() for scanning)');
+      'A/Registry: invalid scope "A": B/Registry manages the same registry (account 111111111111, region eu-west-1): both set RegistryScanningConfiguration, which ECR keeps once per registry; manage each setting in one stack only (give scanning in one of them)');
   });
 
   test('two stacks may split the settings of one registry', () => {
     const app = new App();
     const env = { account: '111111111111', region: 'eu-west-1' };
     new Registry(new Stack(app, 'A', { env }), 'Registry', { replicationRules: [{ destinations: [{ region: 'us-east-1' }] }] });
-    const b = new Registry(new Stack(app, 'B', { env }), 'Registry', { scanning: RegistryScanning.unmanaged() });
+    const b = new Registry(new Stack(app, 'B', { env }), 'Registry');
     b.addPullThroughCacheRule('EcrPublic', { upstream: UpstreamRegistry.ecrPublic() });
     expect(() => app.synth()).not.toThrow();
   });
 
   test('registries of other regions do not conflict', () => {
     const app = new App();
-    new Registry(new Stack(app, 'A', { env: { account: '111111111111', region: 'eu-west-1' } }), 'Registry');
-    new Registry(new Stack(app, 'B', { env: { account: '111111111111', region: 'us-east-1' } }), 'Registry');
+    new Registry(new Stack(app, 'A', { env: { account: '111111111111', region: 'eu-west-1' } }), 'Registry', { scanning: RegistryScanning.basic() });
+    new Registry(new Stack(app, 'B', { env: { account: '111111111111', region: 'us-east-1' } }), 'Registry', { scanning: RegistryScanning.basic() });
     expect(() => app.synth()).not.toThrow();
   });
 });

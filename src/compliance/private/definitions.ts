@@ -83,7 +83,7 @@ export const RULES: RuleDefinition[] = [
   {
     suffix: 'RegistryScanning',
     info: 'The registry is not configured to scan every repository.',
-    explanation: 'A registry scanning configuration with a rule for the repository filter "*" (SCAN_ON_PUSH, or CONTINUOUS_SCAN with ENHANCED scanning) also scans the repositories that ECR creates on push, replication and pull-through cache. A stack that manages registry-level settings (replication, registry policy, pull-through cache rules, creation templates) must also configure scanning for the same account and region.',
+    explanation: 'A registry scanning configuration with a rule for the repository filter "*" (SCAN_ON_PUSH, or CONTINUOUS_SCAN with ENHANCED scanning) also scans the repositories that ECR creates on push, replication and pull-through cache. A stack that manages registry-level settings (replication, registry policy, pull-through cache rules, creation templates) must also configure scanning for the same account and region: give Registry a scanning (RegistryScanning.basic() or enhanced()), or, when Amazon Inspector, the organization\'s administrator or another app owns scanning, acknowledge this rule on the Registry with that reason.',
     severity: 'error',
     controls: 'Security Hub ECR.1 for repositories ECR creates itself',
     appliesTo: ['registryScanning', 'registryPolicy', 'replication', 'pullThroughCacheRule', 'creationTemplate'],

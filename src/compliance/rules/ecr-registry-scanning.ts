@@ -15,6 +15,11 @@ import { all, show } from '../private/values';
  *   manages the registry manages its scanning. Plain repositories are not judged here
  *   (application stacks define repositories in registries they do not manage; `EcrScanOnPush`
  *   covers them).
+ *
+ * A `Registry` writes a scanning configuration only when given `scanning`, so a registry stack
+ * that leaves scanning to Amazon Inspector, an organization's delegated administrator or another
+ * app fails here until it says so: acknowledge `EcrChecks-RegistryScanning` on the `Registry`
+ * with that reason (it covers every registry-level resource under it).
  * @param subject the settings to check
  * @param registry the registry the subject belongs to
  */
