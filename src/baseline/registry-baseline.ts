@@ -487,6 +487,7 @@ export class RegistryBaseline extends Construct {
       scanning: settings.scanning ?? RegistryScanning.basic(),
       replicationRules: settings.replicationRules,
       replicationSources: settings.replicationSources,
+      pullTimeUpdateExclusions: settings.pullTimeUpdateExclusions,
     });
     const caches = (settings.pullThroughCacheRules ?? []).map(rule =>
       registry.addPullThroughCacheRule(rule.id ?? `PullThroughCache-${cachePrefix(rule)}`, rule));

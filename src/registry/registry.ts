@@ -1,14 +1,20 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { RepositoryCreationTemplate, RepositoryCreationTemplateOptions } from './creation-template';
-import { RegistryReplicationPolicy, checkDuplicateSources, checkReplicationSource } from './private/registry-policy';
+import { checkPullTimeExclusions, RegistryPullTimeExclusions } from './private/pull-time';
+import {
+  RegistryReplicationPolicy, checkDuplicateSources, checkOrganizationPullThroughCache, checkOrganizationReplication, checkReplicationSource,
+} from './private/registry-policy';
 import { RegistryReplication, checkReplicationRules, checkReplicationTotals } from './private/replication';
 import { checkScanning, createScanningConfiguration } from './private/scanning';
 import { findAll } from './private/shared';
 import { RegistryStackState } from './private/stack-state';
 import { PullThroughCacheRule, PullThroughCacheRuleOptions } from './pull-through-cache';
-import { ReplicationFromRegistryOptions, ReplicationSource } from './registry-policy';
+import {
+  OrganizationPullThroughCacheOptions, OrganizationReplicationOptions, ReplicationFromRegistryOptions, ReplicationSource,
+} from './registry-policy';
 import { ReplicationRule } from './replication';
 import { RegistryScanning } from './scanning';
 import { FindingsAlert, FindingsAlertOptions } from '../monitoring/findings-alert';
@@ -61,6 +67,16 @@ export interface RegistryProps {
    * @default - no `AWS::ECR::RegistryScanningConfiguration`: the registry's current scanning is left as it is
    */
   readonly scanning?: RegistryScanning;
+
+  /**
+   * IAM roles and users (by ARN) whose pulls do not update an image's last recorded pull time
+   * (`AWS::ECR::PullTimeUpdateExclusion`, at most 100 per account): vulnerability scanners and CI
+   * jobs, so that their pulls do not keep images from `archiveAfterNotPulled` and other
+   * `sinceImagePulled` lifecycle rules. More can be added with `excludeFromPullTime`.
+   *
+   * @default - none: every pull (except Amazon Inspector's) updates the last recorded pull time
+   */
+  readonly pullTimeUpdateExclusions?: string[];
 }
 
 const REGISTRY_SYMBOL = Symbol.for('cdk-ecr-registry.Registry');
@@ -111,6 +127,7 @@ export class Registry extends Construct implements IRegistry {
     }
     checkDuplicateSources(v, props.replicationSources ?? []);
     checkScanning(v, props.scanning ?? RegistryScanning.unmanaged());
+    checkPullTimeExclusions(v, 'pullTimeUpdateExclusions', props.pullTimeUpdateExclusions ?? [], [], 0);
   }
 
   /** The registry id: the account of this stack. */
@@ -122,6 +139,7 @@ export class Registry extends Construct implements IRegistry {
   private readonly replication: RegistryReplication;
   private readonly policy: RegistryReplicationPolicy;
   private readonly _scanningConfiguration?: ecr.CfnRegistryScanningConfiguration;
+  private readonly pullTime: RegistryPullTimeExclusions;
 
   constructor(scope: Construct, id: string, props: RegistryProps = {}) {
     const v = new Violations(pathOf(scope, id));
@@ -143,6 +161,10 @@ export class Registry extends Construct implements IRegistry {
       this.policy.allow(source);
     }
     this._scanningConfiguration = createScanningConfiguration(this, this.scanning);
+    this.pullTime = new RegistryPullTimeExclusions(this);
+    for (const arn of props.pullTimeUpdateExclusions ?? []) {
+      this.pullTime.add(arn);
+    }
 
     this.node.addValidation({ validate: () => this.validateTree() });
   }
@@ -170,6 +192,31 @@ export class Registry extends Construct implements IRegistry {
   /** The `AWS::ECR::RegistryScanningConfiguration`, when `scanning` was given (and is not unmanaged). */
   public get scanningConfiguration(): ecr.CfnRegistryScanningConfiguration | undefined {
     return this._scanningConfiguration;
+  }
+
+  /** The principal ARNs whose pulls do not update the last recorded pull time, so far. */
+  public get pullTimeUpdateExclusions(): string[] {
+    return this.pullTime.arns;
+  }
+
+  /**
+   * Keep a role's or user's pulls from updating an image's last recorded pull time: an
+   * `AWS::ECR::PullTimeUpdateExclusion` (at most 100 per account). Use it for vulnerability
+   * scanners (Trivy, Snyk, CrowdStrike) and CI jobs that pull every image: otherwise their pulls
+   * keep every image "recently pulled", and `archiveAfterNotPulled` (any `sinceImagePulled` rule)
+   * never fires. Amazon Inspector's pulls never update it.
+   *
+   * @param principal the IAM role or user (its ARN is what ECR matches)
+   */
+  public excludeFromPullTime(principal: iam.IRole | iam.IUser): ecr.CfnPullTimeUpdateExclusion {
+    const arn = 'roleArn' in principal ? principal.roleArn : principal.userArn;
+    const v = new Violations(this.node.path);
+    checkPullTimeExclusions(v, 'pullTimeUpdateExclusions', [arn], this.pullTime.arns, this.pullTime.arns.length);
+    if (v.empty && this.pullTime.has(arn)) {
+      v.add('principal', principal.node.path, 'is excluded already; exclude each principal once');
+    }
+    v.throwIfAny();
+    return this.pullTime.add(arn);
   }
 
   /**
@@ -208,6 +255,32 @@ export class Registry extends Construct implements IRegistry {
     checkBoolean(v, 'options.createRepository', options.createRepository);
     v.throwIfAny();
     this.policy.link(source, options.createRepository ?? true);
+  }
+
+  /**
+   * Let every account of an AWS Organization (or of some of its organizational units) replicate
+   * into this registry: one registry policy statement with `Principal: *` narrowed by
+   * `aws:PrincipalOrgID` and/or `aws:PrincipalOrgPaths`, allowing only `ecr:ReplicateImage` (and
+   * `ecr:CreateRepository` unless `createRepository` is false) on the matching repositories.
+   */
+  public allowReplicationFromOrganization(options: OrganizationReplicationOptions): void {
+    const v = new Violations(this.node.path);
+    checkOrganizationReplication(v, options);
+    v.throwIfAny();
+    this.policy.allowOrganization({ kind: 'replication', options });
+  }
+
+  /**
+   * Let every principal of an AWS Organization (or of some of its organizational units) use this
+   * registry's pull-through cache rules under the given prefixes: `ecr:BatchImportUpstreamImage`
+   * and `ecr:CreateRepository` (and, unless `pull` is false, the three pull actions) on
+   * `repository/<prefix>/*` only, with `Principal: *` narrowed by the organization condition.
+   */
+  public allowPullThroughCacheFromOrganization(options: OrganizationPullThroughCacheOptions): void {
+    const v = new Violations(this.node.path);
+    checkOrganizationPullThroughCache(v, options);
+    v.throwIfAny();
+    this.policy.allowOrganization({ kind: 'pullThroughCache', options });
   }
 
   /**

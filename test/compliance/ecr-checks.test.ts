@@ -636,10 +636,27 @@ describe('EcrChecks-RegistryScanning: the registry scans every repository', () =
 });
 
 describe('EcrChecks-RegistryPolicyActions: only registry-level actions in a registry policy', () => {
-  test('Noncompliance 1: a pull action in a registry policy', () => {
+  test('Noncompliance 1: a push, delete or policy action in a registry policy (V2 enforces it on every repository)', () => {
+    const app = new App();
+    for (const action of ['ecr:PutImage', 'ecr:DeleteRepository', 'ecr:SetRepositoryPolicy', 's3:GetObject']) {
+      const stack = newStack({ stackName: action.replace(/[^A-Za-z]/g, '') }, app);
+      new ecr.CfnRegistryPolicy(stack, 'Policy', { policyText: policy({ Effect: 'Allow', Principal: { AWS: '222222222222' }, Action: ['ecr:ReplicateImage', action], Resource: '*' }) });
+    }
+    expect(failing(app, 'EcrChecks-RegistryPolicyActions')).toEqual(['ecrPutImage/Policy', 'ecrDeleteRepository/Policy', 'ecrSetRepositoryPolicy/Policy', 'sGetObject/Policy']);
+  });
+
+  test('Compliance 2: pull actions (V2 scope: an organization pulling through the cache)', () => {
     const stack = newStack();
-    new ecr.CfnRegistryPolicy(stack, 'Policy', { policyText: policy({ Effect: 'Allow', Principal: { AWS: '222222222222' }, Action: ['ecr:ReplicateImage', 'ecr:BatchGetImage'], Resource: '*' }) });
-    expect(failing(stack, 'EcrChecks-RegistryPolicyActions')).toEqual(['TestStack/Policy']);
+    new ecr.CfnRegistryPolicy(stack, 'Policy', {
+      policyText: policy({
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: ['ecr:BatchImportUpstreamImage', 'ecr:CreateRepository', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+        Resource: 'arn:aws:ecr:us-east-1:111111111111:repository/docker-hub/*',
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+      }),
+    });
+    expect(failing(stack, 'EcrChecks-RegistryPolicyActions')).toEqual([]);
   });
 
   test('Noncompliance 2: a wildcard or NotAction', () => {

@@ -92,10 +92,10 @@ export const RULES: RuleDefinition[] = [
   },
   {
     suffix: 'RegistryPolicyActions',
-    info: 'The ECR registry policy allows actions other than ecr:ReplicateImage, ecr:CreateRepository and ecr:BatchImportUpstreamImage.',
-    explanation: 'A registry policy exists to let source accounts replicate into the registry and pull-through cache rules import images. Under the V1 registry policy scope ECR rejects other actions; under V2 any other action applies to every repository in the registry. Name only the three registry-level actions, and grant repository access in repository policies.',
+    info: 'The ECR registry policy allows actions other than replication (ecr:ReplicateImage, ecr:CreateRepository), pull-through cache import (ecr:BatchImportUpstreamImage) and pull (ecr:BatchGetImage, ecr:GetDownloadUrlForLayer, ecr:BatchCheckLayerAvailability).',
+    explanation: 'Registry policy scope V2 (the default; V1 can no longer be selected) accepts every ECR action in a registry policy and enforces it in every ECR request, so an allowed push, delete or policy action applies to every matching repository of the registry. Name only the replication, pull-through cache and pull actions (no wildcard, no NotAction), and grant anything else in repository policies. Source: https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions.html',
     severity: 'error',
-    controls: 'ECR private registry permissions (V1 scope actions)',
+    controls: 'ECR private registry permissions (registry policy scope V2); least privilege (NIST 800-53 AC-6)',
     appliesTo: ['registryPolicy'],
     reads: ['registryPolicy'],
     rule: EcrRegistryPolicyActions,

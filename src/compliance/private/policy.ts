@@ -21,14 +21,22 @@ export const PUSH_ACTIONS = [
 ];
 
 /**
- * The actions ECR enforces in a registry policy under the V1 registry policy scope
- * (and accepts under V2): replication, pull-through cache import, repository creation.
+ * The actions ECR enforced in a registry policy under the V1 registry policy scope (no longer
+ * selectable): replication, pull-through cache import, repository creation.
  */
 export const REGISTRY_POLICY_ACTIONS = [
   'ecr:ReplicateImage',
   'ecr:BatchImportUpstreamImage',
   'ecr:CreateRepository',
 ];
+
+/**
+ * The actions `EcrChecks-RegistryPolicyActions` lets a registry policy allow under the V2 scope,
+ * which accepts every ECR action and enforces the policy in every ECR request
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions.html): the V1 three
+ * and pull, which an organization needs to use a pull-through cache.
+ */
+export const REGISTRY_POLICY_V2_ALLOWED_ACTIONS = [...REGISTRY_POLICY_ACTIONS, ...PULL_ACTIONS];
 
 /** Condition keys that tie an open principal to an organization or a source. */
 export const SCOPING_CONDITION_KEYS = [

@@ -1,17 +1,19 @@
 import { Subject } from '../model';
-import { actionsOf, isAllow, REGISTRY_POLICY_ACTIONS } from '../private/policy';
+import { actionsOf, isAllow, REGISTRY_POLICY_V2_ALLOWED_ACTIONS } from '../private/policy';
 import { check, fail, NOT_APPLICABLE, RuleResult } from '../private/rule';
 
 /**
- * A registry policy (what a replication destination or a pull-through cache registry sets so
- * that other accounts can write to it) allows only the registry-level actions
- * `ecr:ReplicateImage`, `ecr:CreateRepository` and `ecr:BatchImportUpstreamImage`, named
- * exactly (no wildcard, no `NotAction`).
+ * A registry policy allows only replication, pull-through cache and pull actions, named exactly
+ * (no wildcard, no `NotAction`): `ecr:ReplicateImage`, `ecr:CreateRepository`,
+ * `ecr:BatchImportUpstreamImage`, `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`,
+ * `ecr:BatchCheckLayerAvailability`.
  *
- * These are the only actions ECR enforces in a registry policy under the V1 registry policy
- * scope (others are rejected); under the V2 scope every ECR action is enforced, so any other
- * action would grant it on every repository of the registry, which is what repository policies
- * are for. `Deny` statements are not restricted. A policy that cannot be read does not pass.
+ * Registry policy scope V2 (the default, and the only scope `PutAccountSetting` still accepts)
+ * allows every ECR action in a registry policy and enforces the policy in every ECR request
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions.html). So any
+ * other allowed action (push, delete, policy or setting changes) applies to every matching
+ * repository of the registry; those belong in repository policies, scoped to one repository.
+ * `Deny` statements are not restricted. A policy that cannot be read does not pass.
  * @param subject the settings to check
  */
 export function EcrRegistryPolicyActions(subject: Subject): RuleResult {
@@ -22,7 +24,7 @@ export function EcrRegistryPolicyActions(subject: Subject): RuleResult {
   if (statements === null) {
     return fail('the policy cannot be read');
   }
-  const allowed = REGISTRY_POLICY_ACTIONS.map(a => a.toLowerCase());
+  const allowed = REGISTRY_POLICY_V2_ALLOWED_ACTIONS.map(a => a.toLowerCase());
   const others = new Set<string>();
   for (const s of statements.filter(isAllow)) {
     if (s.NotAction !== undefined) {

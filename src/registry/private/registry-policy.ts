@@ -3,16 +3,25 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { MAX_REPLICATION_FILTERS } from './replication';
-import { checkReplicationPrefix, repositoryArnForPrefix } from './shared';
+import { checkNamespacePrefix, checkReplicationPrefix, repositoryArnForPrefix } from './shared';
 import { CheckContext } from '../../private/context';
 import { Violations } from '../../private/errors';
 import { isKnown } from '../../private/tokens';
-import { checkAccountId, checkBoolean } from '../../private/validation';
-import { ReplicationSource } from '../registry-policy';
+import { checkAccountId, checkBoolean, checkOrganizationId, checkPattern, ORGANIZATIONAL_UNIT_PATH } from '../../private/validation';
+import { OrganizationPrincipals, OrganizationPullThroughCacheOptions, OrganizationReplicationOptions, ReplicationSource } from '../registry-policy';
 
 /** The actions a source account needs in the destination's registry policy to replicate in. */
 const REPLICATE_ACTIONS = ['ecr:ReplicateImage'];
 const CREATE_REPOSITORY_ACTION = 'ecr:CreateRepository';
+/** What a principal needs to have a pull-through cache rule fetch and store an upstream image. */
+const PULL_THROUGH_ACTIONS = ['ecr:BatchImportUpstreamImage', CREATE_REPOSITORY_ACTION];
+/** Pull (ECR enforces them in a registry policy under the V2 scope). */
+const PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
+
+/** An organization-wide statement. */
+type OrganizationStatement =
+  | { readonly kind: 'replication'; readonly options: OrganizationReplicationOptions }
+  | { readonly kind: 'pullThroughCache'; readonly options: OrganizationPullThroughCacheOptions };
 
 /** What the policy needs of a source registry (what `IRegistry` declares). */
 interface SourceRegistry extends IConstruct {
@@ -33,6 +42,7 @@ interface SourceRegistryLink {
 export class RegistryReplicationPolicy {
   private readonly _sources: ReplicationSource[] = [];
   private readonly links: SourceRegistryLink[] = [];
+  private readonly organizations: OrganizationStatement[] = [];
   private _policy?: ecr.CfnRegistryPolicy;
 
   constructor(private readonly registry: Construct, private readonly registryId: string) {}
@@ -56,6 +66,12 @@ export class RegistryReplicationPolicy {
   /** Allow a source (checked before). */
   public allow(source: ReplicationSource): void {
     this._sources.push(source);
+    this.ensurePolicy();
+  }
+
+  /** Allow an organization (checked before with `checkOrganizationReplication` or `checkOrganizationPullThroughCache`). */
+  public allowOrganization(statement: OrganizationStatement): void {
+    this.organizations.push(statement);
     this.ensurePolicy();
   }
 
@@ -122,7 +138,84 @@ export class RegistryReplicationPolicy {
           : [repositoryArnForPrefix(this.registry, 'ROOT')],
       }));
     }
+    for (const [i, o] of this.organizations.entries()) {
+      const conditions: Record<string, Record<string, string | string[]>> = {};
+      if (o.options.organizationId !== undefined) {
+        conditions.StringEquals = { 'aws:PrincipalOrgID': o.options.organizationId };
+      }
+      const paths = (o.options.organizationalUnitPaths ?? []).map(p => `${p}*`);
+      if (paths.length > 0) {
+        conditions['ForAnyValue:StringLike'] = { 'aws:PrincipalOrgPaths': paths.length === 1 ? paths[0] : paths };
+      }
+      if (o.kind === 'replication') {
+        const prefixes = o.options.repositoryPrefixes ?? [];
+        doc.addStatements(new iam.PolicyStatement({
+          sid: `ReplicationFromOrganization${i + 1}`,
+          principals: [new iam.AnyPrincipal()],
+          actions: o.options.createRepository === false ? REPLICATE_ACTIONS : [CREATE_REPOSITORY_ACTION, ...REPLICATE_ACTIONS],
+          resources: prefixes.length > 0
+            ? [...prefixes].sort().map(p => repositoryArnForPrefix(this.registry, p, { prefixMatch: true }))
+            : [repositoryArnForPrefix(this.registry, 'ROOT')],
+          conditions,
+        }));
+      } else {
+        doc.addStatements(new iam.PolicyStatement({
+          sid: `PullThroughCacheForOrganization${i + 1}`,
+          principals: [new iam.AnyPrincipal()],
+          actions: [...PULL_THROUGH_ACTIONS, ...o.options.pull === false ? [] : PULL_ACTIONS],
+          resources: [...o.options.repositoryPrefixes].sort().map(p => repositoryArnForPrefix(this.registry, p)),
+          conditions,
+        }));
+      }
+    }
     return doc;
+  }
+}
+
+/**
+ * Check the organization of a registry policy statement: at least one of the id and the paths (an
+ * open principal is never allowed without a narrowing condition), each well-formed, and paths of
+ * the given organization.
+ */
+export function checkOrganizationPrincipals(v: Violations, o: OrganizationPrincipals): void {
+  const paths = o.organizationalUnitPaths ?? [];
+  if (o.organizationId === undefined && paths.length === 0) {
+    v.add('organizationId', o.organizationId,
+      'give organizationId or organizationalUnitPaths: the statement allows Principal "*" and only the organization condition narrows it');
+  }
+  checkOrganizationId(v, 'organizationId', o.organizationId);
+  for (const [i, path] of paths.entries()) {
+    const ok = checkPattern(v, `organizationalUnitPaths[${i}]`, path, ORGANIZATIONAL_UNIT_PATH,
+      'must be an organizational unit path <org id>/<root id>/<ou id>/[<ou id>/...] such as o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ '
+      + '(at least one OU, ending with "/"; for the whole organization give organizationId only)');
+    if (ok && isKnown(path) && isKnown(o.organizationId) && !path.startsWith(`${o.organizationId}/`)) {
+      v.add(`organizationalUnitPaths[${i}]`, path, `belongs to another organization than organizationId ${o.organizationId}; a path starts with the organization id`);
+    }
+  }
+}
+
+/** Check `allowReplicationFromOrganization`'s options. */
+export function checkOrganizationReplication(v: Violations, o: OrganizationReplicationOptions): void {
+  checkOrganizationPrincipals(v, o);
+  const prefixes = o.repositoryPrefixes ?? [];
+  v.check(prefixes.length <= MAX_REPLICATION_FILTERS, 'repositoryPrefixes.length', prefixes.length, `at most ${MAX_REPLICATION_FILTERS} prefixes`);
+  for (const [k, prefix] of prefixes.entries()) {
+    checkReplicationPrefix(v, `repositoryPrefixes[${k}]`, prefix);
+  }
+}
+
+/** Check `allowPullThroughCacheFromOrganization`'s options. */
+export function checkOrganizationPullThroughCache(v: Violations, o: OrganizationPullThroughCacheOptions): void {
+  checkOrganizationPrincipals(v, o);
+  const prefixes = o.repositoryPrefixes ?? [];
+  v.check(prefixes.length >= 1 && prefixes.length <= 50, 'repositoryPrefixes.length', prefixes.length,
+    'name 1-50 pull-through cache prefixes (one per rule, at most 50 rules per registry): the statement never covers every repository');
+  for (const [k, prefix] of prefixes.entries()) {
+    if (prefix === 'ROOT') {
+      v.add(`repositoryPrefixes[${k}]`, prefix, 'ROOT would cover every repository of the registry; name the cache rules\' prefixes');
+    } else {
+      checkNamespacePrefix(v, `repositoryPrefixes[${k}]`, prefix, 30);
+    }
   }
 }
 
