@@ -10,6 +10,7 @@ import {
 import { RegistryReplication, checkReplicationRules, checkReplicationTotals } from './private/replication';
 import { checkScanning, createScanningConfiguration } from './private/scanning';
 import { findAll } from './private/shared';
+import { RegistrySigning } from './private/signing';
 import { RegistryStackState } from './private/stack-state';
 import { PullThroughCacheRule, PullThroughCacheRuleOptions } from './pull-through-cache';
 import {
@@ -17,6 +18,7 @@ import {
 } from './registry-policy';
 import { ReplicationRule } from './replication';
 import { RegistryScanning } from './scanning';
+import { SigningRule } from './signing';
 import { FindingsAlert, FindingsAlertOptions } from '../monitoring/findings-alert';
 import { CheckContext, contextOf } from '../private/context';
 import { pathOf, Violations } from '../private/errors';
@@ -140,6 +142,7 @@ export class Registry extends Construct implements IRegistry {
   private readonly policy: RegistryReplicationPolicy;
   private readonly _scanningConfiguration?: ecr.CfnRegistryScanningConfiguration;
   private readonly pullTime: RegistryPullTimeExclusions;
+  private readonly signing: RegistrySigning;
 
   constructor(scope: Construct, id: string, props: RegistryProps = {}) {
     const v = new Violations(pathOf(scope, id));
@@ -162,6 +165,7 @@ export class Registry extends Construct implements IRegistry {
     }
     this._scanningConfiguration = createScanningConfiguration(this, this.scanning);
     this.pullTime = new RegistryPullTimeExclusions(this);
+    this.signing = new RegistrySigning(this);
     for (const arn of props.pullTimeUpdateExclusions ?? []) {
       this.pullTime.add(arn);
     }
@@ -192,6 +196,28 @@ export class Registry extends Construct implements IRegistry {
   /** The `AWS::ECR::RegistryScanningConfiguration`, when `scanning` was given (and is not unmanaged). */
   public get scanningConfiguration(): ecr.CfnRegistryScanningConfiguration | undefined {
     return this._scanningConfiguration;
+  }
+
+  /** The managed signing rules added so far. */
+  public get signingRules(): SigningRule[] {
+    return this.signing.rules;
+  }
+
+  /** The `AWS::ECR::SigningConfiguration`, once a signing rule exists. */
+  public get signingConfiguration(): ecr.CfnSigningConfiguration | undefined {
+    return this.signing.configuration;
+  }
+
+  /**
+   * Have ECR sign every image pushed to the matching repositories with an AWS Signer profile
+   * (managed signing, `AWS::ECR::SigningConfiguration`; at most 10 rules per registry). The profile
+   * must be of the `Notation-OCI-SHA384-ECDSA` platform.
+   */
+  public addSigningRule(rule: SigningRule): void {
+    const v = new Violations(this.node.path);
+    this.signing.checkAdd(v, rule);
+    v.throwIfAny();
+    this.signing.add(rule);
   }
 
   /** The principal ARNs whose pulls do not update the last recorded pull time, so far. */
@@ -327,6 +353,7 @@ export class Registry extends Construct implements IRegistry {
           this.replicationConfiguration && other.replicationConfiguration ? 'ReplicationConfiguration' : undefined,
           this.registryPolicy && other.registryPolicy ? 'RegistryPolicy' : undefined,
           this.scanningConfiguration && other.scanningConfiguration ? 'RegistryScanningConfiguration' : undefined,
+          this.signingConfiguration && other.signingConfiguration ? 'SigningConfiguration' : undefined,
         ].filter((x): x is string => x !== undefined);
         if (clash.length > 0) {
           v.add('scope', stack.node.path,
