@@ -5,7 +5,6 @@ import { Registry, RegistryScanning } from '../../src';
 import { newStack } from '../helpers/synth';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
-const PROFILE_ARN = 'arn:aws:signer:eu-west-1:111111111111:/signing-profiles/ecr_images';
 
 function setup() {
   const stack = newStack({ env });
