@@ -157,7 +157,8 @@ class DisasterRecoveryRegistryStack(cdk.Stack):
 
     def __init__(self, scope: Construct, construct_id: str, *, source: registry_lib.Registry, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        self.registry = registry_lib.Registry(self, "Registry")
+        # This stack owns the DR registry's scanning (a Registry writes none unless asked).
+        self.registry = registry_lib.Registry(self, "Registry", scanning=registry_lib.RegistryScanning.basic())
         self.registry.allow_replication_from_registry(source)
         self.registry.add_creation_template(
             "ReplicaTemplate",

@@ -190,7 +190,10 @@ public final class PlatformRegistryApp {
         public DisasterRecoveryRegistryStack(final Construct scope, final String id, final StackProps props,
                 final Registry source) {
             super(scope, id, props);
-            this.registry = new Registry(this, "Registry");
+            // This stack owns the DR registry's scanning (a Registry writes none unless asked).
+            this.registry = new Registry(this, "Registry", RegistryProps.builder()
+                    .scanning(RegistryScanning.basic())
+                    .build());
             // Allows exactly the source account and the prefixes its rules send here: ecr:ReplicateImage, ecr:CreateRepository.
             this.registry.allowReplicationFromRegistry(source);
             this.registry.addCreationTemplate("ReplicaTemplate", RepositoryCreationTemplateOptions.builder()
