@@ -1,10 +1,11 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Duration, Fn, Lazy, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { App, Duration, Fn, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as signer from 'aws-cdk-lib/aws-signer';
 import {
   CountType, CreationTemplateAppliedFor, EcrValidationError, FindingsAlert, FindingSource, ImageCheck, ImageReference,
   LifecycleAction, LifecyclePolicy, LifecycleRule, PrivateRepository, PublicRepository, PublicRepositoryArchitecture,
@@ -89,6 +90,14 @@ const appRunner = (options: any) => {
 const policy = (rule: LifecycleRule) => repo({ lifecyclePolicy: new LifecyclePolicy({ rules: [rule] }) });
 
 const REPO = 'TestStack/Repo';
+const ORG = 'o-a1b2c3d4e5';
+/** A registry with one signing rule: an imported profile in the registry's stack, its ARN replaced by `arn` when given. */
+const signing = (rule: any, arn?: string) => {
+  const r = registry({});
+  const imported = signer.SigningProfile.fromSigningProfileAttributes(Stack.of(r), 'Profile', { signingProfileName: 'images', signingProfileVersion: 'v1' });
+  const signingProfile = arn === undefined ? imported : Object.assign(Object.create(imported), { signingProfileArn: arn });
+  return r.addSigningRule({ signingProfile, ...rule });
+};
 const SHARDING_AT_SYNTH = na('sharding decides at synth how many stacks there are and where each repository goes');
 const CONSTRUCT_ID = na('a construct id is fixed at synth (it names the logical ids)');
 const PREVIEW = 'LifecyclePolicy.preview';
@@ -268,6 +277,43 @@ const CASES: Record<string, Case> = {
   'ReplicationSource.createRepository': {
     bad: [{ build: () => registry({ replicationSources: [{ account: '222222222222', createRepository: 'no' }] }), path: 'TestStack/Registry', property: /createRepository/, value: 'no' }],
     token: NO_BOOLEAN_TOKEN,
+  },
+
+  'RegistryProps.pullTimeUpdateExclusions': {
+    bad: [{ build: () => registry({ pullTimeUpdateExclusions: ['arn:aws:iam::111111111111:group/scanners'] }), path: 'TestStack/Registry', property: 'pullTimeUpdateExclusions[0]', value: 'arn:aws:iam::111111111111:group/scanners' }],
+    token: () => registry({ pullTimeUpdateExclusions: [str()] }),
+  },
+  'OrganizationPrincipals.organizationId': {
+    bad: [{ build: () => registry({}).allowReplicationFromOrganization({ organizationId: 'my-org' }), path: 'TestStack/Registry', property: 'organizationId', value: 'my-org' }],
+    token: () => registry({}).allowReplicationFromOrganization({ organizationId: str() }),
+  },
+  'OrganizationPrincipals.organizationalUnitPaths': {
+    bad: [{ build: () => registry({}).allowReplicationFromOrganization({ organizationalUnitPaths: ['ou-ab12-11111111'] }), path: 'TestStack/Registry', property: 'organizationalUnitPaths[0]', value: 'ou-ab12-11111111' }],
+    token: () => registry({}).allowReplicationFromOrganization({ organizationalUnitPaths: [str()] }),
+  },
+  'OrganizationReplicationOptions.createRepository': {
+    bad: [{ build: () => registry({}).allowReplicationFromOrganization({ organizationId: ORG, createRepository: 'no' as any }), path: 'TestStack/Registry', property: 'createRepository', value: 'no' }],
+    token: NO_BOOLEAN_TOKEN,
+  },
+  'OrganizationReplicationOptions.repositoryPrefixes': {
+    bad: [{ build: () => registry({}).allowReplicationFromOrganization({ organizationId: ORG, repositoryPrefixes: ['A'] }), path: 'TestStack/Registry', property: 'repositoryPrefixes[0]', value: 'A' }],
+    token: () => registry({}).allowReplicationFromOrganization({ organizationId: ORG, repositoryPrefixes: [str()] }),
+  },
+  'OrganizationPullThroughCacheOptions.pull': {
+    bad: [{ build: () => registry({}).allowPullThroughCacheFromOrganization({ organizationId: ORG, repositoryPrefixes: ['docker-hub'], pull: 'yes' as any }), path: 'TestStack/Registry', property: 'pull', value: 'yes' }],
+    token: NO_BOOLEAN_TOKEN,
+  },
+  'OrganizationPullThroughCacheOptions.repositoryPrefixes': {
+    bad: [{ build: () => registry({}).allowPullThroughCacheFromOrganization({ organizationId: ORG, repositoryPrefixes: ['ROOT'] }), path: 'TestStack/Registry', property: 'repositoryPrefixes[0]', value: 'ROOT' }],
+    token: () => registry({}).allowPullThroughCacheFromOrganization({ organizationId: ORG, repositoryPrefixes: [str()] }),
+  },
+  'SigningRule.signingProfile': {
+    bad: [{ build: () => signing({}, 'arn:aws:signer:eu-west-1:111111111111:/signing-profiles/x'), path: 'TestStack/Registry', property: 'signingRules[0].signingProfile', value: 'arn:aws:signer:eu-west-1:111111111111:/signing-profiles/x' }],
+    token: () => signing({}, str()),
+  },
+  'SigningRule.repositoryFilters': {
+    bad: [{ build: () => signing({ repositoryFilters: ['Prod/*'] }), path: 'TestStack/Registry', property: 'signingRules[0].repositoryFilters[0]', value: 'Prod/*' }],
+    token: () => signing({ repositoryFilters: [str()] }),
   },
 
   // Public repositories

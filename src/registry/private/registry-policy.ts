@@ -197,6 +197,7 @@ export function checkOrganizationPrincipals(v: Violations, o: OrganizationPrinci
 /** Check `allowReplicationFromOrganization`'s options. */
 export function checkOrganizationReplication(v: Violations, o: OrganizationReplicationOptions): void {
   checkOrganizationPrincipals(v, o);
+  checkBoolean(v, 'createRepository', o.createRepository);
   const prefixes = o.repositoryPrefixes ?? [];
   v.check(prefixes.length <= MAX_REPLICATION_FILTERS, 'repositoryPrefixes.length', prefixes.length, `at most ${MAX_REPLICATION_FILTERS} prefixes`);
   for (const [k, prefix] of prefixes.entries()) {
@@ -207,6 +208,7 @@ export function checkOrganizationReplication(v: Violations, o: OrganizationRepli
 /** Check `allowPullThroughCacheFromOrganization`'s options. */
 export function checkOrganizationPullThroughCache(v: Violations, o: OrganizationPullThroughCacheOptions): void {
   checkOrganizationPrincipals(v, o);
+  checkBoolean(v, 'pull', o.pull);
   const prefixes = o.repositoryPrefixes ?? [];
   v.check(prefixes.length >= 1 && prefixes.length <= 50, 'repositoryPrefixes.length', prefixes.length,
     'name 1-50 pull-through cache prefixes (one per rule, at most 50 rules per registry): the statement never covers every repository');
