@@ -43,6 +43,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Validates the report's --json output against schema/report.schema.json (draft 2020-12).
     'ajv@^8.17.0',
     'ajv-formats@^3.0.1',
+    // Validates the report's --sarif output (test/report/sarif.test.ts): the SARIF SDK's own validator
+    // (a self-contained .NET binary in @microsoft/sarif-multitool-linux, about 100 MB, offline).
+    '@microsoft/sarif-multitool@5.7.0',
     'aws-cdk@^2.1100.0',
     '@cdklabs/cdk-validator-cfnguard@^0.0.62',
     'aws-sdk-client-mock@^4.1.0',

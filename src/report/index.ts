@@ -13,6 +13,7 @@ export * from './report';
 export * from './audit';
 export * from './inventory';
 export * from './json';
+export * from './sarif';
 export * from './text';
 export * from './usage';
 export * from '../compliance/model';
