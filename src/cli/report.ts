@@ -11,6 +11,7 @@ import {
   ECR_STORAGE_PRICES, FailOn, InventoryProgress, parseTarget, RegistryReport, renderText, ReportInputError, reportToJson, ReportTarget,
   StoragePrices, validateTarget,
 } from '../report';
+import { checkSarifPath, writeSarifFile } from './sarif-file';
 
 /** Where the command reads and writes (the CLI's io; tests pass their own). */
 export interface ReportIo {
@@ -25,7 +26,7 @@ export const REPORT_USAGE = `Usage:
   cdk-ecr-registry report [--target <account>:<region>[:<roleArn>]]... [--region <region>]
       [--json] [--fail-on error|warning|none] [--timeout <seconds>] [--request-timeout <seconds>]
       [--concurrency <n>] [--max-rps <n>] [--endpoint <url>] [--sts-endpoint <url>] [--quiet]
-      [--usage [--price-standard <usd>] [--price-archive <usd>]]
+      [--usage [--price-standard <usd>] [--price-archive <usd>]] [--sarif <file>]
 
   Reads every repository and the registry settings of each target with the ECR API and applies the
   EcrChecks rules (the rules of the synth-time plugin) to them.
@@ -48,6 +49,7 @@ export const REPORT_USAGE = `Usage:
                      expire or archive today and the storage cost per month that frees; largest first
   --price-standard   USD per GB-month of standard storage (default: ${ECR_STORAGE_PRICES.standardPerGbMonth}, ECR ${ECR_STORAGE_PRICES.region} ${ECR_STORAGE_PRICES.asOf})
   --price-archive    USD per GB-month of archive storage (default: ${ECR_STORAGE_PRICES.archivePerGbMonth}, ECR ${ECR_STORAGE_PRICES.region} ${ECR_STORAGE_PRICES.asOf})
+  --sarif            also write the findings as SARIF 2.1.0 to this file (for code scanning), whatever the exit code
 
 Exit codes: 0 no finding at or above --fail-on, 3 findings at or above --fail-on, 2 bad input,
 1 other errors (a registry that could not be read at all, credentials, network).
@@ -138,6 +140,7 @@ async function run(argv: string[], io: ReportIo): Promise<number> {
         'usage': { type: 'boolean' },
         'price-standard': { type: 'string' },
         'price-archive': { type: 'string' },
+        'sarif': { type: 'string' },
         'help': { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -188,6 +191,7 @@ async function run(argv: string[], io: ReportIo): Promise<number> {
     source: `--price-standard/--price-archive (defaults: ${ECR_STORAGE_PRICES.source}, ${ECR_STORAGE_PRICES.region}, ${ECR_STORAGE_PRICES.asOf})`,
   };
 
+  const sarifFile = checkSarifPath(values.sarif as string | undefined);
   const onProgress = values.quiet ? undefined : progressPrinter(io.stderr, now);
 
   const report = await RegistryReport.read({
@@ -203,6 +207,7 @@ async function run(argv: string[], io: ReportIo): Promise<number> {
     ...(values.usage ? { usage: true, prices } : {}),
   });
   io.stdout(values.json ? `${JSON.stringify(reportToJson(report, failOn as FailOn), null, 2)}\n` : renderText(report, failOn as FailOn));
+  writeSarifFile(sarifFile, report);
   if (report.anyFailed) {
     return 1;
   }
