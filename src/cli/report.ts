@@ -3,12 +3,13 @@
  * synth-time `EcrChecks` plugin applies to templates. A thin shell over `RegistryReport`
  * (src/report); see docs/report.md.
  *
- * Exit codes: 0 no finding at or above --fail-on; 3 findings at or above --fail-on; 2 bad input;
+ * Exit codes: 0 no finding at or above --fail-on (and no drift with --fail-on-drift); 3 findings at or
+ * above --fail-on, or drift with --fail-on-drift; 2 bad input;
  * 1 anything else (a registry that could not be read at all, credentials, network).
  */
 import { parseArgs } from 'util';
 import {
-  ECR_STORAGE_PRICES, FailOn, InventoryProgress, parseTarget, RegistryReport, renderText, ReportInputError, reportToJson, ReportTarget,
+  ECR_STORAGE_PRICES, FailOn, InventoryProgress, parseTarget, readAssembly, RegistryReport, renderText, ReportInputError, reportToJson, ReportTarget,
   StoragePrices, validateTarget,
 } from '../report';
 import { checkSarifPath, writeSarifFile } from './sarif-file';
@@ -27,6 +28,7 @@ export const REPORT_USAGE = `Usage:
       [--json] [--fail-on error|warning|none] [--timeout <seconds>] [--request-timeout <seconds>]
       [--concurrency <n>] [--max-rps <n>] [--endpoint <url>] [--sts-endpoint <url>] [--quiet]
       [--usage [--price-standard <usd>] [--price-archive <usd>]] [--sarif <file>]
+      [--assembly <cdk.out> [--fail-on-drift]]
 
   Reads every repository and the registry settings of each target with the ECR API and applies the
   EcrChecks rules (the rules of the synth-time plugin) to them.
@@ -50,8 +52,14 @@ export const REPORT_USAGE = `Usage:
   --price-standard   USD per GB-month of standard storage (default: ${ECR_STORAGE_PRICES.standardPerGbMonth}, ECR ${ECR_STORAGE_PRICES.region} ${ECR_STORAGE_PRICES.asOf})
   --price-archive    USD per GB-month of archive storage (default: ${ECR_STORAGE_PRICES.archivePerGbMonth}, ECR ${ECR_STORAGE_PRICES.region} ${ECR_STORAGE_PRICES.asOf})
   --sarif            also write the findings as SARIF 2.1.0 to this file (for code scanning), whatever the exit code
+  --assembly         compare each registry with what this cloud assembly (cdk.out, stages and nested stacks
+                     included) declares for its account and region: repositories declared but missing, live
+                     but not declared (and the declared creation template that would govern them), each
+                     differing setting, and registry-level differences
+  --fail-on-drift    exit 3 when there is drift (missing, unmanaged or differing; "not comparable" never counts)
 
-Exit codes: 0 no finding at or above --fail-on, 3 findings at or above --fail-on, 2 bad input,
+Exit codes: 0 no finding at or above --fail-on (and no drift with --fail-on-drift), 3 findings at or
+above --fail-on or drift with --fail-on-drift, 2 bad input (a bad --assembly among them),
 1 other errors (a registry that could not be read at all, credentials, network).
 `;
 
@@ -141,6 +149,8 @@ async function run(argv: string[], io: ReportIo): Promise<number> {
         'price-standard': { type: 'string' },
         'price-archive': { type: 'string' },
         'sarif': { type: 'string' },
+        'assembly': { type: 'string' },
+        'fail-on-drift': { type: 'boolean' },
         'help': { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -192,6 +202,14 @@ async function run(argv: string[], io: ReportIo): Promise<number> {
   };
 
   const sarifFile = checkSarifPath(values.sarif as string | undefined);
+  const assemblyDir = values.assembly as string | undefined;
+  if (assemblyDir === undefined && values['fail-on-drift']) {
+    throw new ReportInputError('--fail-on-drift goes with --assembly');
+  }
+  // Read the assembly before any call: a bad path is bad input (exit 2), found at once.
+  const assembly = assemblyDir !== undefined ? readAssembly(assemblyDir) : undefined;
+  const failOnDrift = values['fail-on-drift'] === true;
+
   const onProgress = values.quiet ? undefined : progressPrinter(io.stderr, now);
 
   const report = await RegistryReport.read({
@@ -205,11 +223,12 @@ async function run(argv: string[], io: ReportIo): Promise<number> {
     onProgress,
     env: io.env,
     ...(values.usage ? { usage: true, prices } : {}),
+    ...(assembly ? { assembly } : {}),
   });
-  io.stdout(values.json ? `${JSON.stringify(reportToJson(report, failOn as FailOn), null, 2)}\n` : renderText(report, failOn as FailOn));
+  io.stdout(values.json ? `${JSON.stringify(reportToJson(report, failOn as FailOn, failOnDrift), null, 2)}\n` : renderText(report, failOn as FailOn, failOnDrift));
   writeSarifFile(sarifFile, report);
   if (report.anyFailed) {
     return 1;
   }
-  return report.exceeds(failOn as FailOn) ? 3 : 0;
+  return report.exceeds(failOn as FailOn) || (failOnDrift && report.hasDrift) ? 3 : 0;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Finding } from './audit';
+import { DriftEntry, DriftKind, DriftResource, isDrift, TargetDrift } from './drift';
 import { FailOn, REPORT_SCHEMA_VERSION, RegistryReport, TargetReport } from './report';
 import { RepositoryUsage, StoragePrices } from './usage';
 import { DeployTimeValue, isDeployTimeValue, Possible, ReadGap, RepositoryModel } from '../compliance/model';
@@ -25,6 +26,56 @@ export interface ReportJson {
   readonly targets: readonly TargetJson[];
   /** Totals of the storage and cost of every target (1.1; null when usage was not read). */
   readonly usage: UsageSummaryJson | null;
+  /** The assembly the registries were compared with (1.2; null without `--assembly`). */
+  readonly drift: DriftSummaryJson | null;
+}
+
+/** The assembly side of drift, and counts over every target (1.2). */
+export interface DriftSummaryJson {
+  /** The `--assembly` directory as given. */
+  readonly assembly: string;
+  /** Every stack of the assembly (stages and nested stacks included). */
+  readonly stacks: readonly DeclaredStackJson[];
+  /** Entries over every target, by kind. */
+  readonly counts: { readonly missing: number; readonly unmanaged: number; readonly differs: number; readonly notComparable: number };
+  /** Whether `--fail-on-drift` was given. */
+  readonly failOnDrift: boolean;
+  /** `failOnDrift` and at least one missing, unmanaged or differing entry (exit code 3). */
+  readonly exceedsFailOnDrift: boolean;
+}
+
+/** One declared stack and the targets it was compared with. */
+export interface DeclaredStackJson {
+  readonly stackName: string | null;
+  readonly artifactId: string;
+  readonly displayName: string;
+  readonly account: string | null;
+  readonly region: string | null;
+  readonly repositories: number;
+  readonly targets: readonly number[];
+  readonly note: string | null;
+}
+
+/** One registry's drift (1.2). */
+export interface TargetDriftJson {
+  readonly stacks: readonly string[];
+  readonly summary: TargetDrift['summary'];
+  readonly entries: readonly DriftEntryJson[];
+}
+
+/** One drift entry (1.2): every field present, `null` when it does not apply. */
+export interface DriftEntryJson {
+  readonly kind: DriftKind;
+  readonly resource: DriftResource;
+  readonly name: string | null;
+  readonly property: string | null;
+  readonly declared: unknown;
+  readonly live: unknown;
+  readonly stack: string | null;
+  readonly logicalId: string | null;
+  readonly path: string | null;
+  readonly governedBy: string | null;
+  readonly reason: string;
 }
 
 /** Totals of `usage` over every target. */
@@ -56,6 +107,8 @@ export interface TargetJson {
   readonly durationMs: number;
   /** Storage and cost per repository, largest first (1.1; null when usage was not read). */
   readonly usage: readonly RepositoryUsage[] | null;
+  /** What the assembly declares against this registry (1.2; null without `--assembly` or when the target failed). */
+  readonly drift: TargetDriftJson | null;
 }
 
 export interface GapJson {
@@ -203,8 +256,55 @@ function usageSummary(report: RegistryReport): UsageSummaryJson | null {
   };
 }
 
-/** The report's JSON form (schema version `REPORT_SCHEMA_VERSION`). */
-export function reportToJson(report: RegistryReport, failOn: FailOn): ReportJson {
+function driftEntryJson(e: DriftEntry): DriftEntryJson {
+  return {
+    kind: e.kind,
+    resource: e.resource,
+    name: e.name ?? null,
+    property: e.property ?? null,
+    declared: e.declared ?? null,
+    live: e.live ?? null,
+    stack: e.stack ?? null,
+    logicalId: e.logicalId ?? null,
+    path: e.path ?? null,
+    governedBy: e.governedBy ?? null,
+    reason: e.reason,
+  };
+}
+
+function targetDriftJson(d: TargetDrift): TargetDriftJson {
+  return { stacks: [...d.stacks], summary: { ...d.summary }, entries: d.entries.map(driftEntryJson) };
+}
+
+function driftSummary(report: RegistryReport, failOnDrift: boolean): DriftSummaryJson | null {
+  if (!report.declared) {
+    return null;
+  }
+  const entries = report.driftEntries;
+  const count = (kind: DriftKind) => entries.filter(e => e.kind === kind).length;
+  return {
+    assembly: report.declared.assembly,
+    stacks: report.stackMatches.map(m => ({
+      stackName: m.stack.stackName ?? null,
+      artifactId: m.stack.artifactId,
+      displayName: m.stack.displayName,
+      account: m.stack.account ?? null,
+      region: m.stack.region ?? null,
+      repositories: m.stack.subjects.filter(s => s.subject.kind === 'repository').length,
+      targets: [...m.targets],
+      note: m.note ?? null,
+    })),
+    counts: { missing: count('missing'), unmanaged: count('unmanaged'), differs: count('differs'), notComparable: count('notComparable') },
+    failOnDrift,
+    exceedsFailOnDrift: failOnDrift && entries.some(isDrift),
+  };
+}
+
+/**
+ * The report's JSON form (schema version `REPORT_SCHEMA_VERSION`). `failOnDrift`: whether drift
+ * fails the run (the CLI's `--fail-on-drift`), recorded in `drift`.
+ */
+export function reportToJson(report: RegistryReport, failOn: FailOn, failOnDrift = false): ReportJson {
   const findings = report.findings;
   const byRule: Record<string, number> = {};
   for (const f of findings) {
@@ -243,7 +343,9 @@ export function reportToJson(report: RegistryReport, failOn: FailOn): ReportJson
       calls: { ...t.calls },
       durationMs: t.durationMs,
       usage: t.usage ? t.usage.map(usageJson) : null,
+      drift: t.drift ? targetDriftJson(t.drift) : null,
     })),
     usage: usageSummary(report),
+    drift: driftSummary(report, failOnDrift),
   };
 }

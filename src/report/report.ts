@@ -1,14 +1,18 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { DeclaredApp, DeclaredStack, readAssembly } from './assembly';
 import { atOrAbove, audit, Finding, RULE_INFO, RuleInfo, Severity } from './audit';
+import { compareRegistry, DriftEntry, isDrift, PhysicalIds, stacksNeedingIds, stacksOfRegistry, TargetDrift } from './drift';
+import { ReportInputError } from './errors';
 import { Inventory, InventoryProgress, readInventory, WrongAccountError } from './inventory';
+import { readPhysicalIds, StackResourcesReader } from './physical-ids';
 import { ECR_STORAGE_PRICES, readUsage, RepositoryUsage, StoragePrices } from './usage';
 import { ReadGap, RegistryModel } from '../compliance/model';
 import { partitionOf } from '../compliance/private/from-template';
 import { createEcrClient, describeError, forClient } from '../runtime';
 
 /** The version of the report's JSON form (`schemaVersion`); see docs/report-schema.md. */
-export const REPORT_SCHEMA_VERSION = '1.1';
+export const REPORT_SCHEMA_VERSION = '1.2';
 
 /** One registry to read: an account and a region, optionally through a role. */
 export interface ReportTarget {
@@ -26,13 +30,7 @@ export interface ReportTarget {
   readonly roleArn?: string;
 }
 
-/** Bad input to the report (exit code 2 in the CLI). */
-export class ReportInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ReportInputError';
-  }
-}
+export { ReportInputError };
 
 const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
@@ -110,6 +108,19 @@ export interface RegistryReportOptions {
   readonly now?: Date;
   /** Environment (AWS_MAX_ATTEMPTS, AWS_RETRY_MODE). @default process.env */
   readonly env?: Record<string, string | undefined>;
+  /**
+   * Compare each registry with what this cloud assembly declares (a `cdk.out` directory, or one
+   * read with `readAssembly`): `drift` of each target. See docs/report.md, "Drift against the app".
+   * @default - no drift
+   */
+  readonly assembly?: string | DeclaredApp;
+  /**
+   * Reads a deployed stack's physical ids, for the repositories without a literal name that
+   * CloudFormation's tags on the live repositories do not name (for example CloudFormation
+   * `ListStackResources` with your own client; this package does not bundle one).
+   * @default - such repositories are not comparable
+   */
+  readonly stackResources?: StackResourcesReader;
 }
 
 /** What became of one target. */
@@ -137,6 +148,17 @@ export interface TargetReport {
   readonly durationMs: number;
   /** Storage and cost per repository, largest first (when `usage` was asked). */
   readonly usage?: readonly RepositoryUsage[];
+  /** What the assembly declares against what the registry has (when an assembly was given and the registry was read). */
+  readonly drift?: TargetDrift;
+}
+
+/** How a declared stack was matched to the targets. */
+export interface StackMatch {
+  readonly stack: DeclaredStack;
+  /** Indices of the targets it was compared with. */
+  readonly targets: readonly number[];
+  /** Why it matched several targets or none, or could not be read; `undefined` for a plain match by account and region. */
+  readonly note?: string;
 }
 
 /** A `--fail-on` threshold: a severity, or `none` (never fail on findings). */
@@ -162,6 +184,7 @@ export class RegistryReport {
       throw new ReportInputError('no target: give at least one account:region');
     }
     options.targets.forEach(validateTarget);
+    const declared = typeof options.assembly === 'string' ? readAssembly(options.assembly) : options.assembly;
     const started = Date.now();
     const deadline = options.deadline ?? started + 5 * 60_000;
     const results: TargetReport[] = new Array(options.targets.length);
@@ -169,17 +192,22 @@ export class RegistryReport {
     const worker = async () => {
       while (next < options.targets.length) {
         const i = next++;
-        results[i] = await readTarget(options.targets[i], options, deadline);
+        results[i] = await readTarget(options.targets[i], options, deadline, declared);
       }
     };
     await Promise.all(Array.from({ length: Math.min(options.targetConcurrency ?? 4, options.targets.length) }, worker));
-    return new RegistryReport(results, new Date(started), options.usage ? options.prices ?? ECR_STORAGE_PRICES : undefined);
+    return new RegistryReport(results, new Date(started), options.usage ? options.prices ?? ECR_STORAGE_PRICES : undefined, declared);
   }
 
-  /** Audit settings models built elsewhere (a template, a test): one target per model. */
-  public static fromModels(models: readonly RegistryModel[], generatedAt = new Date()): RegistryReport {
+  /**
+   * Audit settings models built elsewhere (a template, a test): one target per model; with
+   * `declared`, each is also compared with it (no physical-id look-up: a repository without a
+   * literal name is not comparable).
+   */
+  public static fromModels(models: readonly RegistryModel[], generatedAt = new Date(), declared?: DeclaredApp): RegistryReport {
     return new RegistryReport(models.map(model => {
       const findings = audit(model);
+      const drift = declared ? compareRegistry(stacksOfRegistry(declared.stacks, model.account, model.region ?? ''), model) : undefined;
       return {
         target: { account: model.account, region: model.region ?? '' },
         status: model.gaps.length > 0 ? 'partial' : 'complete',
@@ -190,8 +218,9 @@ export class RegistryReport {
         gaps: model.gaps,
         calls: {},
         durationMs: 0,
+        ...(drift ? { drift } : {}),
       };
-    }), generatedAt);
+    }), generatedAt, undefined, declared);
   }
 
   /** The rules applied, in report order. */
@@ -204,7 +233,39 @@ export class RegistryReport {
     public readonly generatedAt: Date,
     /** The storage prices of the costs, when usage was read. */
     public readonly prices?: StoragePrices,
+    /** The assembly the registries were compared with, when one was given. */
+    public readonly declared?: DeclaredApp,
   ) {}
+
+  /** Every drift entry of every target. */
+  public get driftEntries(): DriftEntry[] {
+    return this.targets.flatMap(t => t.drift?.entries ?? []);
+  }
+
+  /** Whether a registry has drifted: an entry that is missing, unmanaged or differs (not comparable never counts). */
+  public get hasDrift(): boolean {
+    return this.driftEntries.some(isDrift);
+  }
+
+  /** Each declared stack and the targets it was compared with (empty without an assembly). */
+  public get stackMatches(): StackMatch[] {
+    return (this.declared?.stacks ?? []).map(stack => {
+      const targets = this.targets.flatMap((t, i) => (t.drift?.stacks.includes(stack.artifactId) ? [i] : []));
+      const where = `${stack.account ?? 'any account'}/${stack.region ?? 'any region'}`;
+      let note: string | undefined;
+      if (stack.error !== undefined) {
+        note = stack.error;
+      } else if (stack.account === undefined || stack.region === undefined) {
+        note = `environment-agnostic (${where}): compared with every target it could be deployed in (${targets.length})`;
+      } else if (targets.length === 0) {
+        note = this.targets.some(t => t.region === stack.region && (t.account ?? t.target.account) === stack.account)
+          ? `its registry ${where} could not be read` : `no target reads its registry ${where}`;
+      } else if (targets.length > 1) {
+        note = `compared with ${targets.length} targets of the same registry`;
+      }
+      return { stack, targets, ...(note !== undefined ? { note } : {}) };
+    });
+  }
 
   /** Every finding of every target. */
   public get findings(): Finding[] {
@@ -222,7 +283,9 @@ export class RegistryReport {
   }
 }
 
-async function readTarget(target: ReportTarget, options: RegistryReportOptions, deadline: number): Promise<TargetReport> {
+async function readTarget(
+  target: ReportTarget, options: RegistryReportOptions, deadline: number, declared: DeclaredApp | undefined,
+): Promise<TargetReport> {
   const started = Date.now();
   const base = { target, region: target.region, findings: [], gaps: [], calls: {} };
   const env = options.env ?? process.env;
@@ -300,9 +363,24 @@ async function readTarget(target: ReportTarget, options: RegistryReportOptions, 
       optionalClient.destroy();
     }
     const model = inventory.model;
-    const calls = { ...(stsCalls > 0 ? { AssumeRole: stsCalls } : {}), ...inventory.calls, ...usageCalls };
     const nothingRead = model.gaps.some(g => g.part === 'repositories')
       && model.gaps.some(g => g.part === 'registryScanning') && model.gaps.some(g => g.part === 'registryPolicy');
+    const driftCalls: Record<string, number> = {};
+    let drift: TargetDrift | undefined;
+    if (declared && !nothingRead) {
+      const stacks = stacksOfRegistry(declared.stacks, model.account, target.region);
+      let physical: PhysicalIds | undefined;
+      const needing = stacksNeedingIds(stacks, model);
+      if (options.stackResources && needing.length > 0) {
+        const reader = options.stackResources;
+        physical = await readPhysicalIds(needing, async stack => {
+          driftCalls.ListStackResources = (driftCalls.ListStackResources ?? 0) + 1;
+          return reader(stack);
+        }, { account: model.account, region: target.region });
+      }
+      drift = compareRegistry(stacks, model, physical);
+    }
+    const calls = { ...(stsCalls > 0 ? { AssumeRole: stsCalls } : {}), ...inventory.calls, ...usageCalls, ...driftCalls };
     if (nothingRead) {
       const first = model.gaps.find(g => g.part === 'repositories')!;
       return { ...base, status: 'failed', error: `nothing could be read: ${first.action}: ${first.reason}`, gaps: model.gaps, calls, durationMs: Date.now() - started };
@@ -319,6 +397,7 @@ async function readTarget(target: ReportTarget, options: RegistryReportOptions, 
       calls,
       durationMs: Date.now() - started,
       ...(usage ? { usage } : {}),
+      ...(drift ? { drift } : {}),
     };
   } catch (e) {
     const error = e instanceof WrongAccountError ? e.message

@@ -93,11 +93,52 @@ function usageLines(report: RegistryReport): string[] {
   return out;
 }
 
+const DRIFT_WORDS: Record<string, string> = {
+  missing: 'missing',
+  unmanaged: 'unmanaged',
+  differs: 'differs',
+  notComparable: 'not comparable',
+};
+
+const RESOURCE_WORDS: Record<string, string> = {
+  repository: 'repository',
+  registryScanning: 'registry scanning',
+  registryPolicy: 'registry policy',
+  replication: 'replication',
+  pullThroughCacheRule: 'pull-through cache rule',
+  creationTemplate: 'creation template',
+};
+
+/** The drift section: the stacks and what they were compared with, then an entry a line, by registry. */
+function driftLines(report: RegistryReport, failOnDrift: boolean): string[] {
+  const entries = report.driftEntries;
+  const count = (kind: string) => entries.filter(e => e.kind === kind).length;
+  const out = ['', `Drift against ${report.declared!.assembly}: ${count('missing')} missing, ${count('unmanaged')} unmanaged, `
+    + `${count('differs')} differing, ${count('notComparable')} not comparable`
+    + `${failOnDrift ? (report.hasDrift ? ' - fails --fail-on-drift' : ' - passes --fail-on-drift') : ''}`];
+  for (const m of report.stackMatches) {
+    const where = `${m.stack.account ?? 'any account'}/${m.stack.region ?? 'any region'}`;
+    out.push(`  stack ${m.stack.displayName} (${where})${m.note ? `: ${m.note}` : ''}`);
+  }
+  for (const t of report.targets) {
+    if (!t.drift) {
+      continue;
+    }
+    const s = t.drift.summary;
+    out.push('', `${label(t)}: ${s.declared} declared, ${s.live} live, ${s.clean} clean`);
+    for (const e of t.drift.entries) {
+      const what = `${RESOURCE_WORDS[e.resource]}${e.name !== undefined ? ` ${e.name}` : e.logicalId !== undefined ? ` ${e.stack}/${e.logicalId}` : ''}`;
+      out.push(`  ${DRIFT_WORDS[e.kind].padEnd(14)} ${what}${e.property !== undefined ? ` ${e.property}` : ''}: ${e.reason}`);
+    }
+  }
+  return out;
+}
+
 /**
  * The terminal summary: totals first, a line per registry, then the findings by rule, then what
  * could not be read.
  */
-export function renderText(report: RegistryReport, failOn: FailOn): string {
+export function renderText(report: RegistryReport, failOn: FailOn, failOnDrift = false): string {
   const findings = report.findings;
   const errors = findings.filter(f => f.severity === 'error').length;
   const warnings = findings.length - errors;
@@ -141,6 +182,9 @@ export function renderText(report: RegistryReport, failOn: FailOn): string {
   }
   if (report.prices) {
     out.push(...usageLines(report));
+  }
+  if (report.declared) {
+    out.push(...driftLines(report, failOnDrift));
   }
   const notRead = report.targets.flatMap(gapLines);
   if (notRead.length > 0) {

@@ -94,7 +94,7 @@ describe('cdk-ecr-registry report', () => {
     const validate = ajv.compile(SCHEMA);
     expect(validate.errors ?? []).toEqual([]);
     expect(validate(doc)).toBe(true);
-    expect(doc.schemaVersion).toBe('1.1');
+    expect(doc.schemaVersion).toBe('1.2');
     expect(doc.usage).toBeNull();
     expect(doc.targets[0].usage).toBeNull();
     expect(doc.summary).toMatchObject({

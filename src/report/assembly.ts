@@ -1,0 +1,232 @@
+/**
+ * The declared side of drift: every stack of a cloud assembly (`cdk.out`), nested assemblies
+ * (stages) and nested stacks included, read into the same settings model the live inventory
+ * builds (src/compliance/model.ts), with `modelFromTemplate` — the reader `EcrChecks` uses.
+ *
+ * A template is loaded back into a construct tree with `CfnInclude`, so the properties the model
+ * sees are exactly those `modelFromTemplate` sees at synth time (parameters with allowed values,
+ * `Fn::If` branches, deploy-time values). Before that, what the stack's environment makes known is
+ * put in: the pseudo parameters `AWS::AccountId`, `AWS::Region`, `AWS::Partition`,
+ * `AWS::URLSuffix` and `AWS::StackName`, and `Fn::Join` / `Fn::Sub` over literals, so an ARN built
+ * from them compares as the text it becomes. Anything else CloudFormation computes stays a token,
+ * and a token is never drift.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
+import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
+import { ReportInputError } from './errors';
+import { Subject } from '../compliance/model';
+import { modelFromTemplate, partitionOf } from '../compliance/private/from-template';
+
+/** One ECR resource of a declared stack. */
+export interface DeclaredSubject {
+  /** Its settings, in the neutral model. */
+  readonly subject: Subject;
+  /** Its logical id in the template. */
+  readonly logicalId: string;
+  /** Its construct path (`aws:cdk:path` metadata), when the template has it. */
+  readonly path?: string;
+}
+
+/** One stack of the assembly (a top-level stack, a stack in a stage, or a nested stack). */
+export interface DeclaredStack {
+  /** The artifact id; for a nested stack, its parent's id, `/` and its logical id in the parent. */
+  readonly artifactId: string;
+  /** The CloudFormation stack name (`undefined` for a nested stack: CloudFormation names it at deploy time). */
+  readonly stackName?: string;
+  /** The name the CDK CLI shows (`Stage/Stack`). */
+  readonly displayName: string;
+  /** The account, `undefined` when environment-agnostic. */
+  readonly account?: string;
+  /** The region, `undefined` when environment-agnostic. */
+  readonly region?: string;
+  /** Stack-level tags (CloudFormation gives them to every resource that takes tags). */
+  readonly tags: Readonly<Record<string, string>>;
+  /** The stack a nested stack belongs to. */
+  readonly parent?: DeclaredStack;
+  /** A nested stack's logical id in its parent (its `AWS::CloudFormation::Stack` resource). */
+  readonly logicalIdInParent?: string;
+  /** The ECR resources it declares. */
+  readonly subjects: readonly DeclaredSubject[];
+  /** Why its template could not be read (it then declares nothing that can be compared). */
+  readonly error?: string;
+}
+
+/** A cloud assembly as declared. */
+export interface DeclaredApp {
+  /** The directory as given. */
+  readonly assembly: string;
+  /** Every stack, top-level ones in manifest order, each followed by its nested stacks. */
+  readonly stacks: readonly DeclaredStack[];
+}
+
+const UNKNOWN = new Set(['unknown-account', 'unknown-region']);
+
+/**
+ * Read every stack of the cloud assembly in `directory` (a `cdk.out`). Throws `ReportInputError`
+ * when the directory is not a cloud assembly; a template that cannot be read is a stack with an
+ * `error`, not a failure.
+ */
+export function readAssembly(directory: string): DeclaredApp {
+  if (!existsSync(directory) || !statSync(directory).isDirectory()) {
+    throw new ReportInputError(`--assembly ${JSON.stringify(directory)} is not a directory: give the cloud assembly directory \`cdk synth\` writes (cdk.out)`);
+  }
+  if (!existsSync(join(directory, 'manifest.json'))) {
+    throw new ReportInputError(`--assembly ${JSON.stringify(directory)} has no manifest.json: give the cloud assembly directory \`cdk synth\` writes (cdk.out)`);
+  }
+  let assembly: CloudAssembly;
+  try {
+    assembly = new CloudAssembly(directory, { skipVersionCheck: true, skipEnumCheck: true, topoSort: false });
+  } catch (e) {
+    throw new ReportInputError(`--assembly ${JSON.stringify(directory)} is not a readable cloud assembly: ${(e as Error).message}`);
+  }
+  const stacks: DeclaredStack[] = [];
+  const work = mkdtempSync(join(tmpdir(), 'cdk-ecr-registry-drift-'));
+  try {
+    for (const artifact of assembly.stacksRecursively) {
+      readStack(artifact, work, stacks);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return { assembly: directory, stacks };
+}
+
+function readStack(artifact: CloudFormationStackArtifact, work: string, into: DeclaredStack[]): void {
+  const account = UNKNOWN.has(artifact.environment.account) ? undefined : artifact.environment.account;
+  const region = UNKNOWN.has(artifact.environment.region) ? undefined : artifact.environment.region;
+  const base = {
+    artifactId: artifact.id,
+    stackName: artifact.stackName,
+    displayName: artifact.displayName,
+    account,
+    region,
+    tags: { ...(artifact.tags ?? {}) },
+  };
+  let template: any;
+  try {
+    template = artifact.template;
+  } catch (e) {
+    into.push({ ...base, subjects: [], error: `its template ${artifact.templateFile} could not be read: ${(e as Error).message}` });
+    return;
+  }
+  readTemplate(base, template, artifact.assembly.directory, work, into);
+}
+
+type StackBase = Omit<DeclaredStack, 'subjects' | 'error'>;
+
+function readTemplate(base: StackBase, template: any, directory: string, work: string, into: DeclaredStack[]): void {
+  let subjects: DeclaredSubject[];
+  let error: string | undefined;
+  try {
+    subjects = subjectsOf(base, template, work, into.length);
+  } catch (e) {
+    subjects = [];
+    error = `its template could not be read: ${(e as Error).message}`;
+  }
+  const stack: DeclaredStack = { ...base, subjects, ...(error !== undefined ? { error } : {}) };
+  into.push(stack);
+  // Nested stacks: their template is a file of the assembly, named by the asset path metadata.
+  for (const [logicalId, resource] of Object.entries<any>(template?.Resources ?? {})) {
+    const file = resource?.Type === 'AWS::CloudFormation::Stack' ? resource?.Metadata?.['aws:asset:path'] : undefined;
+    if (typeof file !== 'string') {
+      continue;
+    }
+    const nested: StackBase = {
+      artifactId: `${base.artifactId}/${logicalId}`,
+      displayName: `${base.displayName}/${logicalId}`,
+      account: base.account,
+      region: base.region,
+      tags: base.tags,
+      parent: stack,
+      logicalIdInParent: logicalId,
+    };
+    let nestedTemplate: any;
+    try {
+      nestedTemplate = JSON.parse(readFileSync(join(directory, file), 'utf8'));
+    } catch (e) {
+      into.push({ ...nested, subjects: [], error: `its template ${file} could not be read: ${(e as Error).message}` });
+      continue;
+    }
+    readTemplate(nested, nestedTemplate, directory, work, into);
+  }
+}
+
+function subjectsOf(base: StackBase, template: any, work: string, index: number): DeclaredSubject[] {
+  const resources: Record<string, any> = template?.Resources ?? {};
+  const ecr = Object.values(resources).some(r => typeof r?.Type === 'string' && r.Type.startsWith('AWS::ECR::'));
+  if (!ecr) {
+    return [];
+  }
+  const file = join(work, `${index}.template.json`);
+  writeFileSync(file, JSON.stringify(foldKnown(template, base)));
+  const app = new App();
+  const stack = new Stack(app, 'Declared', base.account !== undefined && base.region !== undefined
+    ? { env: { account: base.account, region: base.region } }
+    : base.region !== undefined ? { env: { region: base.region } } : {});
+  new CfnInclude(stack, 'Template', { templateFile: file });
+  return modelFromTemplate(stack).subjects.map(s => {
+    const logicalId = logicalIdOf(s.node);
+    const path = resources[logicalId]?.Metadata?.['aws:cdk:path'];
+    return { subject: s.subject, logicalId, ...(typeof path === 'string' ? { path } : {}) };
+  });
+}
+
+function logicalIdOf(node: CfnResource): string {
+  return Stack.of(node).resolve(node.logicalId);
+}
+
+/** What a stack's environment makes known: pseudo parameters, and joins and substitutions over literals. */
+export interface KnownEnvironment {
+  readonly account?: string;
+  readonly region?: string;
+  readonly stackName?: string;
+}
+
+/**
+ * Put in what the environment makes known, bottom up: `{ Ref: 'AWS::AccountId' }` and the other
+ * pseudo parameters of a known environment, then `Fn::Join` of literals and `Fn::Sub` whose every
+ * variable is known. Everything else is left as it is.
+ */
+export function foldKnown(value: unknown, env: KnownEnvironment): unknown {
+  if (Array.isArray(value)) {
+    return value.map(v => foldKnown(v, env));
+  }
+  if (value === null || typeof value !== 'object') {
+    return value;
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 1) {
+    const [key, arg] = entries[0];
+    if (key === 'Ref' && typeof arg === 'string') {
+      const known = pseudo(arg, env);
+      return known ?? value;
+    }
+    if (key === 'Fn::Join' && Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string') {
+      const parts = foldKnown(arg[1], env);
+      if (Array.isArray(parts) && parts.every(p => typeof p === 'string')) {
+        return parts.join(arg[0]);
+      }
+      return { 'Fn::Join': [arg[0], parts] };
+    }
+    if (key === 'Fn::Sub' && typeof arg === 'string') {
+      const text = arg.replace(/\$\{(AWS::[A-Za-z]+)\}/g, (whole, name: string) => pseudo(name, env) ?? whole);
+      return /\$\{[^!]/.test(text) ? { 'Fn::Sub': text } : text.replace(/\$\{!/g, '${');
+    }
+  }
+  return Object.fromEntries(entries.map(([k, v]) => [k, foldKnown(v, env)]));
+}
+
+function pseudo(name: string, env: KnownEnvironment): string | undefined {
+  switch (name) {
+    case 'AWS::AccountId': return env.account;
+    case 'AWS::Region': return env.region;
+    case 'AWS::Partition': return env.region !== undefined ? partitionOf(env.region) : undefined;
+    case 'AWS::URLSuffix': return env.region !== undefined ? (env.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com') : undefined;
+    case 'AWS::StackName': return env.stackName;
+    default: return undefined;
+  }
+}
