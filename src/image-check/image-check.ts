@@ -17,7 +17,7 @@ import { VerifiedContainerImage } from '../integrations/ecs';
 import { VerifiedDockerImageCode, VerifiedLambdaImageOptions } from '../integrations/lambda';
 import { appRunnerSourceConfiguration } from '../integrations/private/app-runner-source';
 import { CheckContext, contextOf } from '../private/context';
-import { EcrValidationError, pathOf, Violations } from '../private/errors';
+import { pathOf, Violations } from '../private/errors';
 import { isKnown, isUnresolved } from '../private/tokens';
 import { checkBoolean, checkEnum, checkPattern } from '../private/validation';
 
@@ -326,14 +326,25 @@ export class ImageCheck extends Construct {
   }
 
   /**
-   * The verified image of a reference given to this check (the same object, or an equal
-   * reference: same repository and tag or digest).
+   * The verified image of a reference given to this check: the same object, or an equal reference
+   * (same repository and tag or digest).
+   *
+   * Prefer it to indexing `verifiedImages`: it reads the same in every language (Java gets
+   * `verifiedImages` as a `List`), and it does not depend on the order or on duplicates in `images`.
+   *
+   * @param reference one of the references in `images`
+   * @returns the image pinned to the digest the check resolved for that reference
+   * @throws EcrValidationError when the reference is not one of `images` (naming the references allowed)
    */
   public verifiedImage(reference: ImageReference): VerifiedImage {
     const found = this.byKey.get(keyOf(reference));
     if (!found) {
-      throw new EcrValidationError(this.node.path, `invalid reference ${JSON.stringify(reference.toString())}: not one of the images this check verifies`);
+      const known = this.verifiedImages.map(i => JSON.stringify(i.reference.toString()));
+      const shown = known.length > 5 ? [...known.slice(0, 5), `and ${known.length - 5} more`] : known;
+      const v = new Violations(this.node.path);
+      v.add('reference', reference.toString(), `must be one of the images this check verifies: ${shown.join(', ')}`);
+      v.throwIfAny();
     }
-    return found;
+    return found!;
   }
 }

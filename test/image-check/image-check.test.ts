@@ -116,10 +116,24 @@ describe('ImageCheck: three checks in one stack', () => {
 
   test('fails for a reference the check does not verify', () => {
     expect(() => c3.verifiedImage(ImageReference.fromTag(local, 'v2')))
-      .toThrow('TestStack/Web: invalid reference "web:v2": not one of the images this check verifies');
+      .toThrow('TestStack/Web: invalid reference "web:v2": must be one of the images this check verifies: "web:latest"');
     const error = caught(() => c3.verifiedImage(ImageReference.fromTag(local, 'v2')));
     expect(EcrValidationError.isEcrValidationError(error)).toBe(true);
     expect((error as EcrValidationError).constructPath).toBe('TestStack/Web');
+    expect((error as EcrValidationError).violations).toEqual([{
+      property: 'reference', value: 'web:v2', allowed: 'must be one of the images this check verifies: "web:latest"',
+    }]);
+    // Same repository, other check: the reference belongs to c2, not c1.
+    expect(() => c1.verifiedImage(ImageReference.fromTag(remote, 'v1.2.3')))
+      .toThrow(/TestStack\/Base: invalid reference ".*:v1.2.3": must be one of the images this check verifies: ".*:v1"$/);
+  });
+
+  test('verifiedImage finds an equal reference (same repository and tag or digest), not only the same object', () => {
+    expect(c2.verifiedImage(ImageReference.fromDigest(remote, DIGEST))).toBe(c2.verifiedImages[1]);
+    // Two equal references in images: one verified image.
+    expect(c3.verifiedImage(ImageReference.fromTag(local, 'latest'))).toBe(c3.verifiedImages[0]);
+    // A tag is not a digest, even on the same repository.
+    expect(() => c2.verifiedImage(ImageReference.fromTag(remote, DIGEST.slice(7, 20)))).toThrow(/must be one of the images this check verifies/);
   });
 
   test('cdk-nag AwsSolutions: no findings', () => {
@@ -175,6 +189,9 @@ describe('ImageCheck: large checks and tokens', () => {
     const sizes = Object.values(t.findResources('Custom::EcrImageCheck')).map((r: any) => r.Properties.Images.length);
     expect(sizes).toEqual([40, 40, 15]);
     expect(stack.resolve(check.verifiedImage(refs[41]).digest)).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(check.resources[1].node.defaultChild as any), 'D1'] });
+    // The error lists the first five references allowed, then how many more.
+    expect(() => check.verifiedImage(ImageReference.fromTag(repo, 'b95'))).toThrow(
+      'TestStack/Many: invalid reference "web:b95": must be one of the images this check verifies: "web:b0", "web:b1", "web:b2", "web:b3", "web:b4", and 90 more');
   });
 
   test('token inputs do not throw', () => {
