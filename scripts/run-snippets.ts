@@ -97,23 +97,91 @@ export function snippets(): Snippet[] {
   return out.sort((a, b) => a.slug.localeCompare(b.slug));
 }
 
+/** A snippet written into its fixture: the program, and where the translation's lines are in it. */
+interface Embedded {
+  readonly text: string;
+  /** 1-based line of the program where the translation's first non-import line is. */
+  readonly firstLine: number;
+  /** How many lines of the translation are there (from firstLine on). */
+  readonly lineCount: number;
+}
+
 /** Puts a translation into a fixture: import lines at the `imports` marker, the rest at the `here` marker. */
 function embed(fixturePath: string, translation: string, comment: string,
-  isImport: (line: string) => boolean, marker: { imports: RegExp; here: RegExp }): string {
+  isImport: (line: string) => boolean, marker: { imports: RegExp; here: RegExp }): Embedded {
   const fixture = fs.readFileSync(fixturePath, 'utf8');
   const lines = translation.replace(/\s+$/, '').split('\n');
   const imports = lines.filter(isImport);
   const body = lines.filter(l => !isImport(l));
-  const hereLine = fixture.split('\n').find(l => marker.here.test(l));
-  const importsLine = fixture.split('\n').find(l => marker.imports.test(l));
-  if (hereLine === undefined || importsLine === undefined) {
-    throw new Error(`${path.relative(ROOT, fixturePath)} needs an imports marker and a here marker`);
+  const fixtureLines = fixture.split('\n');
+  const hereIndex = fixtureLines.findIndex(l => marker.here.test(l));
+  const importsIndex = fixtureLines.findIndex(l => marker.imports.test(l));
+  if (hereIndex < 0 || importsIndex < 0 || importsIndex > hereIndex) {
+    throw new Error(`${path.relative(ROOT, fixturePath)} needs an imports marker and, after it, a here marker`);
   }
-  const indent = /^\s*/.exec(hereLine)![0];
-  const indented = body.map(l => (l.trim() === '' ? '' : indent + l)).join('\n');
-  return fixture
-    .replace(importsLine, () => imports.join('\n'))
-    .replace(hereLine, () => `${indent}${comment}\n${indented}`);
+  const indent = /^\s*/.exec(fixtureLines[hereIndex])![0];
+  const out = [
+    ...fixtureLines.slice(0, importsIndex),
+    ...imports,
+    ...fixtureLines.slice(importsIndex + 1, hereIndex),
+    `${indent}${comment}`,
+  ];
+  const firstLine = out.length + 1;
+  out.push(...body.map(l => (l.trim() === '' ? '' : indent + l)), ...fixtureLines.slice(hereIndex + 1));
+  return { text: out.join('\n'), firstLine, lineCount: body.length };
+}
+
+/** Where a line of a written program comes from, for error messages. */
+export interface Written extends Embedded {
+  readonly snippet: Pick<Snippet, 'file' | 'line' | 'fixture'>;
+  /** The program's file name, as the compiler or interpreter names it. */
+  readonly name: string;
+  readonly language: string;
+}
+
+/**
+ * Says where a diagnostic at `line` of a written program is: in the snippet (its page and fence line, the
+ * line of the translation and its text) or in the fixture around it.
+ */
+export function origin(w: Written, line: number): string {
+  const where = `${w.snippet.file}:${w.snippet.line} (fixture ${w.snippet.fixture})`;
+  const text = w.text.split('\n')[line - 1]?.trim() ?? '';
+  if (line >= w.firstLine && line < w.firstLine + w.lineCount) {
+    return `${where}, line ${line - w.firstLine + 1} of its ${w.language} translation: ${text}`;
+  }
+  return `${where}, in rosetta/${w.snippet.fixture}.${w.language === 'Java' ? 'java' : 'py'}-fixture around it (${w.name}:${line}): ${text}`;
+}
+
+/**
+ * Groups a compiler's or type checker's output (`<file>:<line>: error: <message>`, javac and mypy) by
+ * snippet: one entry per failing snippet, each error with its origin. Lines of other files are ignored.
+ */
+export function diagnostics(output: string, written: Written[]): Map<Written, string[]> {
+  const byName = new Map(written.map(w => [w.name, w]));
+  const found = new Map<Written, string[]>();
+  for (const l of output.split('\n')) {
+    const m = /^(\S+?):(\d+):(?:\d+:)? error: (.*)$/.exec(l.trim());
+    const w = m ? byName.get(m[1]) : undefined;
+    if (!m || !w) {
+      continue;
+    }
+    found.set(w, [...found.get(w) ?? [], `${m[3]}\n      at ${origin(w, Number(m[2]))}`]);
+  }
+  return found;
+}
+
+/** Prints one block per failing snippet (page, fence line, errors), after the tool's own output. */
+function report(language: string, tool: string, found: Map<Written, string[]>, total: number): void {
+  if (found.size === 0) {
+    return;
+  }
+  console.error(`\n${language.toLowerCase()}: ${found.size} of ${total} snippets fail ${tool}:`);
+  for (const [w, errors] of found) {
+    console.error(`  ${w.snippet.file}:${w.snippet.line} (fixture ${w.snippet.fixture}, ${w.name}):`);
+    for (const e of errors) {
+      console.error(`    - ${e}`);
+    }
+  }
 }
 
 function fixtureFile(fixture: string, extension: string): string {
@@ -135,6 +203,7 @@ function checkTranslation(s: Snippet, language: string): string {
   return source;
 }
 
+/** Runs a tool with its output shown as it comes. */
 function run(cmd: string, args: string[], cwd: string): number {
   const r = spawnSync(cmd, args, { cwd, stdio: 'inherit', env: process.env });
   if (r.error) {
@@ -143,25 +212,43 @@ function run(cmd: string, args: string[], cwd: string): number {
   return r.status ?? 1;
 }
 
+/** Runs a compiler or type checker: its output is shown, and returned to map its diagnostics to snippets. */
+function check(cmd: string, args: string[], cwd: string): { status: number; output: string } {
+  const r = spawnSync(cmd, args, { cwd, env: process.env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (r.error) {
+    throw r.error;
+  }
+  process.stdout.write(r.stdout ?? '');
+  process.stderr.write(r.stderr ?? '');
+  return { status: r.status ?? 1, output: `${r.stdout ?? ''}\n${r.stderr ?? ''}` };
+}
+
 function python(interpreter: string): number {
   const dir = path.join(OUT, 'python');
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  const all = snippets();
-  const files: string[] = [];
-  for (const s of all) {
+  const written: Written[] = [];
+  for (const s of snippets()) {
     const source = checkTranslation(s, 'python');
-    const file = path.join(dir, `${s.slug}.py`);
-    fs.writeFileSync(file, embed(fixtureFile(s.fixture, 'py'), source, `# ${s.file}, line ${s.line} (fixture ${s.fixture}):`,
-      l => /^(from \S+ import |import )/.test(l), { imports: /^# imports\s*$/, here: /^\s*# here\s*$/ }));
-    files.push(path.basename(file));
+    const name = `${s.slug}.py`;
+    const e = embed(fixtureFile(s.fixture, 'py'), source, `# ${s.file}, line ${s.line} (fixture ${s.fixture}):`,
+      l => /^(from \S+ import |import )/.test(l), { imports: /^# imports\s*$/, here: /^\s*# here\s*$/ });
+    fs.writeFileSync(path.join(dir, name), e.text);
+    written.push({ ...e, snippet: s, name, language: 'Python' });
   }
+  const files = written.map(w => w.name);
+  // What the runner needs to name a failing snippet by its page and line.
+  fs.writeFileSync(path.join(dir, 'snippets.json'), JSON.stringify(Object.fromEntries(written.map(w => [w.name, {
+    origin: `${w.snippet.file}:${w.snippet.line}`, fixture: w.snippet.fixture, firstLine: w.firstLine, lineCount: w.lineCount,
+  }])), undefined, 2));
   console.log(`python: ${files.length} snippets written to ${path.relative(ROOT, dir)}`);
   // One interpreter for all: the jsii kernel loads aws-cdk-lib once.
-  let status = run(interpreter, [path.join(ROOT, 'scripts', 'run-python-snippets.py'), ...files], dir);
+  let status = run(interpreter, [path.join(ROOT, 'scripts', 'run-python-snippets.py'), 'snippets.json', ...files], dir);
   const mypy = path.join(path.dirname(interpreter), 'mypy');
   const t0 = Date.now();
-  if (run(mypy, ['--cache-dir', path.join(ROOT, '.ci-work', 'mypy-cache'), ...files], dir) !== 0) {
+  const checked = check(mypy, ['--cache-dir', path.join(ROOT, '.ci-work', 'mypy-cache'), ...files], dir);
+  if (checked.status !== 0) {
+    report('Python', 'mypy', diagnostics(checked.output, written), files.length);
     status = 1;
   } else {
     console.log(`python: mypy clean on ${files.length} snippets (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
@@ -173,23 +260,33 @@ function java(classpath: string): number {
   const dir = path.join(OUT, 'java');
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(path.join(dir, 'snippets'), { recursive: true });
-  const files: string[] = [];
+  const written: Written[] = [];
+  const header = 'package snippets;\n\n';
   for (const s of snippets()) {
     const source = checkTranslation(s, 'java');
     const className = `Snippet_${s.slug}`;
-    const file = path.join(dir, 'snippets', `${className}.java`);
-    const text = embed(fixtureFile(s.fixture, 'java'), source, `// ${s.file}, line ${s.line} (fixture ${s.fixture}):`,
+    const name = `snippets/${className}.java`;
+    const e = embed(fixtureFile(s.fixture, 'java'), source, `// ${s.file}, line ${s.line} (fixture ${s.fixture}):`,
       l => /^import /.test(l), { imports: /^\/\/ imports\s*$/, here: /^\s*\/\/ here\s*$/ });
-    fs.writeFileSync(file, `package snippets;\n\n${text.replace(/\bFixture\b/g, className)}`);
-    files.push(path.relative(dir, file));
+    const text = `${header}${e.text.replace(/\bFixture\b/g, className)}`;
+    fs.writeFileSync(path.join(dir, name), text);
+    written.push({ text, firstLine: e.firstLine + 2, lineCount: e.lineCount, snippet: s, name, language: 'Java' });
   }
+  const files = written.map(w => w.name);
   console.log(`java: ${files.length} snippets written to ${path.relative(ROOT, dir)}`);
   const t0 = Date.now();
-  const status = run('javac', ['-nowarn', '-d', 'classes', '-cp', classpath, ...files], dir);
-  if (status === 0) {
+  // One javac for all of them (one JVM start, the jars read once); -Xmaxerrs: every error of every snippet.
+  const compiled = check('javac', ['-nowarn', '-Xmaxerrs', '10000', '-d', 'classes', '-cp', classpath, ...files], dir);
+  if (compiled.status === 0) {
     console.log(`java: ${files.length} snippets compile against the built jar (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    return 0;
   }
-  return status;
+  const found = diagnostics(compiled.output, written);
+  report('Java', 'to compile', found, files.length);
+  if (found.size === 0) {
+    console.error('java: javac failed without an error in a snippet file (see its output above)');
+  }
+  return 1;
 }
 
 if (require.main === module) {
