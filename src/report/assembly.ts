@@ -11,7 +11,7 @@
  * from them compares as the text it becomes. Anything else CloudFormation computes stays a token,
  * and a token is never drift.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
@@ -86,8 +86,9 @@ export function readAssembly(directory: string): DeclaredApp {
   const stacks: DeclaredStack[] = [];
   const work = mkdtempSync(join(tmpdir(), 'cdk-ecr-registry-drift-'));
   try {
+    const cache: AssetCache = new Map();
     for (const artifact of assembly.stacksRecursively) {
-      readStack(artifact, work, stacks);
+      readStack(artifact, work, stacks, cache);
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -95,7 +96,7 @@ export function readAssembly(directory: string): DeclaredApp {
   return { assembly: directory, stacks };
 }
 
-function readStack(artifact: CloudFormationStackArtifact, work: string, into: DeclaredStack[]): void {
+function readStack(artifact: CloudFormationStackArtifact, work: string, into: DeclaredStack[], cache: AssetCache): void {
   const account = UNKNOWN.has(artifact.environment.account) ? undefined : artifact.environment.account;
   const region = UNKNOWN.has(artifact.environment.region) ? undefined : artifact.environment.region;
   const base = {
@@ -113,12 +114,15 @@ function readStack(artifact: CloudFormationStackArtifact, work: string, into: De
     into.push({ ...base, subjects: [], error: `its template ${artifact.templateFile} could not be read: ${(e as Error).message}` });
     return;
   }
-  readTemplate(base, template, artifact.assembly.directory, work, into);
+  readTemplate(base, template, artifact.assembly.directory, work, into, cache);
 }
 
 type StackBase = Omit<DeclaredStack, 'subjects' | 'error'>;
 
-function readTemplate(base: StackBase, template: any, directory: string, work: string, into: DeclaredStack[]): void {
+/** Asset hash to file, per assembly directory (one read of its asset manifests). */
+type AssetCache = Map<string, Map<string, string>>;
+
+function readTemplate(base: StackBase, template: any, directory: string, work: string, into: DeclaredStack[], cache: AssetCache): void {
   let subjects: DeclaredSubject[];
   let error: string | undefined;
   try {
@@ -129,10 +133,10 @@ function readTemplate(base: StackBase, template: any, directory: string, work: s
   }
   const stack: DeclaredStack = { ...base, subjects, ...(error !== undefined ? { error } : {}) };
   into.push(stack);
-  // Nested stacks: their template is a file of the assembly, named by the asset path metadata.
+  // Nested stacks: their template is a file of the assembly.
   for (const [logicalId, resource] of Object.entries<any>(template?.Resources ?? {})) {
-    const file = resource?.Type === 'AWS::CloudFormation::Stack' ? resource?.Metadata?.['aws:asset:path'] : undefined;
-    if (typeof file !== 'string') {
+    const file = resource?.Type === 'AWS::CloudFormation::Stack' ? nestedTemplateFile(resource, directory, cache) : undefined;
+    if (file === undefined) {
       continue;
     }
     const nested: StackBase = {
@@ -151,8 +155,44 @@ function readTemplate(base: StackBase, template: any, directory: string, work: s
       into.push({ ...nested, subjects: [], error: `its template ${file} could not be read: ${(e as Error).message}` });
       continue;
     }
-    readTemplate(nested, nestedTemplate, directory, work, into);
+    readTemplate(nested, nestedTemplate, directory, work, into, cache);
   }
+}
+
+/**
+ * The assembly file of a nested stack's template: named by the asset path metadata (the CDK CLI
+ * asks for it), else found by the asset hash in its `TemplateURL` among the assembly's asset
+ * manifests (`*.assets.json`). `undefined` for a stack whose template is not in the assembly.
+ */
+function nestedTemplateFile(resource: any, directory: string, cache: AssetCache): string | undefined {
+  const file = resource?.Metadata?.['aws:asset:path'];
+  if (typeof file === 'string') {
+    return file;
+  }
+  const hash = /([0-9a-f]{64})\.json/.exec(JSON.stringify(resource?.Properties?.TemplateURL ?? ''))?.[1];
+  return hash !== undefined ? assetFiles(directory, cache).get(hash) : undefined;
+}
+
+/** Asset hash to file, from every asset manifest of an assembly directory. */
+function assetFiles(directory: string, cache: AssetCache): Map<string, string> {
+  let files = cache.get(directory);
+  if (!files) {
+    files = new Map();
+    for (const name of readdirSync(directory).filter(n => n.endsWith('.assets.json'))) {
+      try {
+        const manifest = JSON.parse(readFileSync(join(directory, name), 'utf8'));
+        for (const [hash, asset] of Object.entries<any>(manifest?.files ?? {})) {
+          if (typeof asset?.source?.path === 'string') {
+            files.set(hash, asset.source.path);
+          }
+        }
+      } catch {
+        // An unreadable asset manifest names no nested template.
+      }
+    }
+    cache.set(directory, files);
+  }
+  return files;
 }
 
 function subjectsOf(base: StackBase, template: any, work: string, index: number): DeclaredSubject[] {

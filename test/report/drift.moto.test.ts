@@ -3,7 +3,7 @@
  * constructs into a temporary cloud assembly, a seeded registry, and CloudFormation (moto's) for
  * the physical name of a repository without a literal name.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { CloudFormationClient, CreateStackCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, NestedStack, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ACCOUNT, REGION, REPOSITORIES, seedRegistry, seededApp } from './seed';
@@ -221,6 +221,37 @@ describe('drift against a synthesized app (moto over HTTP)', () => {
     // Read for the two stacks whose unnamed repositories the tags do not name (Registry, Other), once each.
     expect(target.calls.ListStackResources).toBe(2);
     expect(report.hasDrift).toBe(true);
+  });
+
+  test('a nested stack: its template found by asset hash, its unnamed repository through its parent\'s resources', async () => {
+    const outdir = tempDir();
+    const app = new App({ outdir });
+    const parent = new Stack(app, 'Parent', { env: { account: ACCOUNT, region: REGION } });
+    const nested = new NestedStack(parent, 'Nested');
+    new PrivateRepository(nested, 'Named', { repositoryName: 'nested/named' });
+    const unnamed = new PrivateRepository(nested, 'Unnamed');
+    app.synth();
+    const nestedId = parent.resolve((nested.nestedStackResource as CfnResource).logicalId);
+    const unnamedId = nested.resolve((unnamed.node.defaultChild as ecr.CfnRepository).logicalId);
+    const template = JSON.parse(readFileSync(path.join(outdir, 'Parent.template.json'), 'utf8'));
+    // No asset path metadata (only the CDK CLI asks for it): the template is found by its hash.
+    expect(template.Resources[nestedId].Metadata?.['aws:asset:path']).toBeUndefined();
+    const lifecycle = JSON.parse(readFileSync(path.join(outdir, readdirSync(outdir).find(f => f.endsWith('.nested.template.json'))!), 'utf8'))
+      .Resources[unnamedId].Properties.LifecyclePolicy.LifecyclePolicyText;
+    // The deployed stacks (SSM parameters stand for the resources; see seed()): the parent lists the
+    // nested stack, the nested stack lists the repository.
+    const parameter = (logicalId: string, name: string) => ({ [logicalId]: { Type: 'AWS::SSM::Parameter', Properties: { Name: name, Type: 'String', Value: 'x' } } });
+    await cfn.send(new CreateStackCommand({ StackName: 'Parent', TemplateBody: JSON.stringify({ Resources: parameter(nestedId, 'Parent-Nested-1ABC') }) }));
+    await cfn.send(new CreateStackCommand({ StackName: 'Parent-Nested-1ABC', TemplateBody: JSON.stringify({ Resources: parameter(unnamedId, 'parent-nested-unnamed-9xyz') }) }));
+    await createRepository('nested/named', 'IMMUTABLE', lifecycle);
+    await createRepository('parent-nested-unnamed-9xyz', 'IMMUTABLE', lifecycle);
+    const report = await read(outdir);
+    expect(report.declared!.stacks.map(st => [st.artifactId, st.stackName ?? null, st.subjects.length]))
+      .toEqual([['Parent', 'Parent', 0], [`Parent/${nestedId}`, null, 2]]);
+    const drift = report.targets[0].drift!;
+    expect(drift.entries).toEqual([]);
+    expect(drift.summary).toMatchObject({ declared: 2, live: 2, clean: 2 });
+    expect(report.targets[0].calls.ListStackResources).toBe(2);
   });
 
   test('registry-level settings: clean when equal, each difference once', async () => {
