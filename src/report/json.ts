@@ -256,7 +256,8 @@ function usageSummary(report: RegistryReport): UsageSummaryJson | null {
   };
 }
 
-function driftEntryJson(e: DriftEntry): DriftEntryJson {
+/** A drift entry as the JSON (and the SARIF result properties) write it: absent values are null. */
+export function driftEntryJson(e: DriftEntry): DriftEntryJson {
   return {
     kind: e.kind,
     resource: e.resource,

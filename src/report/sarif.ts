@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { Finding, RuleInfo, Severity } from './audit';
-import { toolVersion } from './json';
+import { DriftEntry, isDrift } from './drift';
+import { driftEntryJson, toolVersion } from './json';
 import { RegistryReport, TargetReport } from './report';
 import { RULES } from '../compliance/private/definitions';
 import { partitionOf } from '../compliance/private/from-template';
@@ -16,6 +17,10 @@ const REPOSITORY_URL = 'https://github.com/cdk-ecr-registry/cdk-ecr-registry';
 export const SARIF_RULES_HELP_URI = `${REPOSITORY_URL}/blob/main/docs/compliance.md#the-ecrchecks-rule-pack`;
 /** Where the report (and its SARIF form) is described. */
 export const SARIF_INFORMATION_URI = `${REPOSITORY_URL}/blob/main/docs/report.md`;
+
+/** The rule of drift results (`report --assembly`): not an `EcrChecks` rule, so no `EcrChecks-` prefix. */
+export const SARIF_DRIFT_RULE_ID = 'Drift';
+const DRIFT_HELP_URI = `${SARIF_INFORMATION_URI}#drift-against-the-app---assembly`;
 
 /** The `partialFingerprints` key of each result (versioned: a change of the hashed fields is a new key). */
 export const SARIF_FINGERPRINT_KEY = 'cdkEcrRegistryFinding/v1';
@@ -60,7 +65,8 @@ export interface SarifRule {
   readonly help: SarifMessage;
   readonly helpUri: string;
   readonly defaultConfiguration: { readonly level: Severity };
-  readonly properties: { readonly 'tags': readonly string[]; readonly 'security-severity': string; readonly 'controls': string };
+  /** `security-severity` and `controls` for the EcrChecks rules; the drift rule has tags only. */
+  readonly properties: { readonly 'tags': readonly string[]; readonly 'security-severity'?: string; readonly 'controls'?: string };
 }
 
 export interface SarifLogicalLocation {
@@ -81,7 +87,8 @@ export interface SarifResult {
   readonly message: SarifMessage;
   readonly locations: readonly SarifLocation[];
   readonly partialFingerprints: Readonly<Record<string, string>>;
-  readonly properties: { readonly resourceKind: string; readonly account: string | null; readonly region: string };
+  /** Findings: the resource kind; drift: the entry as the JSON writes it (kind, resource, name, property, declared, live, stack, ...). */
+  readonly properties: { readonly account: string | null; readonly region: string; readonly [key: string]: unknown };
 }
 
 export interface SarifNotification {
@@ -129,6 +136,48 @@ function location(resource: string, name: string): SarifLocation {
  */
 export function sarifFingerprint(finding: Pick<Finding, 'ruleId' | 'resource' | 'resourceName'>): string {
   return createHash('sha256').update([finding.ruleId, finding.resource, finding.resourceName].join('\n')).digest('hex');
+}
+
+const DRIFT_RULE: SarifRule = {
+  id: SARIF_DRIFT_RULE_ID,
+  name: 'RegistryDrift',
+  shortDescription: { text: 'The live registry differs from what the app declares.' },
+  fullDescription: {
+    text: 'A repository the app declares is missing, a repository no stack declares exists (unmanaged), or a declared property '
+      + 'has another value live (differs). Values known only at deploy time and parts that could not be read are never drift.',
+  },
+  help: {
+    text: 'Deploy the app to bring the registry back to what it declares, or change the app to declare what the registry should be; '
+      + `import or delete unmanaged repositories. Reference: ${DRIFT_HELP_URI}`,
+    markdown: '**Fix:** deploy the app to bring the registry back to what it declares, or change the app to declare what the registry should be; '
+      + `import or delete unmanaged repositories.\n\n[Drift against the app](${DRIFT_HELP_URI})`,
+  },
+  helpUri: DRIFT_HELP_URI,
+  defaultConfiguration: { level: 'warning' },
+  properties: { tags: ['drift', 'aws', 'ecr'] },
+};
+
+/** Where a drift entry is: the repository's ARN when it names one, else the registry's. */
+function driftArn(e: DriftEntry, registryArn: string): string {
+  return e.resource === 'repository' && e.name !== undefined ? registryArn.replace(/:registry$/, `:repository/${e.name}`) : registryArn;
+}
+
+function driftResult(t: TargetReport, e: DriftEntry, ruleIndex: number): SarifResult {
+  const registryArn = registryArnOf(t)!;
+  const arn = driftArn(e, registryArn);
+  const subject = e.name ?? (e.logicalId !== undefined ? `${e.stack}/${e.logicalId}` : e.resource);
+  const what = [e.kind, e.property].filter(x => x !== undefined).join(', ');
+  return {
+    ruleId: SARIF_DRIFT_RULE_ID,
+    ruleIndex,
+    level: 'warning',
+    message: { text: sentence(`${subject} (${what}): ${e.reason}`) },
+    locations: [location(arn, subject)],
+    partialFingerprints: {
+      [SARIF_FINGERPRINT_KEY]: createHash('sha256').update([SARIF_DRIFT_RULE_ID, arn, e.kind, e.resource, e.name ?? '', e.property ?? ''].join('\n')).digest('hex'),
+    },
+    properties: { account: t.account ?? t.target.account ?? null, region: t.region, ...driftEntryJson(e) },
+  };
 }
 
 function registryArnOf(t: TargetReport): string | undefined {
@@ -181,6 +230,7 @@ export function reportToSarif(report: RegistryReport): SarifLog {
   const version = toolVersion();
   const rules = report.rules;
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
+  const withDrift = report.targets.some(t => t.drift !== undefined);
   const results: SarifResult[] = report.targets.flatMap(t => t.findings.map(f => {
     const index = ruleIndex.get(f.ruleId);
     if (index === undefined) {
@@ -196,6 +246,8 @@ export function reportToSarif(report: RegistryReport): SarifLog {
       properties: { resourceKind: f.resourceKind, account: t.account ?? t.target.account ?? null, region: t.region },
     };
   }));
+  // Drift entries that are drift (not "not comparable"), after the findings, under one rule after the EcrChecks rules.
+  results.push(...report.targets.flatMap(t => (t.drift?.entries ?? []).filter(isDrift).map(e => driftResult(t, e, rules.length))));
   return {
     $schema: SARIF_SCHEMA,
     version: SARIF_VERSION,
@@ -218,7 +270,7 @@ export function reportToSarif(report: RegistryReport): SarifLog {
             helpUri: SARIF_RULES_HELP_URI,
             defaultConfiguration: { level: r.severity },
             properties: { 'tags': ['security', 'aws', 'ecr'], 'security-severity': SECURITY_SEVERITY[r.severity], 'controls': r.controls },
-          })),
+          } as SarifRule)).concat(withDrift ? [DRIFT_RULE] : []),
         },
       },
       invocations: [{

@@ -5,9 +5,9 @@
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { ACCOUNT, EXPECTED_FINDINGS, REGION, seedRegistry } from './seed';
+import { ACCOUNT, EXPECTED_FINDINGS, REGION, REPOSITORIES, seedRegistry, seededApp, seedRepository } from './seed';
 import {
-  RULE_INFO, RegistryReport, SARIF_FINGERPRINT_KEY, SARIF_RULES_HELP_URI, SarifLog, reportToSarif, sarifFingerprint,
+  RULE_INFO, RegistryReport, SARIF_DRIFT_RULE_ID, SARIF_FINGERPRINT_KEY, SARIF_RULES_HELP_URI, SarifLog, reportToSarif, sarifFingerprint,
 } from '../../src/report';
 import { MotoServer, startMoto } from '../helpers/moto';
 import { issuesAt, validateSarif } from '../helpers/sarif-validator';
@@ -39,8 +39,10 @@ beforeEach(async () => {
   await moto.reset();
 });
 
-function read(targets = [{ account: ACCOUNT, region: REGION }]): Promise<RegistryReport> {
-  return RegistryReport.read({ targets, endpoint: moto.endpoint, credentials: FAKE_CREDENTIALS, deadline: Date.now() + 60_000, env: {} });
+function read(targets = [{ account: ACCOUNT, region: REGION }], assembly?: string): Promise<RegistryReport> {
+  return RegistryReport.read({
+    targets, endpoint: moto.endpoint, credentials: FAKE_CREDENTIALS, deadline: Date.now() + 60_000, env: {}, ...(assembly ? { assembly } : {}),
+  });
 }
 
 /** The seeded registry's findings as SARIF, plus what the validator said about it. */
@@ -177,6 +179,55 @@ describe('a registry that could not be read', () => {
     expect(v.schemaErrors).toEqual([]);
     expect(issuesAt(v, 'error')).toEqual([]);
     expect(new Set(v.issues.filter(i => i.level === 'warning').map(i => i.ruleId))).toEqual(new Set(['SARIF2017']));
+  });
+});
+
+describe('drift (report --assembly) as results of the Drift rule', () => {
+  test('missing and unmanaged repositories are Drift warnings at their ARNs; not-comparable entries are not results', async () => {
+    // The seeded app declares every seeded repository; live, clean/web is gone and "scratch" is nobody's.
+    const assembly = seededApp().app.synth().directory;
+    await seedRegistry(ecr, REPOSITORIES.filter(r => r.name !== 'clean/web'));
+    await seedRepository(ecr, { ...REPOSITORIES[1], name: 'scratch' });
+    const report = await read(undefined, assembly);
+    const entries = report.targets[0].drift!.entries;
+    expect(entries.filter(e => e.kind !== 'notComparable').map(e => [e.kind, e.name])).toEqual([['missing', 'clean/web'], ['unmanaged', 'scratch']]);
+
+    const sarif = reportToSarif(report);
+    const { rules } = sarif.runs[0].tool.driver;
+    expect(rules.map(r => r.id)).toEqual([...RULE_INFO.map(r => r.id), SARIF_DRIFT_RULE_ID]);
+    expect(rules[rules.length - 1]).toMatchObject({ name: 'RegistryDrift', defaultConfiguration: { level: 'warning' }, properties: { tags: ['drift', 'aws', 'ecr'] } });
+    expect(rules[rules.length - 1].helpUri).toMatch(/docs\/report\.md#drift-against-the-app---assembly$/);
+    const drift = sarif.runs[0].results.filter(r => r.ruleId === SARIF_DRIFT_RULE_ID);
+    expect(drift.map(r => [r.ruleIndex, r.level, r.locations[0].physicalLocation.artifactLocation.uri, r.properties.kind])).toEqual([
+      [rules.length - 1, 'warning', repoArn('clean/web'), 'missing'],
+      [rules.length - 1, 'warning', repoArn('scratch'), 'unmanaged'],
+    ]);
+    expect(drift[0].message.text).toBe('clean/web (missing): declared in Registry but not in the registry.');
+    expect(drift[0].properties).toMatchObject({
+      account: ACCOUNT, region: REGION, kind: 'missing', resource: 'repository', name: 'clean/web', property: null, stack: 'Registry', governedBy: null,
+    });
+    expect(drift[1].message.text).toMatch(/^scratch \(unmanaged\): not declared by any stack/);
+    // The EcrChecks findings are still there, before the drift results; fingerprints stay apart.
+    expect(sarif.runs[0].results.filter(r => r.ruleId !== SARIF_DRIFT_RULE_ID)).toHaveLength(report.findings.length);
+    const fingerprints = sarif.runs[0].results.map(r => r.partialFingerprints[SARIF_FINGERPRINT_KEY]);
+    expect(new Set(fingerprints).size).toBe(fingerprints.length);
+
+    const v = await validateSarif(sarif);
+    expect(v.schemaErrors).toEqual([]);
+    expect(issuesAt(v, 'error')).toEqual([]);
+    expect(issuesAt(v, 'warning')).toEqual(sarif.runs[0].results.map((_, i) => `SARIF2017 runs[0].results[${i}].locations[0].physicalLocation`).sort());
+
+    // A not-comparable entry (a value known only at deploy time) is never drift, so never a result.
+    const [target] = report.targets;
+    const notComparable = { kind: 'notComparable', resource: 'repository', name: 'clean/api', property: 'kmsKey', reason: 'known only at deploy time' };
+    const withIt = Object.assign(Object.create(Object.getPrototypeOf(report)), report, {
+      targets: [{ ...target, drift: { ...target.drift!, entries: [...entries, notComparable] } }],
+    });
+    expect(reportToSarif(withIt).runs[0].results).toEqual(sarif.runs[0].results);
+  });
+
+  test('without an assembly there is no Drift rule', () => {
+    expect(reportToSarif(RegistryReport.fromModels([])).runs[0].tool.driver.rules.map(r => r.id)).toEqual(RULE_INFO.map(r => r.id));
   });
 });
 
