@@ -18,6 +18,7 @@ import { VerifiedDockerImageCode, VerifiedLambdaImageOptions } from '../integrat
 import { appRunnerSourceConfiguration } from '../integrations/private/app-runner-source';
 import { CheckContext, contextOf } from '../private/context';
 import { pathOf, Violations } from '../private/errors';
+import { recordInUseReference } from '../private/in-use-references';
 import { isKnown, isUnresolved } from '../private/tokens';
 import { checkBoolean, checkEnum, checkPattern } from '../private/validation';
 
@@ -321,6 +322,15 @@ export class ImageCheck extends Construct {
         const verified = VerifiedImage._create(this, ref, account, region, resource.getAttString(digestAttribute(i)));
         this.byKey.set(keyOf(ref), verified);
         this.verifiedImages.push(verified);
+        // For the repository's synth-time in-use warnings (docs/in-use.md): protected, or where to warn.
+        recordInUseReference(ref.repository, {
+          uri: verified.imageUri,
+          tag: ref.tag,
+          digest: ref.digest,
+          via: `verified by ImageCheck ${this.node.path}`,
+          fallback: this,
+          protected: this.protectInUse,
+        });
       });
     }
   }

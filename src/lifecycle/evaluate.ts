@@ -104,6 +104,16 @@ function selects(rule: CompiledRule, img: Img): boolean {
   }
 }
 
+/**
+ * The index of the first rule (the rules sorted by priority) whose selection matches a standard-storage
+ * image carrying exactly these tags, or -1: the rule that owns such an image (the preview's selection,
+ * used by the synth-time in-use warnings).
+ */
+export function owningRule(rules: CompiledRule[], tags: string[]): number {
+  const img: Img = { index: 0, digest: '', tags, archived: false, pushed: 0, pulled: 0, transitioned: NaN };
+  return rules.findIndex(rule => selects(rule, img));
+}
+
 /** Epoch milliseconds of a Date; NaN for anything else (a string or number from JSON, undefined). */
 function time(d: unknown): number {
   return d instanceof Date ? d.getTime() : NaN;

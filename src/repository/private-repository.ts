@@ -6,12 +6,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { RepositoryAccess } from '../access/repository-access';
 import { LifecyclePolicy } from '../lifecycle/policy';
+import { warnInUseRisks } from './private/in-use-risk';
 import { dependOnPrincipalStack, guardRepositoryPolicy } from './private/policy';
 import { collectRepositoryResourceSettings, renderExclusionFilters, renderLifecyclePolicy } from './private/settings';
 import { RepositoryResourceSettings } from './settings';
 import { RepositoryMetrics } from '../monitoring/metrics';
 import { CheckContext, contextOf } from '../private/context';
 import { EcrValidationError, pathOf, Violations } from '../private/errors';
+import { recordInUseReference } from '../private/in-use-references';
 import { checkPattern, REPOSITORY_NAME_PATTERN } from '../private/validation';
 
 
@@ -132,6 +134,43 @@ export class PrivateRepository extends ecr.Repository {
 
     this.addWarnings(props, imageTagMutability, encryption);
     guardRepositoryPolicy(this, cfn);
+    // At synth, once every reference is made: warn for references a lifecycle rule can remove (docs/in-use.md).
+    this.node.addValidation({
+      validate: () => {
+        warnInUseRisks({ repository: this, policy: this.lifecyclePolicy, mutability: imageTagMutability });
+        return [];
+      },
+    });
+  }
+
+  /**
+   * The URI of an image of this repository by tag (aws-cdk-lib's, unchanged). A tag given here
+   * (by `ecs.ContainerImage.fromEcrRepository`, `lambda.DockerImageCode.fromEcr` or any other
+   * caller) is recorded: at synth, a reference that a rule of the lifecycle policy can expire or
+   * archive gets the warning `cdk-ecr-registry:inUseAtRisk` (docs/in-use.md).
+   *
+   * @param tag the image tag
+   */
+  public repositoryUriForTag(tag?: string): string {
+    const uri = super.repositoryUriForTag(tag);
+    if (tag !== undefined && tag !== '') {
+      recordInUseReference(this, { uri, tag, via: `reference by tag through repositoryUriForTag('${tag}')`, protected: false });
+    }
+    return uri;
+  }
+
+  /**
+   * The URI of an image of this repository by digest (aws-cdk-lib's, unchanged). A digest given
+   * here is recorded like a tag of `repositoryUriForTag` (docs/in-use.md).
+   *
+   * @param digest the image digest (`sha256:...`)
+   */
+  public repositoryUriForDigest(digest?: string): string {
+    const uri = super.repositoryUriForDigest(digest);
+    if (digest !== undefined && digest !== '') {
+      recordInUseReference(this, { uri, digest, via: 'reference by digest through repositoryUriForDigest', protected: false });
+    }
+    return uri;
   }
 
   /**
