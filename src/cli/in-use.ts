@@ -6,6 +6,7 @@
  * Every AWS call goes through clients made by the runtime policy (src/runtime).
  */
 import { readFileSync } from 'fs';
+import { BatchGetImageCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
   DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListClustersCommand,
   ListClustersCommandOutput, ListServicesCommand, ListServicesCommandOutput, ListTasksCommand, ListTasksCommandOutput,
@@ -13,7 +14,7 @@ import {
 import { GetFunctionCommand, LambdaClient, ListFunctionsCommand, ListFunctionsCommandOutput } from '@aws-sdk/client-lambda';
 import { PreviewOutcome } from '../lifecycle/enums';
 import { ImageDescription, LifecyclePreview } from '../lifecycle/preview';
-import { IN_USE_TAG_PREFIX } from '../runtime/in-use-tag';
+import { IN_USE_TAG_PREFIX, MANIFEST_MEDIA_TYPES } from '../runtime/in-use-tag';
 
 /** An ECR image reference: `<account>.dkr.ecr.<region>.<suffix>/<repository>[:tag][@digest]`. */
 export interface ImageRef {
@@ -263,7 +264,12 @@ export function markInUse(
     }
     use(digest, `${ref.user} via ${ref.digest ? `@${ref.digest.slice(0, 19)}…` : `:${ref.tag ?? 'latest'}`}`);
   }
-  // An index keeps its children in use (one level, then their own children).
+  // An index keeps its children in use, and a referrer (signature, SBOM, SOCI index) goes with its
+  // subject; both transitively (a signed index's signature, an index's children's referrers).
+  const referrersOf = new Map<string, string[]>();
+  for (const [referrer, subject] of graph.subjects ?? []) {
+    (referrersOf.get(subject) ?? referrersOf.set(subject, []).get(subject)!).push(referrer);
+  }
   const queue = [...users.keys()];
   while (queue.length > 0) {
     const d = queue.shift()!;
@@ -274,12 +280,12 @@ export function markInUse(
         queue.push(child);
       }
     }
-  }
-  // A referrer (signature, SBOM, SOCI index) goes with its subject.
-  for (const [referrer, subject] of graph.subjects ?? []) {
-    if (users.has(subject) && digests.has(referrer) && !users.has(referrer)) {
-      use(referrer, `refers to in-use image ${subject.slice(0, 19)}…`);
-      through.set(referrer, `subject ${subject}`);
+    for (const referrer of referrersOf.get(d) ?? []) {
+      if (digests.has(referrer) && !users.has(referrer)) {
+        use(referrer, `refers to in-use image ${d.slice(0, 19)}…`);
+        through.set(referrer, `subject ${d}`);
+        queue.push(referrer);
+      }
     }
   }
   const tagsOf = new Map(images.map(i => [i.digest, i.tags ?? []]));
@@ -298,6 +304,118 @@ export function markInUse(
   }
   marked.sort((a, b) => Number(b.atRisk) - Number(a.atRisk) || (a.digest < b.digest ? -1 : 1));
   return { images: marked, atRisk: marked.filter(m => m.atRisk), unresolved };
+}
+
+/** What DescribeImages says about one image, as the graph read needs it. */
+export interface ManifestInfo {
+  readonly digest: string;
+  readonly tags: string[];
+  /** `imageManifestMediaType`; undefined when the source does not say (an images file, moto). */
+  readonly mediaType?: string;
+  /** `artifactMediaType`: the config media type of an OCI artifact (a signature, an SBOM, a SOCI index). */
+  readonly artifactMediaType?: string;
+}
+
+/** Image indexes and the images they list; referrers and their subject. */
+export interface ImageGraph {
+  /** Index digest -> the digests of its `manifests`. */
+  readonly children: Map<string, string[]>;
+  /** Referrer digest -> its subject's digest (the manifest's `subject`, or a cosign `sha256-<hex>.sig|att|sbom` tag). */
+  readonly subjects: Map<string, string>;
+}
+
+const INDEX_MEDIA_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
+const IMAGE_CONFIG_MEDIA_TYPES = new Set(['application/vnd.oci.image.config.v1+json', 'application/vnd.docker.container.image.v1+json']);
+const OCI_MEDIA_TYPES = new Set(['application/vnd.oci.image.manifest.v1+json', 'application/vnd.oci.image.index.v1+json']);
+/** cosign's tag scheme for signatures, attestations and SBOMs of a digest (before OCI 1.1 referrers). */
+const COSIGN_TAG = /^sha256-([a-f0-9]{64})\.(sig|att|sbom)$/;
+/** BatchGetImage takes at most 100 image ids. */
+const IDS_PER_BATCH = 100;
+
+/**
+ * Read the index and referrer graph of the repository from its manifests (`BatchGetImage`, 100 per
+ * call, every media type accepted), for `markInUse`:
+ *
+ * - indexes: the in-use images whose manifest is an image index or manifest list (or whose media type
+ *   the source does not give), then the indexes among their children, until none is left; each
+ *   index's `manifests[].digest` are its children;
+ * - referrers: images whose `artifactMediaType` is not an image config (an artifact), and untagged OCI
+ *   manifests and indexes (or untagged images of unknown media type) that are not children of a read
+ *   index: their `subject.digest`. cosign's tags (`sha256-<hex>.sig`) name their subject without a call.
+ *
+ * Counts calls as `ECR BatchGetImage` in `calls`.
+ */
+export async function readImageGraph(
+  client: ECRClient, repository: { name: string; registryId?: string }, infos: ManifestInfo[], inUse: Iterable<string>, calls: CallCounts = {},
+): Promise<ImageGraph> {
+  const children = new Map<string, string[]>();
+  const subjects = new Map<string, string>();
+  const byDigest = new Map(infos.map(i => [i.digest, i]));
+  const read = new Set<string>();
+
+  const fetch = async (digests: string[]) => {
+    for (let i = 0; i < digests.length; i += IDS_PER_BATCH) {
+      const chunk = digests.slice(i, i + IDS_PER_BATCH);
+      chunk.forEach(d => read.add(d));
+      const got = await client.send(new BatchGetImageCommand({
+        repositoryName: repository.name,
+        registryId: repository.registryId,
+        imageIds: chunk.map(imageDigest => ({ imageDigest })),
+        acceptedMediaTypes: MANIFEST_MEDIA_TYPES,
+      }));
+      count(calls, 'ECR BatchGetImage');
+      for (const image of got.images ?? []) {
+        const digest = image.imageId?.imageDigest;
+        if (digest === undefined || image.imageManifest === undefined) {
+          continue;
+        }
+        let manifest: { manifests?: Array<{ digest?: unknown }>; subject?: { digest?: unknown } };
+        try {
+          manifest = JSON.parse(image.imageManifest);
+        } catch {
+          continue; // not JSON: neither an index nor a referrer
+        }
+        if (Array.isArray(manifest?.manifests)) {
+          children.set(digest, manifest.manifests.map(m => m?.digest).filter((d): d is string => typeof d === 'string'));
+        }
+        if (typeof manifest?.subject?.digest === 'string') {
+          subjects.set(digest, manifest.subject.digest);
+        }
+      }
+    }
+  };
+
+  // Indexes in use, level by level (an index of indexes).
+  const mayBeIndex = (d: string) => {
+    const info = byDigest.get(d);
+    return info !== undefined && (info.mediaType === undefined || INDEX_MEDIA_TYPES.has(info.mediaType));
+  };
+  let frontier = [...new Set(inUse)].filter(d => mayBeIndex(d));
+  while (frontier.length > 0) {
+    await fetch(frontier);
+    frontier = [...new Set(frontier.flatMap(d => children.get(d) ?? []))].filter(d => !read.has(d) && mayBeIndex(d));
+  }
+
+  // Referrers.
+  const listed = new Set([...children.values()].flat());
+  const candidates: string[] = [];
+  for (const info of infos) {
+    const cosign = info.tags.map(t => COSIGN_TAG.exec(t)).find(m => m !== null);
+    if (cosign) {
+      subjects.set(info.digest, `sha256:${cosign[1]}`);
+      continue;
+    }
+    if (read.has(info.digest) || listed.has(info.digest)) {
+      continue;
+    }
+    const artifact = info.artifactMediaType !== undefined && !IMAGE_CONFIG_MEDIA_TYPES.has(info.artifactMediaType);
+    const untaggedOci = info.tags.length === 0 && (info.mediaType === undefined || OCI_MEDIA_TYPES.has(info.mediaType));
+    if (artifact || untaggedOci) {
+      candidates.push(info.digest);
+    }
+  }
+  await fetch(candidates);
+  return { children, subjects };
 }
 
 /** The marking as text, after the preview table. */

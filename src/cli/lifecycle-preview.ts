@@ -11,7 +11,10 @@ import {
   CliIo, describeLimits, ecrClientFor, endpointFrom, EXIT, InputError, parseTime, parseTimeFlag, regionFrom, RunLimits, runLimits,
   TIME_OPTIONS, TIME_OPTIONS_USAGE,
 } from './common';
-import { CallCounts, InUseMarking, InUseReference, markInUse, parseInUseSources, readEcs, readLambda, readPodsFile, renderInUse } from './in-use';
+import {
+  CallCounts, InUseMarking, InUseReference, ManifestInfo, markInUse, parseInUseSources, readEcs, readImageGraph, readLambda, readPodsFile,
+  renderInUse,
+} from './in-use';
 import { PreviewOutcome, StorageClass } from '../lifecycle/enums';
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { ImageDescription, LifecyclePreview } from '../lifecycle/preview';
@@ -104,9 +107,10 @@ export async function lifecyclePreview(args: string[], io: CliIo): Promise<numbe
   const limits = runLimits(values, startedAt);
 
   const policy = readPolicy(policyFile);
+  const manifests: ManifestInfo[] = [];
   const images = imagesFile !== undefined
     ? readImagesFile(imagesFile)
-    : await fetchImages(repository!, values, io, limits);
+    : await fetchImages(repository!, values, io, limits, manifests);
 
   let preview: LifecyclePreview;
   try {
@@ -133,7 +137,19 @@ export async function lifecyclePreview(args: string[], io: CliIo): Promise<numbe
         throw new InputError(`cannot read pods file ${file}: ${(e as Error).message}`);
       }
     }
-    marking = markInUse({ name: repository!, account: values['registry-id'] as string | undefined, region }, images, preview, refs);
+    const previewed = { name: repository!, account: values['registry-id'] as string | undefined, region };
+    const direct = markInUse(previewed, images, preview, refs);
+    // Indexes keep their children in use, referrers go with their subject: read the graph live.
+    const client = ecrClientFor(io, { region, endpoint: endpointFrom(values, io), limits });
+    try {
+      const inUse = direct.images.map(i => i.digest);
+      const graph = await readImageGraph(client, { name: repository!, registryId: previewed.account }, manifests, inUse, calls);
+      marking = markInUse(previewed, images, preview, refs, graph);
+    } finally {
+      if (!io.ecrClient) {
+        client.destroy();
+      }
+    }
     io.stderr(`cdk-ecr-registry: in-use references read: ${refs.length} (${Object.entries(calls).map(([k, v]) => `${k} ${v}`).join(', ') || 'no API calls'})\n`);
   }
   io.stdout(values.json
@@ -233,7 +249,9 @@ export function imageFromDetail(d: ImageDetail): ImageDescription {
   };
 }
 
-async function fetchImages(repositoryName: string, values: Record<string, unknown>, io: CliIo, limits: RunLimits): Promise<ImageDescription[]> {
+async function fetchImages(
+  repositoryName: string, values: Record<string, unknown>, io: CliIo, limits: RunLimits, manifests: ManifestInfo[] = [],
+): Promise<ImageDescription[]> {
   const region = regionFrom(values, io, '--repository');
   const endpoint = endpointFrom(values, io);
   const client = ecrClientFor(io, { region, endpoint, limits });
@@ -265,6 +283,7 @@ async function fetchImages(repositoryName: string, values: Record<string, unknow
       pages++;
       for (const d of page.imageDetails ?? []) {
         images.push(imageFromDetail(d));
+        manifests.push({ digest: d.imageDigest ?? '', tags: d.imageTags ?? [], mediaType: d.imageManifestMediaType, artifactMediaType: d.artifactMediaType });
       }
       nextToken = page.nextToken;
       if (nextToken !== undefined || pages > 1) {

@@ -12,6 +12,18 @@
  */
 import { createHash } from 'crypto';
 
+/**
+ * Every manifest media type ECR stores (Docker v1 and v2, manifest lists, OCI manifests and image
+ * indexes): BatchGetImage's `acceptedMediaTypes`, so a manifest comes back as it was pushed.
+ */
+export const MANIFEST_MEDIA_TYPES = [
+  'application/vnd.docker.distribution.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+];
+
 /** The prefix of every protection tag. */
 export const IN_USE_TAG_PREFIX = 'in-use.';
 

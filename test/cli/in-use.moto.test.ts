@@ -6,7 +6,7 @@ import { createHash } from 'crypto';
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { BatchGetImageCommand, CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import {
   CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand,
   ECSClient, ListClustersCommand, ListServicesCommand, ListTasksCommand, RegisterTaskDefinitionCommand,
@@ -15,7 +15,7 @@ import { CreateFunctionCommand, GetFunctionCommand, LambdaClient, ListFunctionsC
 import { Duration } from 'aws-cdk-lib';
 import { mockClient } from 'aws-sdk-client-mock';
 import { InUseProtection, LifecyclePolicy, LifecycleRule, PreviewOutcome, TagSelection } from '../../src';
-import { markInUse, parseImageUri, parseInUseSources, readEcs, readLambda, readPods } from '../../src/cli/in-use';
+import { markInUse, parseImageUri, parseInUseSources, readEcs, readImageGraph, readLambda, readPods } from '../../src/cli/in-use';
 import { main } from '../../src/cli/main';
 import { MotoServer, startMoto } from '../helpers/moto';
 
@@ -138,6 +138,109 @@ describe('lifecycle preview --in-use against the emulator', () => {
       { stdout: t => out.push(t), stderr: t => out.push(t), env: {} });
     expect(code).toBe(2);
     expect(out.join('')).toMatch(/--in-use goes with --repository/);
+  });
+});
+
+describe('the live index and referrer graph (manifests pushed to moto)', () => {
+  let moto: MotoServer;
+  let dir: string;
+  const d = new Map<string, string>();
+  const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+  const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+  /** Tagged images are kept; untagged ones expire a day after push (the children and the signature). */
+  const UNTAGGED = InUseProtection.protect(new LifecyclePolicy({
+    rules: [
+      LifecycleRule.expireUntaggedAfter(Duration.days(1), { rulePriority: 1 }),
+      LifecycleRule.keepLast(100, { tagSelection: TagSelection.anyTag() }),
+    ],
+  }));
+
+  beforeAll(async () => {
+    moto = await startMoto(REGION);
+    const ecr = new ECRClient(moto.clientConfig);
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'multi' }));
+    const push = async (name: string, body: object, mediaType: string, tag?: string) => {
+      const text = JSON.stringify(body);
+      const res = await ecr.send(new PutImageCommand({ repositoryName: 'multi', imageManifest: text, imageManifestMediaType: mediaType, imageTag: tag }));
+      d.set(name, res.image!.imageId!.imageDigest!);
+    };
+    await push('amd64', JSON.parse(manifest(10)), OCI_MANIFEST);
+    await push('arm64', JSON.parse(manifest(11)), OCI_MANIFEST);
+    await push('stray', JSON.parse(manifest(12)), OCI_MANIFEST);
+    await push('index', {
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: [
+        { mediaType: OCI_MANIFEST, size: 400, digest: d.get('amd64'), platform: { architecture: 'amd64', os: 'linux' } },
+        { mediaType: OCI_MANIFEST, size: 400, digest: d.get('arm64'), platform: { architecture: 'arm64', os: 'linux' } },
+      ],
+    }, OCI_INDEX, 'v1');
+    await push('signature', {
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType: 'application/vnd.cncf.notary.signature',
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', size: 2, digest: sha('{}') },
+      layers: [{ mediaType: 'application/jose+json', size: 2000, digest: sha('jws') }],
+      subject: { mediaType: OCI_INDEX, size: 600, digest: d.get('index') },
+    }, OCI_MANIFEST);
+    dir = mkdtempSync(path.join(tmpdir(), 'in-use-graph-'));
+    writeFileSync(path.join(dir, 'policy.json'), UNTAGGED.toJson());
+    writeFileSync(path.join(dir, 'pods.json'), JSON.stringify({
+      items: [{ metadata: { namespace: 'shop', name: 'web-1' }, spec: { containers: [{ name: 'web', image: `${HOST}/multi:v1` }] } }],
+    }));
+  });
+  afterAll(async () => {
+    await moto?.stop();
+  });
+
+  test('an index in use keeps its two children in use, and its signature; each is AT RISK by the untagged rule; calls counted', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(['lifecycle', 'preview', '--policy', path.join(dir, 'policy.json'), '--repository', 'multi', '--region', REGION,
+      '--now', new Date(Date.now() + 10 * DAY).toISOString(), '--in-use', `k8s=${path.join(dir, 'pods.json')}`, '--json'], {
+      stdout: t => out.push(t), stderr: t => err.push(t), env: {}, ecrClient: () => new ECRClient(moto.clientConfig),
+    });
+    expect(code).toBe(0);
+    const inUse = JSON.parse(out.join('')).inUse;
+    const byDigest = new Map<string | undefined, any>(inUse.images.map((i: any) => [i.digest, i]));
+    expect(byDigest.get(d.get('index'))).toMatchObject({ atRisk: false, users: ['k8s pod shop/web-1 container web via :v1'] });
+    for (const child of ['amd64', 'arm64']) {
+      expect(byDigest.get(d.get(child))).toMatchObject({ atRisk: true, outcome: PreviewOutcome.EXPIRE, rulePriority: 2, through: `index ${d.get('index')}` });
+    }
+    expect(byDigest.get(d.get('signature'))).toMatchObject({ atRisk: true, through: `subject ${d.get('index')}` });
+    expect(byDigest.has(d.get('stray'))).toBe(false); // untagged, but nothing refers to it
+    expect(inUse.atRisk).toHaveLength(3);
+    // The index (1 call; its children are OCI manifests, not read), then the untagged OCI images no index
+    // lists, for a subject (1 call: the signature and the stray image).
+    expect(err.join('')).toMatch(/ECR BatchGetImage 2\)/);
+  });
+
+  test('artifactMediaType and cosign tags (mocked client: moto reports no artifactMediaType): only the index and the artifact are read', async () => {
+    const ecr = mockClient(ECRClient);
+    const manifests: Record<string, string> = {
+      [d.get('index')!]: JSON.stringify({ mediaType: OCI_INDEX, manifests: [{ digest: d.get('amd64') }, { digest: d.get('arm64') }] }),
+      [d.get('signature')!]: JSON.stringify({ mediaType: OCI_MANIFEST, subject: { digest: d.get('index') } }),
+    };
+    ecr.on(BatchGetImageCommand).callsFake(input => ({
+      images: (input.imageIds ?? []).filter((i: any) => manifests[i.imageDigest])
+        .map((i: any) => ({ imageId: i, imageManifest: manifests[i.imageDigest] })),
+    }));
+    const calls = {};
+    const graph = await readImageGraph(new ECRClient({ region: REGION }), { name: 'multi' }, [
+      { digest: d.get('index')!, tags: ['v1'], mediaType: OCI_INDEX },
+      { digest: d.get('amd64')!, tags: [], mediaType: OCI_MANIFEST },
+      { digest: d.get('arm64')!, tags: [], mediaType: OCI_MANIFEST },
+      { digest: d.get('signature')!, tags: [], mediaType: OCI_MANIFEST, artifactMediaType: 'application/vnd.cncf.notary.signature' },
+      { digest: sha('cosign'), tags: [`sha256-${d.get('index')!.slice(7)}.sig`], mediaType: OCI_MANIFEST },
+      { digest: sha('tagged'), tags: ['v0'], mediaType: 'application/vnd.docker.distribution.manifest.v2+json' },
+    ], [d.get('index')!], calls);
+    expect(graph.children.get(d.get('index')!)).toEqual([d.get('amd64'), d.get('arm64')]);
+    expect(graph.subjects.get(d.get('signature')!)).toBe(d.get('index'));
+    expect(graph.subjects.get(sha('cosign'))).toBe(d.get('index')); // from its tag, no call
+    expect(calls).toEqual({ 'ECR BatchGetImage': 2 });
+    const read = ecr.commandCalls(BatchGetImageCommand).map(c => c.args[0].input.imageIds!.map(i => i.imageDigest));
+    expect(read).toEqual([[d.get('index')], [d.get('signature')]]);
+    ecr.restore();
   });
 });
 

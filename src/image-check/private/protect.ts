@@ -24,16 +24,10 @@ import {
 } from '@aws-sdk/client-ecr';
 import { CheckProperties, ImageSpec } from './contract';
 import { errorCode } from '../../runtime/errors';
-import { IN_USE_TAG_PREFIX, protectionScope, protectionTag } from '../../runtime/in-use-tag';
+import { IN_USE_TAG_PREFIX, MANIFEST_MEDIA_TYPES, protectionScope, protectionTag } from '../../runtime/in-use-tag';
 
 /** Media types asked of BatchGetImage: all of them, so ECR returns the manifest as it was pushed (no conversion). */
-export const ACCEPTED_MEDIA_TYPES = [
-  'application/vnd.docker.distribution.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-];
+export const ACCEPTED_MEDIA_TYPES = MANIFEST_MEDIA_TYPES;
 
 /** BatchGetImage and BatchDeleteImage take at most 100 image ids. */
 const IDS_PER_CALL = 100;
