@@ -58,6 +58,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'tsx@^4.19.0',
     'fast-check@^3.23.0',
     '@aws-cdk/lambda-layer-kubectl-v33@^2.2.2',
+    // The report's HTML page is opened in Debian's /usr/bin/chromium over the DevTools protocol in the tests
+    // (test/helpers/chromium.ts). puppeteer-core downloads no browser; 24.x is the last line for Node 20.
+    'puppeteer-core@^24.43.0',
   ],
   bin: { 'cdk-ecr-registry': 'lib/cli/main.js' },
   // The `cdk-ecr-registry` CLI (lifecycle preview against a live repository) reads images through the SDK.

@@ -9,9 +9,10 @@
  */
 import { parseArgs } from 'util';
 import {
-  ECR_STORAGE_PRICES, FailOn, InventoryProgress, parseTarget, readAssembly, RegistryReport, renderText, ReportInputError, reportToJson, ReportTarget,
-  StoragePrices, validateTarget,
+  ECR_STORAGE_PRICES, FailOn, InventoryProgress, parseTarget, readAssembly, RegistryReport, renderHtml, renderText, ReportInputError,
+  reportToJson, ReportTarget, StoragePrices, validateTarget,
 } from '../report';
+import { checkOutputFile, writeOutputFile } from './output-file';
 import { checkSarifPath, writeSarifFile } from './sarif-file';
 
 /** Where the command reads and writes (the CLI's io; tests pass their own). */
@@ -27,7 +28,7 @@ export const REPORT_USAGE = `Usage:
   cdk-ecr-registry report [--target <account>:<region>[:<roleArn>]]... [--region <region>]
       [--json] [--fail-on error|warning|none] [--timeout <seconds>] [--request-timeout <seconds>]
       [--concurrency <n>] [--max-rps <n>] [--endpoint <url>] [--sts-endpoint <url>] [--quiet]
-      [--usage [--price-standard <usd>] [--price-archive <usd>]] [--sarif <file>]
+      [--usage [--price-standard <usd>] [--price-archive <usd>]] [--sarif <file>] [--html <file>]
       [--assembly <cdk.out> [--fail-on-drift]]
 
   Reads every repository and the registry settings of each target with the ECR API and applies the
@@ -57,6 +58,8 @@ export const REPORT_USAGE = `Usage:
                      but not declared (and the declared creation template that would govern them), each
                      differing setting, and registry-level differences
   --fail-on-drift    exit 3 when there is drift (missing, unmanaged or differing; "not comparable" never counts)
+  --html             also write the report as one self-contained HTML page to this file (loads nothing; rendered
+                     from the --json document); turns on --usage for its storage chart. Written whatever the exit code
 
 Exit codes: 0 no finding at or above --fail-on (and no drift with --fail-on-drift), 3 findings at or
 above --fail-on or drift with --fail-on-drift, 2 bad input (a bad --assembly among them),
@@ -151,6 +154,7 @@ async function run(argv: string[], io: ReportIo): Promise<number> {
         'sarif': { type: 'string' },
         'assembly': { type: 'string' },
         'fail-on-drift': { type: 'boolean' },
+        'html': { type: 'string' },
         'help': { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -189,9 +193,14 @@ async function run(argv: string[], io: ReportIo): Promise<number> {
   const endpoint = url('endpoint', values.endpoint as string | undefined);
   const stsEndpoint = url('sts-endpoint', values['sts-endpoint'] as string | undefined);
 
+  // Checked before the read: a bad path fails in a second, not after reading every registry.
+  const htmlFile = values.html === undefined ? undefined : checkOutputFile('--html', values.html as string, 'report.html');
+  // The page's storage chart needs the images: --html reads usage (docs/report.md, "HTML page").
+  const usage = Boolean(values.usage) || htmlFile !== undefined;
+
   const priceText = { standard: values['price-standard'] as string | undefined, archive: values['price-archive'] as string | undefined };
-  if (!values.usage && (priceText.standard !== undefined || priceText.archive !== undefined)) {
-    throw new ReportInputError('--price-standard and --price-archive go with --usage');
+  if (!usage && (priceText.standard !== undefined || priceText.archive !== undefined)) {
+    throw new ReportInputError('--price-standard and --price-archive go with --usage (or --html)');
   }
   const prices: StoragePrices = priceText.standard === undefined && priceText.archive === undefined ? ECR_STORAGE_PRICES : {
     ...ECR_STORAGE_PRICES,
@@ -222,11 +231,19 @@ async function run(argv: string[], io: ReportIo): Promise<number> {
     stsEndpoint,
     onProgress,
     env: io.env,
-    ...(values.usage ? { usage: true, prices } : {}),
+    ...(usage ? { usage: true, prices } : {}),
     ...(assembly ? { assembly } : {}),
   });
-  io.stdout(values.json ? `${JSON.stringify(reportToJson(report, failOn as FailOn, failOnDrift), null, 2)}\n` : renderText(report, failOn as FailOn, failOnDrift));
+  // One document for --json and --html: the page and the JSON cannot disagree.
+  const doc = values.json || htmlFile !== undefined ? reportToJson(report, failOn as FailOn, failOnDrift) : undefined;
+  io.stdout(values.json ? `${JSON.stringify(doc, null, 2)}\n` : renderText(report, failOn as FailOn, failOnDrift));
   writeSarifFile(sarifFile, report);
+  if (htmlFile !== undefined) {
+    const bytes = writeOutputFile('--html', htmlFile, renderHtml(doc!));
+    if (!values.quiet) {
+      io.stderr(`cdk-ecr-registry report: wrote ${htmlFile} (${(bytes / 1024).toFixed(1)} KiB)\n`);
+    }
+  }
   if (report.anyFailed) {
     return 1;
   }

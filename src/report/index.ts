@@ -22,3 +22,4 @@ export * from './physical-ids';
 export * from '../compliance/model';
 export { modelFromTemplate } from '../compliance/private/from-template';
 export type { TemplateModel, TemplateSubject } from '../compliance/private/from-template';
+export * from './html';

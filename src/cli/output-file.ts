@@ -1,0 +1,40 @@
+/**
+ * Files the report writes beside stdout (`--sarif FILE`, `--html FILE`). The path is checked before
+ * any registry is read (a bad path costs no API call, exit 2), and the file is written whatever the
+ * findings (exit 3) or a registry that could not be read (exit 1).
+ */
+import { existsSync, statSync, writeFileSync } from 'fs';
+import * as path from 'path';
+import { ReportInputError } from '../report';
+
+/**
+ * Check the value of option `flag` (`--html`): a file path whose directory exists. `example` is a
+ * file name for the message (`report.html`). Returns the path; throws `ReportInputError`.
+ */
+export function checkOutputFile(flag: string, file: string, example: string): string {
+  const bad = (why: string) => new ReportInputError(`${flag} ${JSON.stringify(file)} ${why}: give a file path in an existing directory (like ${example})`);
+  if (file.trim() === '') {
+    throw bad('is empty');
+  }
+  if (file.endsWith('/') || (existsSync(file) && statSync(file).isDirectory())) {
+    throw bad('is a directory');
+  }
+  const dir = path.dirname(path.resolve(file));
+  if (!existsSync(dir)) {
+    throw bad(`is in a directory that does not exist (${dir})`);
+  }
+  if (!statSync(dir).isDirectory()) {
+    throw bad(`is under ${dir}, which is not a directory`);
+  }
+  return file;
+}
+
+/** Write `text` to a file checked by `checkOutputFile`; returns the bytes written. */
+export function writeOutputFile(flag: string, file: string, text: string): number {
+  try {
+    writeFileSync(file, text);
+  } catch (e) {
+    throw new ReportInputError(`${flag} ${JSON.stringify(file)} could not be written: ${(e as Error).message}`);
+  }
+  return Buffer.byteLength(text);
+}

@@ -1,0 +1,110 @@
+/**
+ * Report documents for the HTML page tests, built with the library's own pieces: settings models
+ * audited by `RegistryReport.fromModels` and turned into the `--json` document by `reportToJson`,
+ * with usage from `computeRepositoryUsage` over images of known sizes. Strings a registry could
+ * answer carry HTML (ECR refuses such repository names, but the page must not trust the document).
+ */
+import { computeRepositoryUsage, ECR_STORAGE_PRICES, ImageUsageInput, RegistryReport, ReportJson, reportToJson, RepositoryModel, RepositoryUsage } from '../../src/report';
+
+/** A repository name and a tag value that would be markup if the page did not escape them. */
+export const EVIL_NAME = '<img src=x onerror=alert(1)>evil';
+export const EVIL_TAG = '</td><script>alert(2)</script><b>bold</b>';
+export const EVIL_POLICY_DESCRIPTION = '</pre><h1 id="injected">x</h1>';
+
+const NOW = new Date('2026-11-01T00:00:00Z');
+
+function repository(account: string, region: string, name: string, extra: Partial<RepositoryModel> = {}): RepositoryModel {
+  return {
+    kind: 'repository',
+    id: `arn:aws:ecr:${region}:${account}:repository/${name}`,
+    arn: `arn:aws:ecr:${region}:${account}:repository/${name}`,
+    name,
+    tagMutability: ['MUTABLE'],
+    tagMutabilityExclusionFilters: [],
+    scanOnPush: [false],
+    encryptionType: ['AES256'],
+    kmsKey: [undefined],
+    lifecyclePolicyText: [undefined],
+    policyStatements: [],
+    tags: [[]],
+    ...extra,
+  } as RepositoryModel;
+}
+
+function images(name: string, sizes: readonly number[]): ImageUsageInput[] {
+  return sizes.map((sizeBytes, i) => ({
+    digest: `sha256:${name}-${i}`,
+    tags: [`v${i}`],
+    pushedAt: new Date(NOW.getTime() - (i + 1) * 40 * 86_400_000),
+    sizeBytes,
+  }));
+}
+
+/** Bytes of each image in the fixture, by repository (target 0); target 1 has `many/000`...`many/024`. */
+export const FIXTURE_SIZES: Record<string, number[]> = {
+  'team/api': [40_000_000, 25_000_000, 5_000_000],
+  'team/web': [12_000_000],
+  [EVIL_NAME]: [3_000_000],
+  'empty': [],
+};
+
+const LIFECYCLE = JSON.stringify({
+  rules: [{ rulePriority: 1, description: EVIL_POLICY_DESCRIPTION, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }],
+});
+
+/**
+ * Two registries: 111111111111 eu-west-1 (four repositories, one with an HTML name and tag, findings)
+ * and 222222222222 us-east-1 (25 repositories, more than the chart's bars).
+ */
+export function fixtureDocument(): ReportJson {
+  const a = { account: '111111111111', region: 'eu-west-1' };
+  const b = { account: '222222222222', region: 'us-east-1' };
+  const reposA = Object.keys(FIXTURE_SIZES).map(name => repository(a.account, a.region, name, {
+    ...(name === 'team/api' ? { lifecyclePolicyText: [LIFECYCLE] } : {}),
+    ...(name === EVIL_NAME ? { tags: [[{ key: 'owner', value: EVIL_TAG }]] } : {}),
+    ...(name === 'team/web' ? { tagMutability: ['IMMUTABLE'], scanOnPush: [true] } : {}),
+  }));
+  const manyNames = Array.from({ length: 25 }, (_, i) => `many/${String(i).padStart(3, '0')}`);
+  const reposB = manyNames.map(n => repository(b.account, b.region, n));
+  const model = (t: typeof a, repositories: RepositoryModel[]) => ({
+    account: t.account,
+    region: t.region,
+    repositories,
+    publicRepositories: [],
+    scanningConfigurations: [],
+    registryPolicies: [],
+    replicationConfigurations: [],
+    pullThroughCacheRules: [],
+    creationTemplates: [],
+    gaps: [],
+  }) as any;
+  const report = RegistryReport.fromModels([model(a, reposA), model(b, reposB)], NOW);
+  const doc = reportToJson(report, 'error');
+  const usageOf = (repos: RepositoryModel[], sizes: (name: string) => number[]): RepositoryUsage[] => repos
+    .map(r => computeRepositoryUsage(
+      { name: r.name!, arn: r.arn!, lifecyclePolicyText: r.lifecyclePolicyText?.[0] as string | undefined },
+      images(r.name!, sizes(r.name!)), ECR_STORAGE_PRICES, NOW))
+    .sort((x, y) => y.bytes.total - x.bytes.total || x.name.localeCompare(y.name));
+  const usage = [
+    usageOf(reposA, n => FIXTURE_SIZES[n]),
+    usageOf(reposB, n => [1_000_000 * (Number(n.slice(5)) + 1)]),
+  ];
+  const all = usage.flat();
+  const sum = (f: (u: RepositoryUsage) => number) => all.reduce((n, u) => n + f(u), 0);
+  return {
+    ...doc,
+    targets: doc.targets.map((t, i) => ({ ...t, usage: usage[i] })),
+    usage: {
+      prices: ECR_STORAGE_PRICES,
+      repositories: all.length,
+      images: sum(u => u.images),
+      bytes: { standard: sum(u => u.bytes.standard), archive: sum(u => u.bytes.archive), total: sum(u => u.bytes.total) },
+      notPulled30DaysBytes: sum(u => u.notPulled30Days.bytes),
+      notPulled90DaysBytes: sum(u => u.notPulled90Days.bytes),
+      lifecycleExpireBytes: sum(u => u.lifecycle?.expire.bytes ?? 0),
+      lifecycleArchiveBytes: sum(u => u.lifecycle?.archive.bytes ?? 0),
+      monthlyCost: sum(u => u.monthlyCost),
+      monthlyCostFreed: sum(u => u.monthlyCostFreed),
+    },
+  };
+}
