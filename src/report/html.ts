@@ -292,7 +292,9 @@ export function renderHtml(doc: ReportJson): string {
 <div><dt>warnings</dt><dd data-field="warnings">${int(s.findingsBySeverity.warning)}</dd></div>
 <div><dt>parts not read</dt><dd data-field="gaps">${int(s.gaps)}</dd></div>
 </dl>
-<p>${s.exceedsFailOn ? html`<span class="sev error">fails</span> findings at or above <code>--fail-on ${doc.failOn}</code>` : html`<span class="status complete">passes</span> no finding at or above <code>--fail-on ${doc.failOn}</code>`}.</p>
+<p id="verdict">${doc.failOn === 'none' ? html`Findings do not fail the run (<code>--fail-on none</code>).`
+  : s.exceedsFailOn ? html`<span class="sev error">fails</span> findings at or above <code>--fail-on ${doc.failOn}</code>.`
+    : html`<span class="status complete">passes</span> no finding at or above <code>--fail-on ${doc.failOn}</code>.`}</p>
 <table id="registries"><thead><tr><th>registry</th><th>status</th><th class="num">repositories</th><th class="num">findings</th><th class="num">parts not read</th><th class="num">calls</th><th class="num">time</th></tr></thead><tbody>
 ${doc.targets.map((t, i) => html`<tr data-target="${i}"><td class="mono">${registryLabel(t)}${t.target.roleArn ? html`<br><span class="small muted">via ${t.target.roleArn}</span>` : ''}</td><td><span class="status ${t.status}">${t.status}</span>${t.error ? html`<br><span class="err small">${t.error}</span>` : ''}</td><td class="num">${int(t.repositories.length)}</td><td class="num">${int(t.findings.length)}</td><td class="num">${int(t.gaps.length)}</td><td class="num">${int(Object.values(t.calls).reduce((a, b) => a + b, 0))}</td><td class="num">${(t.durationMs / 1000).toFixed(1)} s</td></tr>
 `)}</tbody></table>

@@ -2,7 +2,7 @@
  * The report's HTML page (`renderHtml`), from documents built by the library: the markup itself, then
  * the page as headless Chromium renders it offline (test/helpers/chromium.ts).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
@@ -105,6 +105,16 @@ describe('renderHtml: the markup', () => {
     expect(bare).toContain('id="drift-note">Not compared: run with <code>--assembly cdk.out</code>');
     expect(renderHtml(withDrift(doc))).not.toContain('drift-note');
   });
+});
+
+test('docs/report.md shows the screenshot (scripts/report-screenshot.ts): a PNG under 150 KB', () => {
+  const root = path.join(__dirname, '..', '..');
+  const docs = readFileSync(path.join(root, 'docs', 'report.md'), 'utf8');
+  const m = /!\[[^\]]+\]\(https:\/\/raw\.githubusercontent\.com\/cdk-ecr-registry\/cdk-ecr-registry\/main\/(docs\/images\/[\w-]+\.png)\)/.exec(docs);
+  expect(m).not.toBeNull();
+  const png = path.join(root, m![1]);
+  expect(readFileSync(png).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  expect(statSync(png).size).toBeLessThan(150 * 1024);
 });
 
 describe('renderHtml: the page in headless Chromium, offline', () => {
