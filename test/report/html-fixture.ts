@@ -4,7 +4,7 @@
  * with usage from `computeRepositoryUsage` over images of known sizes. Strings a registry could
  * answer carry HTML (ECR refuses such repository names, but the page must not trust the document).
  */
-import { computeRepositoryUsage, ECR_STORAGE_PRICES, ImageUsageInput, RegistryReport, ReportJson, reportToJson, RepositoryModel, RepositoryUsage } from '../../src/report';
+import { computeRepositoryUsage, ECR_STORAGE_PRICES, emptyRegistry, ImageUsageInput, RegistryReport, ReportJson, reportToJson, RepositoryModel, RepositoryUsage, sortUsage } from '../../src/report';
 
 /** A repository name and a tag value that would be markup if the page did not escape them. */
 export const EVIL_NAME = '<img src=x onerror=alert(1)>evil';
@@ -66,45 +66,17 @@ export function fixtureDocument(): ReportJson {
   }));
   const manyNames = Array.from({ length: 25 }, (_, i) => `many/${String(i).padStart(3, '0')}`);
   const reposB = manyNames.map(n => repository(b.account, b.region, n));
-  const model = (t: typeof a, repositories: RepositoryModel[]) => ({
-    account: t.account,
-    region: t.region,
-    repositories,
-    publicRepositories: [],
-    scanningConfigurations: [],
-    registryPolicies: [],
-    replicationConfigurations: [],
-    pullThroughCacheRules: [],
-    creationTemplates: [],
-    gaps: [],
-  }) as any;
+  const model = (t: typeof a, repositories: RepositoryModel[]) => ({ ...emptyRegistry(t.account, t.region), repositories });
   const report = RegistryReport.fromModels([model(a, reposA), model(b, reposB)], NOW);
-  const doc = reportToJson(report, 'error');
-  const usageOf = (repos: RepositoryModel[], sizes: (name: string) => number[]): RepositoryUsage[] => repos
+  const usageOf = (repos: RepositoryModel[], sizes: (name: string) => number[]): RepositoryUsage[] => sortUsage(repos
     .map(r => computeRepositoryUsage(
       { name: r.name!, arn: r.arn!, lifecyclePolicyText: r.lifecyclePolicyText?.[0] as string | undefined },
-      images(r.name!, sizes(r.name!)), ECR_STORAGE_PRICES, NOW))
-    .sort((x, y) => y.bytes.total - x.bytes.total || x.name.localeCompare(y.name));
+      images(r.name!, sizes(r.name!)), ECR_STORAGE_PRICES, NOW)));
   const usage = [
     usageOf(reposA, n => FIXTURE_SIZES[n]),
     usageOf(reposB, n => [1_000_000 * (Number(n.slice(5)) + 1)]),
   ];
-  const all = usage.flat();
-  const sum = (f: (u: RepositoryUsage) => number) => all.reduce((n, u) => n + f(u), 0);
-  return {
-    ...doc,
-    targets: doc.targets.map((t, i) => ({ ...t, usage: usage[i] })),
-    usage: {
-      prices: ECR_STORAGE_PRICES,
-      repositories: all.length,
-      images: sum(u => u.images),
-      bytes: { standard: sum(u => u.bytes.standard), archive: sum(u => u.bytes.archive), total: sum(u => u.bytes.total) },
-      notPulled30DaysBytes: sum(u => u.notPulled30Days.bytes),
-      notPulled90DaysBytes: sum(u => u.notPulled90Days.bytes),
-      lifecycleExpireBytes: sum(u => u.lifecycle?.expire.bytes ?? 0),
-      lifecycleArchiveBytes: sum(u => u.lifecycle?.archive.bytes ?? 0),
-      monthlyCost: sum(u => u.monthlyCost),
-      monthlyCostFreed: sum(u => u.monthlyCostFreed),
-    },
-  };
+  // `RegistryReport.read` is the public maker of a report with usage; this one is made by the same constructor.
+  const withUsage: RegistryReport = new (RegistryReport as any)(report.targets.map((t, i) => ({ ...t, usage: usage[i] })), NOW, ECR_STORAGE_PRICES);
+  return reportToJson(withUsage, 'error');
 }
