@@ -7,11 +7,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import { CreateRepositoryCommand, ECRClient, PutImageCommand, PutLifecyclePolicyCommand, TagResourceCommand } from '@aws-sdk/client-ecr';
-import { main } from '../../src/cli/main';
+import { CreateRepositoryCommand, PutImageCommand, PutLifecyclePolicyCommand, TagResourceCommand } from '@aws-sdk/client-ecr';
 import { ReportJson } from '../../src/report';
 import { launchOffline, OfflineBrowser, openFile } from '../helpers/chromium';
-import { MotoServer, startMoto } from '../helpers/moto';
+import { useReportCli } from '../helpers/report-cli';
 import { readRenderedPage } from '../report/html-dom';
 import { manifest, SIZES, seedUsage } from '../report/usage-seed';
 
@@ -20,22 +19,15 @@ const target = '123456789012:us-east-1';
 const EVIL_TAG = '</td><script>alert(1)</script><b id="injected">x</b>';
 const EVIL_DESCRIPTION = '</pre><img src=x onerror=alert(2)>';
 
-let moto: MotoServer;
-let ecr: ECRClient;
+const cli = useReportCli('us-east-1');
+const run = (...argv: string[]) => cli.run(...argv);
 let browser: OfflineBrowser | undefined;
 let dir: string;
-const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  process.env.AWS_ACCESS_KEY_ID = 'testing';
-  process.env.AWS_SECRET_ACCESS_KEY = 'testing';
-  process.env.AWS_EC2_METADATA_DISABLED = 'true';
-  delete process.env.AWS_PROFILE;
   dir = mkdtempSync(path.join(tmpdir(), 'report-html-cli-'));
-  const [m, b] = await Promise.all([startMoto('us-east-1'), launchOffline()]);
-  moto = m;
-  browser = b;
-  ecr = new ECRClient(moto.clientConfig);
+  browser = await launchOffline();
+  const ecr = cli.ecr;
   await seedUsage(ecr);
   const repo = await ecr.send(new CreateRepositoryCommand({ repositoryName: 'html/inject', imageTagMutability: 'IMMUTABLE' }));
   await ecr.send(new TagResourceCommand({ resourceArn: repo.repository!.repositoryArn!, tags: [{ Key: 'owner', Value: EVIL_TAG }] }));
@@ -47,28 +39,14 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  process.env = savedEnv;
-  ecr?.destroy();
   await browser?.close();
-  await moto?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['report', ...argv], {
-    stdout: t => { stdout += t; },
-    stderr: t => { stderr += t; },
-    env: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' },
-  });
-  return { code, stdout, stderr };
-}
 
 describe('report --html', () => {
   test('writes the page whatever the exit code (3 here); reads usage without --usage; Chromium renders the JSON document\'s numbers, offline', async () => {
     const file = path.join(dir, 'report.html');
-    const { code, stdout, stderr } = await run('--target', target, '--endpoint', moto.endpoint, '--html', file, '--json');
+    const { code, stdout, stderr } = await run('--target', target, '--endpoint', cli.proxy.url, '--html', file, '--json');
     // moto's repositories are MUTABLE without scan on push: findings at error, exit 3, and the page is there.
     expect(code).toBe(3);
     expect(stderr).toMatch(new RegExp(`^cdk-ecr-registry report: wrote ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(\\d+\\.\\d KiB\\)\\n$`));
@@ -127,7 +105,8 @@ describe('report --html', () => {
     const a = await run('--target', target, '--endpoint', 'http://127.0.0.1:9', '--html', missing);
     const allowed = ': give a file path in an existing directory (like report.html)\n';
     expect(a).toEqual({
-      code: 2, stdout: '',
+      code: 2,
+      stdout: '',
       stderr: `cdk-ecr-registry report: --html ${JSON.stringify(missing)} is in a directory that does not exist (${path.dirname(missing)})${allowed}`,
     });
     expect(existsSync(path.dirname(missing))).toBe(false);
