@@ -55,29 +55,6 @@ function html(strings: TemplateStringsArray, ...values: Part[]): Markup {
   return new Markup(out);
 }
 
-// Drift (schema 1.2, `report --assembly`): read structurally, so a document without it renders too.
-interface DriftEntry {
-  readonly kind: string;
-  readonly resource: string;
-  readonly name: string | null;
-  readonly property: string | null;
-  readonly declared: unknown;
-  readonly live: unknown;
-  readonly stack: string | null;
-  readonly path: string | null;
-  readonly governedBy: string | null;
-  readonly reason: string;
-}
-interface TargetDrift {
-  readonly stacks: readonly string[];
-  readonly summary: Readonly<Record<'declared' | 'live' | 'clean' | 'missing' | 'unmanaged' | 'differs' | 'notComparable', number>>;
-  readonly entries: readonly DriftEntry[];
-}
-interface DriftSummary {
-  readonly assembly: string;
-  readonly counts: Readonly<Record<'missing' | 'unmanaged' | 'differs' | 'notComparable', number>>;
-}
-
 const int = (n: number) => n.toLocaleString('en-US');
 const usd = (n: number) => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 4 })}`;
 
@@ -169,23 +146,26 @@ function valueText(v: unknown): string {
 }
 
 function driftSection(doc: ReportJson): Markup {
-  const drift = (doc as unknown as { drift?: DriftSummary | null }).drift;
+  const drift = doc.drift;
   if (!drift) {
     return html`<section id="drift"><h2>Drift</h2><p class="note" id="drift-note">Not compared: run with <code>--assembly cdk.out</code> to compare the registry with the app that declares it.</p></section>`;
   }
   const many = doc.targets.length > 1;
   return html`<section id="drift"><h2>Drift</h2>
-<p>Compared with the cloud assembly <code>${drift.assembly}</code>: <span data-count="missing">${int(drift.counts.missing)} missing</span>, <span data-count="unmanaged">${int(drift.counts.unmanaged)} unmanaged</span>, <span data-count="differs">${int(drift.counts.differs)} differing</span>, <span data-count="notComparable">${int(drift.counts.notComparable)} not comparable</span>.</p>
+<p>Compared with the cloud assembly <code>${drift.assembly}</code>: <span data-count="missing">${int(drift.counts.missing)} missing</span>, <span data-count="unmanaged">${int(drift.counts.unmanaged)} unmanaged</span>, <span data-count="differs">${int(drift.counts.differs)} differing</span>, <span data-count="notComparable">${int(drift.counts.notComparable)} not comparable</span>.${drift.failOnDrift ? html` ${drift.exceedsFailOnDrift ? html`<span class="sev error">fails</span>` : html`<span class="status complete">passes</span>`} <code>--fail-on-drift</code>.` : ''}</p>
+${drift.stacks.length === 0 ? '' : html`<table id="drift-stacks"><thead><tr><th>stack</th><th>environment</th><th class="num">repositories declared</th><th>compared with</th></tr></thead><tbody>
+${drift.stacks.map(st => html`<tr><td class="mono">${st.displayName}</td><td class="mono">${st.account ?? '(any account)'} ${st.region ?? '(any region)'}</td><td class="num">${int(st.repositories)}</td><td>${st.targets.length === 0 ? html`<span class="muted">no registry read</span>` : st.targets.map((ti, k) => html`${k > 0 ? ', ' : ''}${doc.targets[ti] ? registryLabel(doc.targets[ti]) : String(ti)}`)}${st.note ? html`<br><span class="small muted">${st.note}</span>` : ''}</td></tr>
+`)}</tbody></table>`}
 ${doc.targets.map((t, i) => {
-  const d = (t as unknown as { drift?: TargetDrift | null }).drift;
+  const d = t.drift;
   const head = many ? html`<h3>${registryLabel(t)}</h3>` : '';
   if (!d) {
     return html`${head}<p class="note">Not compared (the registry was not read).</p>`;
   }
   return html`${head}<p class="muted">${int(d.summary.declared)} declared, ${int(d.summary.live)} live, ${int(d.summary.clean)} clean.</p>
-${d.entries.length === 0 ? html`<p>No drift.</p>` : html`<table class="drift" data-target="${i}"><thead><tr><th>kind</th><th>resource</th><th>name</th><th>property</th><th>declared</th><th>live</th><th>why</th></tr></thead><tbody>
+${d.entries.length === 0 ? html`<p>No drift.</p>` : html`<div class="scroll"><table class="drift" data-target="${i}"><thead><tr><th>kind</th><th>resource</th><th>name</th><th>property</th><th>declared</th><th>live</th><th>why</th></tr></thead><tbody>
 ${d.entries.map(e => html`<tr data-kind="${e.kind}"><td><span class="kind ${e.kind}">${e.kind}</span></td><td>${e.resource}</td><td class="mono">${e.name ?? '-'}</td><td class="mono">${e.property ?? '-'}</td><td><pre>${valueText(e.declared)}</pre></td><td><pre>${valueText(e.live)}</pre></td><td>${e.reason}${e.path ? html`<br><span class="muted small mono">${e.path}</span>` : ''}</td></tr>
-`)}</tbody></table>`}`;
+`)}</tbody></table></div>`}`;
 })}</section>`;
 }
 

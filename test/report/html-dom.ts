@@ -27,7 +27,14 @@ export interface RenderedPage {
   /** Finding count per rule, as shown in the rules table. */
   readonly rules: Record<string, number>;
   readonly findingRows: { readonly rule: string; readonly resource: string; readonly message: string }[];
-  readonly drift: { readonly note: string | null; readonly rows: { kind: string; name: string; property: string }[] };
+  readonly drift: {
+    readonly note: string | null;
+    readonly rows: { kind: string; name: string; property: string }[];
+    /** The counts shown, by kind. */
+    readonly counts: Record<string, number>;
+    /** The stacks' names shown. */
+    readonly stacks: string[];
+  };
   readonly notes: string[];
   readonly repositoryRows: { readonly name: string; readonly tags: string; readonly lifecyclePolicy: string }[];
   /** Elements that markup from the document would have made. */
@@ -85,6 +92,8 @@ export async function readRenderedPage(page: Page): Promise<RenderedPage> {
       })),
       drift: {
         note: document.querySelector('#drift-note') ? text(document.querySelector('#drift-note')) : null,
+        counts: q('#drift [data-count]').map(e => [e.getAttribute('data-count'), text(e)]),
+        stacks: q('#drift-stacks tbody tr').map(tr => text(tr.querySelector('td'))),
         rows: q('table.drift tbody tr').map(tr => ({
           kind: tr.getAttribute('data-kind') ?? '',
           name: text(tr.querySelectorAll('td')[2]),
@@ -120,5 +129,6 @@ export async function readRenderedPage(page: Page): Promise<RenderedPage> {
     })),
     usage: raw.usage.map(u => ({ ...u, images: number(u.images), bytes: u.bytes.map(number) })),
     rules: Object.fromEntries(raw.rules.map(([id, n]) => [id, number(n)])),
+    drift: { ...raw.drift, counts: Object.fromEntries(raw.drift.counts.map(([kind, n]) => [kind, number(n)])) },
   };
 }

@@ -4,7 +4,8 @@
  * with usage from `computeRepositoryUsage` over images of known sizes. Strings a registry could
  * answer carry HTML (ECR refuses such repository names, but the page must not trust the document).
  */
-import { computeRepositoryUsage, ECR_STORAGE_PRICES, emptyRegistry, ImageUsageInput, RegistryReport, ReportJson, reportToJson, RepositoryModel, RepositoryUsage, sortUsage } from '../../src/report';
+import { App, Stack, aws_ecr as ecr } from 'aws-cdk-lib';
+import { computeRepositoryUsage, DeclaredApp, readAssembly, ECR_STORAGE_PRICES, emptyRegistry, ImageUsageInput, RegistryReport, ReportJson, reportToJson, RepositoryModel, RepositoryUsage, sortUsage } from '../../src/report';
 
 /** A repository name and a tag value that would be markup if the page did not escape them. */
 export const EVIL_NAME = '<img src=x onerror=alert(1)>evil';
@@ -56,7 +57,7 @@ const LIFECYCLE = JSON.stringify({
  * Two registries: 111111111111 eu-west-1 (four repositories, one with an HTML name and tag, findings)
  * and 222222222222 us-east-1 (25 repositories, more than the chart's bars).
  */
-export function fixtureDocument(): ReportJson {
+export function fixtureDocument(options: { readonly assembly?: DeclaredApp } = {}): ReportJson {
   const a = { account: '111111111111', region: 'eu-west-1' };
   const b = { account: '222222222222', region: 'us-east-1' };
   const reposA = Object.keys(FIXTURE_SIZES).map(name => repository(a.account, a.region, name, {
@@ -67,7 +68,7 @@ export function fixtureDocument(): ReportJson {
   const manyNames = Array.from({ length: 25 }, (_, i) => `many/${String(i).padStart(3, '0')}`);
   const reposB = manyNames.map(n => repository(b.account, b.region, n));
   const model = (t: typeof a, repositories: RepositoryModel[]) => ({ ...emptyRegistry(t.account, t.region), repositories });
-  const report = RegistryReport.fromModels([model(a, reposA), model(b, reposB)], NOW);
+  const report = RegistryReport.fromModels([model(a, reposA), model(b, reposB)], NOW, options.assembly);
   const usageOf = (repos: RepositoryModel[], sizes: (name: string) => number[]): RepositoryUsage[] => sortUsage(repos
     .map(r => computeRepositoryUsage(
       { name: r.name!, arn: r.arn!, lifecyclePolicyText: r.lifecyclePolicyText?.[0] as string | undefined },
@@ -77,6 +78,22 @@ export function fixtureDocument(): ReportJson {
     usageOf(reposB, n => [1_000_000 * (Number(n.slice(5)) + 1)]),
   ];
   // `RegistryReport.read` is the public maker of a report with usage; this one is made by the same constructor.
-  const withUsage: RegistryReport = new (RegistryReport as any)(report.targets.map((t, i) => ({ ...t, usage: usage[i] })), NOW, ECR_STORAGE_PRICES);
+  const targets = report.targets.map((t, i) => ({ ...t, usage: usage[i] }));
+  const withUsage: RegistryReport = new (RegistryReport as any)(targets, NOW, ECR_STORAGE_PRICES, options.assembly);
   return reportToJson(withUsage, 'error');
+}
+
+/**
+ * A synthesized app for registry 111111111111 eu-west-1 (in `outdir`), read with `readAssembly`:
+ * `team/web` declared with other settings than live, `team/gone` declared but not live; the
+ * repository with the HTML name is live but not declared.
+ */
+export function fixtureAssembly(outdir: string): DeclaredApp {
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Registry', { env: { account: '111111111111', region: 'eu-west-1' } });
+  new ecr.CfnRepository(stack, 'Web', { repositoryName: 'team/web', imageTagMutability: 'IMMUTABLE', imageScanningConfiguration: { scanOnPush: false } });
+  new ecr.CfnRepository(stack, 'Api', { repositoryName: 'team/api', imageTagMutability: 'MUTABLE', imageScanningConfiguration: { scanOnPush: false } });
+  new ecr.CfnRepository(stack, 'Gone', { repositoryName: 'team/gone' });
+  app.synth();
+  return readAssembly(outdir);
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { readRenderedPage } from './html-dom';
-import { EVIL_NAME, EVIL_POLICY_DESCRIPTION, EVIL_TAG, fixtureDocument } from './html-fixture';
+import { EVIL_NAME, EVIL_POLICY_DESCRIPTION, EVIL_TAG, fixtureAssembly, fixtureDocument } from './html-fixture';
 import { escapeHtml, HTML_CHART_BARS, HTML_CSP, renderHtml, ReportJson } from '../../src/report';
 import { launchOffline, OfflineBrowser, openFile, OpenedPage } from '../helpers/chromium';
 
@@ -31,37 +31,9 @@ async function open(doc: ReportJson): Promise<OpenedPage> {
   return openFile(browser!, file);
 }
 
-/** A drift section in the form of schema 1.2 (the `--assembly` comparison). */
-function withDrift(doc: ReportJson): ReportJson {
-  const entry = (kind: string, name: string | null, property: string | null, declared: unknown, live: unknown) => ({
-    kind,
-    resource: 'repository',
-    name,
-    property,
-    declared,
-    live,
-    stack: kind === 'unmanaged' ? null : 'Registry',
-    logicalId: null,
-    path: kind === 'unmanaged' ? null : 'Registry/Repo/Resource',
-    governedBy: null,
-    reason: `${kind} ${name ?? ''}`,
-  });
-  return {
-    ...doc,
-    drift: { assembly: 'cdk.out', stacks: [], counts: { missing: 1, unmanaged: 1, differs: 1, notComparable: 0 }, failOnDrift: false, exceedsFailOnDrift: false },
-    targets: doc.targets.map((t, i) => ({
-      ...t,
-      drift: i === 0 ? {
-        stacks: ['Registry'],
-        summary: { declared: 3, live: 4, clean: 1, missing: 1, unmanaged: 1, differs: 1, notComparable: 0 },
-        entries: [
-          entry('missing', 'team/gone', null, null, null),
-          entry('unmanaged', EVIL_NAME, null, null, null),
-          entry('differs', 'team/web', 'tagMutability', 'IMMUTABLE', 'MUTABLE'),
-        ],
-      } : null,
-    })),
-  } as ReportJson;
+/** The fixture with drift: compared with a synthesized app (html-fixture.ts). */
+function withDrift(): ReportJson {
+  return fixtureDocument({ assembly: fixtureAssembly(path.join(dir, `cdk.out-${++pages}`)) });
 }
 
 describe('renderHtml: the markup', () => {
@@ -103,7 +75,7 @@ describe('renderHtml: the markup', () => {
     expect(bare).toContain('id="usage-note">Storage not read: this report was made without <code>--usage</code>');
     expect(bare).not.toContain('<svg');
     expect(bare).toContain('id="drift-note">Not compared: run with <code>--assembly cdk.out</code>');
-    expect(renderHtml(withDrift(doc))).not.toContain('drift-note');
+    expect(renderHtml(withDrift())).not.toContain('drift-note');
   });
 });
 
@@ -174,7 +146,7 @@ describe('renderHtml: the page in headless Chromium, offline', () => {
   });
 
   test('HTML in a repository name, a tag and a policy text is text in the DOM, never an element', async () => {
-    const opened = await open(withDrift(fixtureDocument()));
+    const opened = await open(withDrift());
     try {
       const r = await readRenderedPage(opened.page);
       expect(r.elements).toEqual({ script: 0, img: 0, injected: 0, bold: 0 });
@@ -188,18 +160,24 @@ describe('renderHtml: the page in headless Chromium, offline', () => {
     }
   });
 
-  test('drift: a row per entry of the document', async () => {
-    const doc = withDrift(fixtureDocument());
+  test('drift: the counts, the stacks and a row per entry of the document', async () => {
+    const doc = withDrift();
+    const entries = doc.targets[0].drift!.entries;
+    // What the fixture's app declares against the live fixture: each kind the page must show.
+    expect(entries.filter(e => e.kind !== 'notComparable').map(e => [e.kind, e.name])).toEqual(expect.arrayContaining([
+      ['missing', 'team/gone'], ['unmanaged', EVIL_NAME], ['differs', 'team/api'],
+    ]));
     const opened = await open(doc);
     try {
+      expect(opened.errors).toEqual([]);
       const r = await readRenderedPage(opened.page);
       expect(r.drift.note).toBeNull();
-      expect(r.drift.rows).toEqual([
-        { kind: 'missing', name: 'team/gone', property: '-' },
-        { kind: 'unmanaged', name: EVIL_NAME, property: '-' },
-        { kind: 'differs', name: 'team/web', property: 'tagMutability' },
-      ]);
-      expect(r.notes).toContain('Not compared (the registry was not read).');
+      expect(r.drift.rows).toEqual(doc.targets.flatMap(t => t.drift!.entries).map(e => ({ kind: e.kind, name: e.name ?? '-', property: e.property ?? '-' })));
+      expect(r.drift.counts).toEqual(doc.drift!.counts);
+      expect(r.drift.stacks).toEqual(['Registry']);
+      // The second registry: no stack declares anything there, so its 25 repositories are unmanaged.
+      expect(doc.targets[1].drift!.summary).toMatchObject({ declared: 0, unmanaged: 25 });
+      expect(r.elements).toEqual({ script: 0, img: 0, injected: 0, bold: 0 });
     } finally {
       await opened.close();
     }
