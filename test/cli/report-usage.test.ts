@@ -1,58 +1,26 @@
 /** `cdk-ecr-registry report --usage` against moto over HTTP: the usage table, the JSON (schema 1.1), price flags. */
 import { readFileSync } from 'fs';
 import * as path from 'path';
-import { ECRClient } from '@aws-sdk/client-ecr';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { main } from '../../src/cli/main';
 import { BYTES_PER_GB } from '../../src/report';
-import { MotoServer, startMoto } from '../helpers/moto';
-import { PagingProxy, startPagingProxy } from '../helpers/paging-proxy';
+import { useReportCli } from '../helpers/report-cli';
 import { SIZES, seedUsage } from '../report/usage-seed';
 
 const SCHEMA = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'schema', 'report.schema.json'), 'utf8'));
 const target = '123456789012:us-east-1';
 
-let moto: MotoServer;
-let proxy: PagingProxy;
-let ecr: ECRClient;
-const savedEnv = { ...process.env };
+const cli = useReportCli('us-east-1');
+beforeAll(async () => seedUsage(cli.ecr), 60_000);
 
-beforeAll(async () => {
-  // The SDK's default credential chain reads the process environment: fake credentials, no metadata service.
-  process.env.AWS_ACCESS_KEY_ID = 'testing';
-  process.env.AWS_SECRET_ACCESS_KEY = 'testing';
-  process.env.AWS_EC2_METADATA_DISABLED = 'true';
-  delete process.env.AWS_PROFILE;
-  moto = await startMoto('us-east-1');
-  proxy = await startPagingProxy(moto.endpoint);
-  ecr = new ECRClient(moto.clientConfig);
-  await seedUsage(ecr);
-}, 60_000);
-
-afterAll(async () => {
-  process.env = savedEnv;
-  ecr?.destroy();
-  await proxy?.close();
-  await moto?.stop();
-});
-
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['report', '--fail-on', 'none', ...argv], {
-    stdout: t => { stdout += t; },
-    stderr: t => { stderr += t; },
-    env: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' },
-  });
-  return { code, stdout, stderr };
-}
+/** `report --fail-on none <argv>`: these tests are about usage, not the exit code of findings. */
+const run = (...argv: string[]) => cli.run('--fail-on', 'none', ...argv);
 
 const BIG = SIZES.pr1 + SIZES.pr2 + SIZES.v1;
 
 describe('report --usage', () => {
   test('--json: schema 1.1 validates; usage per repository largest first with exact bytes; totals', async () => {
-    const { code, stdout } = await run('--target', target, '--endpoint', proxy.url, '--usage', '--json');
+    const { code, stdout } = await run('--target', target, '--endpoint', cli.proxy.url, '--usage', '--json');
     expect(code).toBe(0);
     const doc = JSON.parse(stdout);
     const ajv = new Ajv2020({ allErrors: true, strict: true });
@@ -77,7 +45,7 @@ describe('report --usage', () => {
   });
 
   test('terminal: the storage table, largest first, and the prices used; --price-standard changes the costs', async () => {
-    const { code, stdout } = await run('--target', target, '--endpoint', proxy.url, '--usage', '--price-standard', '2.5');
+    const { code, stdout } = await run('--target', target, '--endpoint', cli.proxy.url, '--usage', '--price-standard', '2.5');
     expect(code).toBe(0);
     const lines = stdout.split('\n');
     const at = lines.indexOf('Storage by repository (largest first)');
@@ -92,10 +60,10 @@ describe('report --usage', () => {
   });
 
   test('fails on a bad price (exit 2) and on price flags without --usage', async () => {
-    const bad = await run('--target', target, '--endpoint', proxy.url, '--usage', '--price-archive', 'cheap');
+    const bad = await run('--target', target, '--endpoint', cli.proxy.url, '--usage', '--price-archive', 'cheap');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--price-archive "cheap" is not a price in USD per GB-month');
-    const alone = await run('--target', target, '--endpoint', proxy.url, '--price-standard', '0.1');
+    const alone = await run('--target', target, '--endpoint', cli.proxy.url, '--price-standard', '0.1');
     expect(alone.code).toBe(2);
     expect(alone.stderr).toContain('--price-standard and --price-archive go with --usage');
   });

@@ -4,13 +4,12 @@
  */
 import { readFileSync } from 'fs';
 import * as path from 'path';
-import { ECRClient, PutRegistryScanningConfigurationCommand } from '@aws-sdk/client-ecr';
+import { PutRegistryScanningConfigurationCommand } from '@aws-sdk/client-ecr';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { main } from '../../src/cli/main';
 import { progressPrinter } from '../../src/cli/report';
-import { MotoServer, startMoto } from '../helpers/moto';
-import { PagingProxy, startPagingProxy } from '../helpers/paging-proxy';
+import { useReportCli } from '../helpers/report-cli';
 import { ACCOUNT, EXPECTED_FINDINGS, REGION, REPOSITORIES, seedRegistry, seedRepository } from '../report/seed';
 
 // Real HTTP to moto on a shared 2-core machine: allow for load (each test also bounds its own times).
@@ -20,51 +19,20 @@ const SCHEMA = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'schema'
 const OTHER_ACCOUNT = '111111111111';
 const ROLE = `arn:aws:iam::${OTHER_ACCOUNT}:role/registry-audit`;
 
-let moto: MotoServer;
-let proxy: PagingProxy;
-let ecr: ECRClient;
-const savedEnv = { ...process.env };
-
-beforeAll(async () => {
-  // The SDK's default credential chain reads the process environment: fake credentials, no metadata service.
-  process.env.AWS_ACCESS_KEY_ID = 'testing';
-  process.env.AWS_SECRET_ACCESS_KEY = 'testing';
-  process.env.AWS_EC2_METADATA_DISABLED = 'true';
-  delete process.env.AWS_PROFILE;
-  moto = await startMoto(REGION);
-  proxy = await startPagingProxy(moto.endpoint);
-  ecr = new ECRClient(moto.clientConfig);
-}, 60_000);
-
-afterAll(async () => {
-  process.env = savedEnv;
-  ecr?.destroy();
-  await proxy?.close();
-  await moto?.stop();
-});
+const cli = useReportCli(REGION);
+const { run } = cli;
 
 beforeEach(async () => {
-  await moto.reset();
-  proxy.resetCounts();
+  await cli.moto.reset();
+  cli.proxy.resetCounts();
 });
-
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['report', ...argv], {
-    stdout: t => { stdout += t; },
-    stderr: t => { stderr += t; },
-    env: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' },
-  });
-  return { code, stdout, stderr };
-}
 
 const target = `${ACCOUNT}:${REGION}`;
 
 describe('cdk-ecr-registry report', () => {
   test('terminal summary: totals first, a line per registry, then findings by rule, then what was not read; exit 3', async () => {
-    await seedRegistry(ecr);
-    const { code, stdout, stderr } = await run('--target', target, '--endpoint', proxy.url);
+    await seedRegistry(cli.ecr);
+    const { code, stdout, stderr } = await run('--target', target, '--endpoint', cli.proxy.url);
     expect(stderr).toBe('');
     expect(code).toBe(3);
     const lines = stdout.split('\n');
@@ -85,8 +53,8 @@ describe('cdk-ecr-registry report', () => {
   });
 
   test('--json follows the published schema (schema/report.schema.json) and carries the findings', async () => {
-    await seedRegistry(ecr);
-    const { code, stdout } = await run('--target', target, '--endpoint', proxy.url, '--json');
+    await seedRegistry(cli.ecr);
+    const { code, stdout } = await run('--target', target, '--endpoint', cli.proxy.url, '--json');
     expect(code).toBe(3);
     const doc = JSON.parse(stdout);
     const ajv = new Ajv2020({ allErrors: true, strict: true });
@@ -108,20 +76,20 @@ describe('cdk-ecr-registry report', () => {
   });
 
   test('--fail-on: none never exits 3; warning counts the ECR5 warning; error ignores it', async () => {
-    await seedRepository(ecr, { ...REPOSITORIES[1], name: 'only/aes256', encryption: 'AES256' });
-    await ecr.send(new PutRegistryScanningConfigurationCommand({
+    await seedRepository(cli.ecr, { ...REPOSITORIES[1], name: 'only/aes256', encryption: 'AES256' });
+    await cli.ecr.send(new PutRegistryScanningConfigurationCommand({
       scanType: 'BASIC', rules: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }] }],
     }));
-    expect((await run('--target', target, '--endpoint', proxy.url)).code).toBe(0);
-    expect((await run('--target', target, '--endpoint', proxy.url, '--fail-on', 'warning')).code).toBe(3);
-    expect((await run('--target', target, '--endpoint', proxy.url, '--fail-on', 'none')).code).toBe(0);
-    const { stdout } = await run('--target', target, '--endpoint', proxy.url, '--fail-on', 'error');
+    expect((await run('--target', target, '--endpoint', cli.proxy.url)).code).toBe(0);
+    expect((await run('--target', target, '--endpoint', cli.proxy.url, '--fail-on', 'warning')).code).toBe(3);
+    expect((await run('--target', target, '--endpoint', cli.proxy.url, '--fail-on', 'none')).code).toBe(0);
+    const { stdout } = await run('--target', target, '--endpoint', cli.proxy.url, '--fail-on', 'error');
     expect(stdout.split('\n')[0]).toBe('1 registry, 1 repository: 1 finding (0 error, 1 warning), 4 parts not read - none at or above --fail-on error');
   });
 
   test('several targets, one through a role (STS AssumeRole), read concurrently and reported side by side', async () => {
-    await seedRegistry(ecr);
-    const { code, stdout } = await run('--target', target, '--target', `${OTHER_ACCOUNT}:eu-west-1:${ROLE}`, '--endpoint', proxy.url, '--sts-endpoint', proxy.url, '--json');
+    await seedRegistry(cli.ecr);
+    const { code, stdout } = await run('--target', target, '--target', `${OTHER_ACCOUNT}:eu-west-1:${ROLE}`, '--endpoint', cli.proxy.url, '--sts-endpoint', cli.proxy.url, '--json');
     expect(code).toBe(3);
     const doc = JSON.parse(stdout);
     expect(doc.targets.map((t: any) => [t.target.account, t.region, t.account, t.status, t.target.roleArn])).toEqual([
@@ -130,17 +98,17 @@ describe('cdk-ecr-registry report', () => {
     ]);
     expect(doc.targets[1].repositories).toEqual([]);
     expect(doc.targets[1].calls.AssumeRole).toBe(1);
-    expect(proxy.count('AssumeRole')).toBe(1);
+    expect(cli.proxy.count('AssumeRole')).toBe(1);
     // The other account's registry is its own: only its (default) scanning configuration is a finding.
     expect(doc.targets[1].findings.map((f: any) => f.ruleId)).toEqual(['EcrChecks-RegistryScanning']);
-    const text = await run('--target', target, '--target', `${OTHER_ACCOUNT}:eu-west-1:${ROLE}`, '--endpoint', proxy.url, '--sts-endpoint', proxy.url);
+    const text = await run('--target', target, '--target', `${OTHER_ACCOUNT}:eu-west-1:${ROLE}`, '--endpoint', cli.proxy.url, '--sts-endpoint', cli.proxy.url);
     expect(text.stdout.split('\n')[0]).toBe('2 registries, 8 repositories: 8 findings (7 error, 1 warning), 8 parts not read - at or above --fail-on error');
     expect(text.stdout).toMatch(new RegExp(`^${OTHER_ACCOUNT} eu-west-1\\s+partial\\s+0\\s+1\\s+0\\s+4`, 'm'));
   });
 
   test('credentials of another account: that target failed, the others reported, exit 1', async () => {
-    await seedRegistry(ecr);
-    const { code, stdout } = await run('--target', `999999999999:${REGION}`, '--target', target, '--endpoint', proxy.url);
+    await seedRegistry(cli.ecr);
+    const { code, stdout } = await run('--target', `999999999999:${REGION}`, '--target', target, '--endpoint', cli.proxy.url);
     expect(code).toBe(1);
     expect(stdout.split('\n')[0]).toMatch(/^2 registries \(1 not read\), 8 repositories: 7 findings/);
     expect(stdout).toContain(`999999999999 ${REGION}: not read: the credentials read registry ${ACCOUNT} in ${REGION}, not 999999999999`);
@@ -180,8 +148,8 @@ describe('cdk-ecr-registry report', () => {
   });
 
   test('--region without --target reads the default credentials\' registry there; --help prints the usage', async () => {
-    await seedRepository(ecr, REPOSITORIES[0]);
-    const { code, stdout } = await run('--region', REGION, '--endpoint', proxy.url, '--json', '--fail-on', 'none');
+    await seedRepository(cli.ecr, REPOSITORIES[0]);
+    const { code, stdout } = await run('--region', REGION, '--endpoint', cli.proxy.url, '--json', '--fail-on', 'none');
     expect(code).toBe(0);
     expect(JSON.parse(stdout).targets[0]).toMatchObject({ target: { account: null, region: REGION }, account: ACCOUNT });
     const help = await run('--help');
