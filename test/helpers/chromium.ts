@@ -39,12 +39,12 @@ export const OFFLINE_FLAGS = [
 ];
 
 /** Fails (never skips) when Chromium is not installed. */
-export function requireChromium(): string {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: the HTML report tests open the page in it. `
+export function requireChromium(bin: string = CHROMIUM): string {
+  if (!existsSync(bin)) {
+    throw new Error(`Chromium is not installed at ${bin}: the HTML report tests open the page in it. `
       + 'Install it with `sudo apt-get install -y chromium` (Debian/Ubuntu; .ci/run does this), or set CHROMIUM_PATH to a Chromium binary.');
   }
-  return CHROMIUM;
+  return bin;
 }
 
 export interface OfflineBrowser {

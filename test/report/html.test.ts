@@ -9,7 +9,7 @@ import { pathToFileURL } from 'url';
 import { readRenderedPage } from './html-dom';
 import { EVIL_NAME, EVIL_POLICY_DESCRIPTION, EVIL_TAG, fixtureAssembly, fixtureDocument } from './html-fixture';
 import { escapeHtml, HTML_CHART_BARS, HTML_CSP, renderHtml, ReportJson } from '../../src/report';
-import { launchOffline, OfflineBrowser, openFile, OpenedPage } from '../helpers/chromium';
+import { launchOffline, OfflineBrowser, openFile, OpenedPage, requireChromium } from '../helpers/chromium';
 
 let dir: string;
 let browser: OfflineBrowser | undefined;
@@ -87,6 +87,11 @@ test('docs/report.md shows the screenshot (scripts/report-screenshot.ts): a PNG 
   const png = path.join(root, m![1]);
   expect(readFileSync(png).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   expect(statSync(png).size).toBeLessThan(150 * 1024);
+});
+
+test('without Chromium the page tests fail, saying how to install it (never skip)', () => {
+  expect(() => requireChromium('/nonexistent/chromium')).toThrow(
+    'Chromium is not installed at /nonexistent/chromium: the HTML report tests open the page in it. Install it with `sudo apt-get install -y chromium`');
 });
 
 describe('renderHtml: the page in headless Chromium, offline', () => {
