@@ -4,12 +4,42 @@ import {
   CfnResource, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Stack, Validations,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { RULES } from './private/definitions';
+import { RULES, signingRuleDefinition } from './private/definitions';
 import { evaluateSubject, RuleViolation } from './private/evaluate';
 import { modelFromTemplate } from './private/from-template';
+import { RuleDefinition } from './private/rule';
+import { Violations } from '../private/errors';
+import { isUnresolved } from '../private/tokens';
 
 /** The version of this package (lib/compliance -> package.json, and src/compliance in tests). */
 const PACKAGE_VERSION: string = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
+
+/** The repositories that must be covered by a managed signing rule (the opt-in rule `EcrChecks-Signing`). */
+export interface SigningRequirement {
+  /**
+   * Name prefixes of the repositories that ECR must sign on push (`prod/`, `payments-`): a
+   * repository whose name starts with one of them passes only when a signing rule of its registry
+   * (same account and region) covers it. 1-100 prefixes of lowercase letters, digits, `.`, `_`,
+   * `-` and `/` (a repository name's characters), each at most 256 characters.
+   */
+  readonly repositoryPrefixes: string[];
+}
+
+/** Options of the `EcrChecks` pack. */
+export interface EcrChecksProps {
+  /**
+   * Switch on `EcrChecks-Signing`: every repository whose name starts with one of these prefixes
+   * is covered by a managed signing rule (`Registry.addSigningRule`) of its registry.
+   *
+   * @default - the rule is off: no repository needs a signing rule
+   */
+  readonly requireSigning?: SigningRequirement;
+}
+
+/** Most prefixes `requireSigning` takes. */
+const MAX_SIGNING_PREFIXES = 100;
+/** A prefix of a repository name. */
+const REPOSITORY_NAME_PREFIX = /^[a-z0-9][a-z0-9._/-]{0,255}$/;
 
 /**
  * A rule pack for Amazon ECR, run as an aws-cdk-lib policy validation plugin
@@ -25,7 +55,9 @@ const PACKAGE_VERSION: string = JSON.parse(fs.readFileSync(path.join(__dirname, 
  * tags), `EcrChecks-ECR3` (lifecycle policy), `EcrChecks-ECR4` (public repository tagged),
  * `EcrChecks-ECR5` (customer managed KMS key, a warning), `EcrChecks-OpenAccess`,
  * `EcrChecks-CrossAccountWildcard`, `EcrChecks-RegistryScanning`,
- * `EcrChecks-RegistryPolicyActions` and `EcrChecks-CreationTemplate`.
+ * `EcrChecks-RegistryPolicyActions` and `EcrChecks-CreationTemplate`; and, only when switched on
+ * with `requireSigning`, `EcrChecks-Signing` (repositories of the given prefixes are covered by a
+ * managed signing rule).
  *
  * Each rule is a pure function of a neutral settings model (repository, repository policy and
  * registry settings), built here from the CloudFormation each resource renders and by
@@ -49,8 +81,18 @@ export class EcrChecks implements IPolicyValidationPlugin {
    */
   public readonly version?: string = PACKAGE_VERSION;
 
-  /** The ids of every rule of the pack. */
-  public readonly ruleIds?: string[] = RULES.map(r => `EcrChecks-${r.suffix}`);
+  /** The ids of every rule of the pack (`EcrChecks-Signing` only when `requireSigning` switches it on). */
+  public readonly ruleIds?: string[];
+
+  private readonly rules: readonly RuleDefinition[];
+
+  constructor(props: EcrChecksProps = {}) {
+    const v = new Violations('EcrChecks');
+    const prefixes = checkSigningRequirement(v, props.requireSigning);
+    v.throwIfAny();
+    this.rules = prefixes ? [...RULES, signingRuleDefinition(prefixes)] : RULES;
+    this.ruleIds = this.rules.map(r => `EcrChecks-${r.suffix}`);
+  }
 
   /**
    * Entry point of the aws-cdk-lib validation framework: checks the whole app.
@@ -73,7 +115,7 @@ export class EcrChecks implements IPolicyValidationPlugin {
       if (!isWithin(node, scope)) {
         continue;
       }
-      for (const violation of evaluateSubject(subject, registry, RULES)) {
+      for (const violation of evaluateSubject(subject, registry, this.rules)) {
         this.report(violation, node, violations);
       }
     }
@@ -123,6 +165,29 @@ export class EcrChecks implements IPolicyValidationPlugin {
     }
     return false;
   }
+}
+
+/** Check `requireSigning`; its prefixes when it is given and well-formed. */
+function checkSigningRequirement(v: Violations, requirement: SigningRequirement | undefined): string[] | undefined {
+  if (requirement === undefined) {
+    return undefined;
+  }
+  const prefixes = requirement?.repositoryPrefixes;
+  if (isUnresolved(prefixes)) {
+    return [prefixes as unknown as string];
+  }
+  if (!Array.isArray(prefixes) || prefixes.length < 1 || prefixes.length > MAX_SIGNING_PREFIXES) {
+    v.add(Array.isArray(prefixes) ? 'requireSigning.repositoryPrefixes.length' : 'requireSigning.repositoryPrefixes',
+      Array.isArray(prefixes) ? prefixes.length : prefixes, `give 1-${MAX_SIGNING_PREFIXES} repository name prefixes (leave requireSigning out to switch the rule off)`);
+    return undefined;
+  }
+  prefixes.forEach((prefix, i) => {
+    if (!isUnresolved(prefix)) {
+      v.check(typeof prefix === 'string' && REPOSITORY_NAME_PREFIX.test(prefix), `requireSigning.repositoryPrefixes[${i}]`, prefix,
+        'must be the start of a repository name: 1-256 of lowercase letters, digits, \'.\', \'_\', \'-\' and \'/\', starting with a letter or digit');
+    }
+  });
+  return prefixes;
 }
 
 function isWithin(node: IConstruct, scope: IConstruct): boolean {

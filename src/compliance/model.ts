@@ -166,6 +166,24 @@ export interface CreationTemplateModel extends SubjectBase {
   readonly policyStatements: readonly PolicyStatement[] | null;
 }
 
+/** One managed signing rule: the repositories ECR signs on push, with one AWS Signer profile. */
+export interface SigningRuleModel {
+  readonly signingProfileArn: string | DeployTimeValue;
+  /** `WILDCARD_MATCH` filters (`*` matches any characters); `[]`: the rule signs every repository. */
+  readonly repositoryFilters: readonly { readonly filter: string | DeployTimeValue; readonly filterType: string | DeployTimeValue }[];
+}
+
+/**
+ * A registry's managed signing configuration (a registry setting, not a judged subject: the
+ * opt-in `EcrChecks-Signing` rule judges the repositories it should cover).
+ */
+export interface SigningConfigurationModel {
+  /** The construct path of the L1 resource (template), or `<registry ARN>#signing` (live). */
+  readonly id: string;
+  /** The rules, `null` when they cannot be known before deployment. */
+  readonly rules: readonly SigningRuleModel[] | null;
+}
+
 /** Any judged thing. */
 export type Subject =
   | RepositoryModel
@@ -222,8 +240,14 @@ export interface RegistryModel {
   readonly creationTemplates: readonly CreationTemplateModel[];
   /** Account settings of the registry (live only): `REGISTRY_POLICY_SCOPE` (`V1` or `V2`). */
   readonly accountSettings?: Readonly<Record<string, string>>;
-  /** The registry's signing configuration as ECR answers it (live only). */
+  /** The registry's signing configuration as ECR answers it (live only; the JSON report prints it). */
   readonly signingConfiguration?: unknown;
+  /**
+   * The registry's managed signing configurations: a live registry has none or one; a template has
+   * one per `AWS::ECR::SigningConfiguration` of the same account and region. When it could not be
+   * read (live), `[]` and a `signing` gap.
+   */
+  readonly signingConfigurations: readonly SigningConfigurationModel[];
   /**
    * Parts that could not be read (live only), registry-wide and per repository. The subjects
    * concerned carry the part in `unread`; a registry-level part that could not be read has no
@@ -257,6 +281,7 @@ export function emptyRegistry(account?: string, region?: string): RegistryModel 
     replicationConfigurations: [],
     pullThroughCacheRules: [],
     creationTemplates: [],
+    signingConfigurations: [],
     gaps: [],
   };
 }

@@ -1,5 +1,5 @@
 import { RegistryModel, Subject, SubjectKind, subjectsOf } from '../compliance/model';
-import { RULES } from '../compliance/private/definitions';
+import { RULES, signingRuleDefinition } from '../compliance/private/definitions';
 import { evaluateSubject } from '../compliance/private/evaluate';
 
 /** A rule's severity: `error` (fails `--fail-on error`, the default) or `warning`. */
@@ -72,15 +72,22 @@ export function nameOf(subject: Subject): string {
   }
 }
 
+/** Opt-in rules of an audit (as `EcrChecksProps`). */
+export interface AuditOptions {
+  /** Switch on `EcrChecks-Signing` for repositories whose names start with these prefixes. */
+  readonly requireSigning?: { readonly repositoryPrefixes: readonly string[] };
+}
+
 /**
  * Every `EcrChecks` rule over a registry's settings model (live or from a template): the findings,
  * repositories first, each resource's in rule order. Subjects with unread parts are judged only by
  * the rules that do not read those parts.
  */
-export function audit(model: RegistryModel): Finding[] {
+export function audit(model: RegistryModel, options: AuditOptions = {}): Finding[] {
+  const rules = options.requireSigning ? [...RULES, signingRuleDefinition(options.requireSigning.repositoryPrefixes)] : RULES;
   const findings: Finding[] = [];
   for (const subject of subjectsOf(model)) {
-    for (const v of evaluateSubject(subject, model, RULES)) {
+    for (const v of evaluateSubject(subject, model, rules)) {
       findings.push({
         ruleId: `EcrChecks-${v.definition.suffix}`,
         severity: v.definition.severity,

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import {
   CreationTemplateModel, PullThroughCacheRuleModel, ReadGap, RegistryModel, RegistryPart, RegistryPolicyModel,
-  RegistryScanningModel, ReplicationModel, RepositoryModel, ResourceTag,
+  RegistryScanningModel, ReplicationModel, RepositoryModel, ResourceTag, SigningRuleModel,
 } from '../compliance/model';
 import { Limiter } from './private/limiter';
 import { partitionOf } from '../compliance/private/from-template';
@@ -78,7 +78,9 @@ export class WrongAccountError extends Error {
 }
 
 /** Errors that mean "there is none", not "could not read". */
-const ABSENT = new Set(['LifecyclePolicyNotFoundException', 'RepositoryPolicyNotFoundException', 'RegistryPolicyNotFoundException']);
+const ABSENT = new Set([
+  'LifecyclePolicyNotFoundException', 'RepositoryPolicyNotFoundException', 'RegistryPolicyNotFoundException', 'SigningConfigurationNotFoundException',
+]);
 
 /**
  * Read every repository (all pages) and the registry-wide settings of one registry into the
@@ -89,7 +91,7 @@ const ABSENT = new Set(['LifecyclePolicyNotFoundException', 'RepositoryPolicyNot
  * `ListTagsForResource` (ECR has no batch form of them); once per registry `DescribeRegistry`,
  * `GetRegistryScanningConfiguration`, `GetRegistryPolicy`, `DescribePullThroughCacheRules` and
  * `DescribeRepositoryCreationTemplates` (all pages), `GetAccountSetting` (registry policy scope)
- * and `GetSigningConfiguration`.
+ * and `GetSigningConfiguration` (managed signing; no configuration is no rule).
  *
  * A call that fails (access denied, an action the region or an emulator lacks) does not stop the
  * read: the part it was for is recorded in `model.gaps` (and in the repository's `unread`), and the
@@ -154,6 +156,7 @@ export async function readInventory(options: InventoryOptions): Promise<Inventor
     creationTemplates: level.creationTemplates.map(t => ({ ...t, id: `${registryArn}#creation-template/${t.prefix}`, arn: registryArn })),
     accountSettings: level.accountSettings,
     signingConfiguration: level.signing,
+    signingConfigurations: level.signingRules ? [{ id: `${registryArn}#signing`, rules: level.signingRules }] : [],
     gaps: sortGaps(gaps),
   };
   return { model, calls, durationMs: Date.now() - started };
@@ -252,7 +255,17 @@ async function readRegistryLevel(attempt: Attempt, registryId: string | undefine
     creationTemplates,
     accountSettings,
     signing: signing.value ? signing.value.signingConfiguration ?? { rules: [] } : undefined,
+    // No configuration (SigningConfigurationNotFoundException) is no rule; a failed read is a gap.
+    signingRules: signing.value ? signingRulesOf(signing.value.signingConfiguration?.rules) : undefined,
   };
+}
+
+/** ECR's signing rules in the settings model (`[]` for none). */
+function signingRulesOf(rules: any[] | undefined): SigningRuleModel[] {
+  return (rules ?? []).map(r => ({
+    signingProfileArn: r.signingProfileArn ?? '',
+    repositoryFilters: (r.repositoryFilters ?? []).map((f: any) => ({ filter: f.filter ?? '', filterType: f.filterType ?? '' })),
+  }));
 }
 
 interface RepositoryDraft extends Omit<RepositoryModel, 'unread' | 'lifecyclePolicyText' | 'policyStatements' | 'tags' | 'scanFrequency'> {

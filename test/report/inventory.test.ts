@@ -141,6 +141,41 @@ describe('readInventory', () => {
     expect(model.gaps.map(g => g.part)).toEqual(['registryScanning']);
   });
 
+  // moto has no managed signing API (GetSigningConfiguration answers HTTP 500 there: report.moto.test.ts
+  // sees the gap), so the signing configuration's answers come from a mocked client.
+  test('managed signing: the rules in the model, judged by the opt-in EcrChecks-Signing; none configured is no rule, not a gap', async () => {
+    const ecr = healthy(['prod/api', 'prod/web', 'dev/api']);
+    ecr.on(GetSigningConfigurationCommand).resolves({
+      registryId: ACCOUNT,
+      signingConfiguration: { rules: [{ signingProfileArn: `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/images`, repositoryFilters: [{ filter: 'prod/a*', filterType: 'WILDCARD_MATCH' }] }] },
+    });
+    const { model } = await readInventory({ client: new ECRClient({ region: REGION }), region: REGION, requestsPerSecond: Infinity });
+    expect(model.signingConfigurations).toEqual([{
+      id: `arn:aws:ecr:${REGION}:${ACCOUNT}:registry#signing`,
+      rules: [{ signingProfileArn: `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/images`, repositoryFilters: [{ filter: 'prod/a*', filterType: 'WILDCARD_MATCH' }] }],
+    }]);
+    const signing = (m: typeof model) => audit(m, { requireSigning: { repositoryPrefixes: ['prod/'] } }).filter(f => f.ruleId === 'EcrChecks-Signing');
+    expect(signing(model).map(f => [f.resourceName, f.message])).toEqual([
+      ['prod/web', 'repository prod/web matches the required prefix "prod/", and no signing rule covers it (filters: prod/a*)'],
+    ]);
+    expect(audit(model).map(f => f.ruleId)).not.toContain('EcrChecks-Signing'); // off unless asked
+
+    ecr.on(GetSigningConfigurationCommand).rejects(notFound('SigningConfigurationNotFoundException'));
+    const none = (await readInventory({ client: new ECRClient({ region: REGION }), region: REGION, requestsPerSecond: Infinity })).model;
+    expect(none.signingConfigurations).toEqual([]);
+    expect(none.gaps).toEqual([]);
+    expect(signing(none).map(f => f.resourceName)).toEqual(['prod/api', 'prod/web']);
+  });
+
+  test('managed signing not readable (denied, or a region without it): a signing gap, and EcrChecks-Signing judges nothing', async () => {
+    const ecr = healthy(['prod/api']);
+    ecr.on(GetSigningConfigurationCommand).rejects(denied('GetSigningConfiguration'));
+    const { model } = await readInventory({ client: new ECRClient({ region: REGION }), region: REGION, requestsPerSecond: Infinity });
+    expect(model.signingConfigurations).toEqual([]);
+    expect(model.gaps.map(g => [g.part, g.action, g.code])).toEqual([['signing', 'GetSigningConfiguration', 'AccessDeniedException']]);
+    expect(audit(model, { requireSigning: { repositoryPrefixes: ['prod/'] } }).map(f => f.ruleId)).not.toContain('EcrChecks-Signing');
+  });
+
   test('credentials of another account: WrongAccountError naming both accounts', async () => {
     healthy(['a']);
     await expect(readInventory({ client: new ECRClient({ region: REGION }), region: REGION, account: '222222222222', requestsPerSecond: Infinity }))

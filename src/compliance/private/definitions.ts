@@ -1,6 +1,6 @@
 import {
   EcrCreationTemplate, EcrCrossAccountWildcard, EcrCustomerManagedKey, EcrLifecyclePolicy, EcrOpenAccess,
-  EcrPublicRepositoryTagged, EcrRegistryPolicyActions, EcrRegistryScanning, EcrScanOnPush, EcrTagImmutability,
+  EcrPublicRepositoryTagged, EcrRegistryPolicyActions, EcrRegistryScanning, EcrScanOnPush, EcrSigningCoverage, EcrTagImmutability,
 } from '../rules';
 import { RuleDefinition } from './rule';
 import { SubjectKind } from '../model';
@@ -111,3 +111,24 @@ export const RULES: RuleDefinition[] = [
     rule: EcrCreationTemplate,
   },
 ];
+
+/** The suffix of the opt-in signing coverage rule (`EcrChecks-Signing`). */
+export const SIGNING_RULE_SUFFIX = 'Signing';
+
+/**
+ * The opt-in rule `EcrChecks-Signing` (not in `RULES`: switched on with
+ * `new EcrChecks({ requireSigning: { repositoryPrefixes } })`).
+ * @param repositoryPrefixes the prefixes of the repositories that must be covered by a signing rule
+ */
+export function signingRuleDefinition(repositoryPrefixes: readonly string[]): RuleDefinition {
+  return {
+    suffix: SIGNING_RULE_SUFFIX,
+    info: `The ECR private repository matches a prefix that requires managed signing (${repositoryPrefixes.join(', ')}) and no signing rule of its registry covers it.`,
+    explanation: 'With managed signing, ECR signs every image pushed to a repository that a signing rule covers (a rule without repository filters, or a WILDCARD_MATCH filter matching the whole repository name), so consumers and the image check can require a signature. Add a signing rule for the repository in the registry of the same account and region (Registry.addSigningRule, or AWS::ECR::SigningConfiguration), or widen a rule\'s repositoryFilters.',
+    severity: 'error',
+    controls: 'supply chain integrity (SLSA; NIST 800-53 SI-7); ECR managed signing',
+    appliesTo: ['repository'],
+    reads: ['signing'],
+    rule: EcrSigningCoverage(repositoryPrefixes),
+  };
+}

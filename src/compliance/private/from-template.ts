@@ -8,7 +8,7 @@ import { isUnresolved } from '../../private/tokens';
 import {
   CreationTemplateModel, DeployTimeValue, emptyRegistry, Possible, PublicRepositoryModel, PullThroughCacheRuleModel,
   RegistryModel, RegistryPolicyModel, RegistryScanningModel, ReplicationModel, RepositoryModel, ResourceTag,
-  ScanningRule, Subject, SubjectKind,
+  ScanningRule, SigningConfigurationModel, Subject, SubjectKind,
 } from '../model';
 
 /** A subject of a template, with the L1 resource it was read from. */
@@ -37,6 +37,9 @@ const KINDS: Record<string, SubjectKind> = {
   'AWS::ECR::RepositoryCreationTemplate': 'creationTemplate',
 };
 
+/** The managed signing configuration: read into the registry's settings. */
+const SIGNING_TYPE = 'AWS::ECR::SigningConfiguration';
+
 type MutableRegistry = { -readonly [K in keyof RegistryModel]: RegistryModel[K] extends readonly (infer E)[] ? E[] : RegistryModel[K] };
 
 /**
@@ -52,7 +55,7 @@ export function modelFromTemplate(root: IConstruct): TemplateModel {
   const registries = new Map<string, MutableRegistry>();
   const subjects: { subject: Subject; key: string; node: CfnResource }[] = [];
   for (const node of root.node.findAll()) {
-    if (!CfnResource.isCfnResource(node) || !(node.cfnResourceType in KINDS)) {
+    if (!CfnResource.isCfnResource(node) || !(node.cfnResourceType in KINDS || node.cfnResourceType === SIGNING_TYPE)) {
       continue;
     }
     const stack = Stack.of(node);
@@ -62,6 +65,14 @@ export function modelFromTemplate(root: IConstruct): TemplateModel {
     const key = account !== undefined && region !== undefined ? `${account}/${region}` : `stack:${stack.node.path}`;
     if (!registries.has(key)) {
       registries.set(key, emptyRegistry(account, region) as MutableRegistry);
+    }
+    if (node.cfnResourceType === SIGNING_TYPE) {
+      // A registry setting, not a subject: the signing rule judges the repositories it covers.
+      const signing = signingConfiguration(node);
+      if (signing) {
+        registries.get(key)!.signingConfigurations.push(signing);
+      }
+      continue;
     }
     let subject: Subject | undefined;
     try {
@@ -324,6 +335,36 @@ function scanningRules(rules: unknown): ScanningRule[] | null {
     repositoryFilters: (Array.isArray(r.RepositoryFilters) ? r.RepositoryFilters : []).filter(isObject)
       .map(f => ({ filter: asText(f.Filter), filterType: asText(f.FilterType) })),
   }));
+}
+
+/**
+ * A signing configuration as it will be deployed (undefined when it does not synthesize); rules
+ * that cannot be known, or that fail to render, make `rules` null.
+ */
+function signingConfiguration(node: CfnResource): SigningConfigurationModel | undefined {
+  const id = node.node.path;
+  let props: Record<string, any> | undefined;
+  try {
+    props = renderedProperties(node);
+  } catch {
+    return { id, rules: null };
+  }
+  if (!props) {
+    return undefined;
+  }
+  const rules = props.Rules;
+  if (!Array.isArray(rules) || rules.some(r => !isObject(r) || isIntrinsic(r))) {
+    return { id, rules: null };
+  }
+  const asText = (v: unknown): string | DeployTimeValue => (typeof v === 'string' ? v : deployTime(v));
+  return {
+    id,
+    rules: rules.map((r: Record<string, unknown>) => ({
+      signingProfileArn: asText(r.SigningProfileArn),
+      repositoryFilters: (Array.isArray(r.RepositoryFilters) ? r.RepositoryFilters : []).filter(isObject)
+        .map(f => ({ filter: asText(f.Filter), filterType: asText(f.FilterType) })),
+    })),
+  };
 }
 
 function destinationsOf(configuration: unknown): string[] {

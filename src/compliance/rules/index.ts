@@ -8,3 +8,4 @@ export * from './ecr-cross-account-wildcard';
 export * from './ecr-registry-scanning';
 export * from './ecr-registry-policy-actions';
 export * from './ecr-creation-template';
+export * from './ecr-signing-coverage';
