@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ImageReference } from './image-reference';
 import {
-  CheckProperties, digestAttribute, ImageSpec, MAX_IMAGES_PER_RESOURCE, MAX_SCAN_WAIT_SECONDS,
+  CheckProperties, digestAttribute, ImageSpec, MAX_IMAGES_PER_RESOURCE, MAX_SCAN_WAIT_SECONDS, MAX_SIGNATURE_WAIT_SECONDS,
   RESOURCE_TYPE, SERVICE_TIMEOUT_SECONDS,
 } from './private/contract';
 import { ImageCheckProvider } from './private/provider';
@@ -78,6 +78,27 @@ export interface ImageCheckProps {
    * @default false
    */
   readonly protectInUse?: boolean;
+
+  /**
+   * Fail the deployment unless every image has a `COMPLETE` managed signature
+   * (`ecr:DescribeImageSigningStatus`, granted on the referenced repositories only with this
+   * option): ECR signs an image on push when a signing rule of its registry covers the repository
+   * (`Registry.addSigningRule`). An image with no signing status (no rule covered it), or whose
+   * signing `FAILED` for every profile, fails at once; signing still `IN_PROGRESS` is polled until
+   * `signatureWaitTimeout`. With several signing profiles, one `COMPLETE` signature is enough.
+   * A repository in another account must allow `ecr:DescribeImageSigningStatus` to the check's role.
+   *
+   * @default false
+   */
+  readonly requireSignature?: boolean;
+
+  /**
+   * How long to wait for signing still `IN_PROGRESS` (ECR signs right after the push) before
+   * failing. Only with `requireSignature`; at most 3 minutes.
+   *
+   * @default Duration.minutes(2)
+   */
+  readonly signatureWaitTimeout?: Duration;
 }
 
 /**
@@ -202,11 +223,13 @@ function keyOf(ref: ImageReference): string {
 /**
  * Makes `cdk deploy` fail early and clearly when a referenced image does not exist (a tag never
  * pushed, or expired by a lifecycle rule), is archived, or (optionally) has scan findings at or
- * above a severity; and resolves every reference to the digest that was checked.
+ * above a severity or no complete managed signature; and resolves every reference to the digest
+ * that was checked.
  *
  * A CloudFormation custom resource (`Custom::EcrImageCheck`) served by one Lambda function per
  * stack, however many checks and images. It only reads (`ecr:DescribeImages`, and
- * `ecr:DescribeImageScanFindings` with a scan gate) on the referenced repositories.
+ * `ecr:DescribeImageScanFindings` with a scan gate, `ecr:DescribeImageSigningStatus` with
+ * `requireSignature`) on the referenced repositories (and tags with `protectInUse`).
  *
  * The check runs when its properties change (the set of images, the gate). With the library's
  * IMMUTABLE tags a tag always resolves to the same digest; with mutable tags, change a reference
@@ -215,6 +238,9 @@ function keyOf(ref: ImageReference): string {
 export class ImageCheck extends Construct {
   /** Default time to wait for a scan in progress. */
   public static readonly DEFAULT_SCAN_WAIT = Duration.minutes(2);
+
+  /** Default time to wait for signing in progress (`requireSignature`). */
+  public static readonly DEFAULT_SIGNATURE_WAIT = Duration.minutes(2);
 
   /** Most images one custom resource checks (larger checks use several resources). */
   public static readonly MAX_IMAGES_PER_RESOURCE = MAX_IMAGES_PER_RESOURCE;
@@ -251,6 +277,15 @@ export class ImageCheck extends Construct {
     });
     checkEnum(v, 'failOnSeverity', props.failOnSeverity, ScanFindingSeverity, 'ScanFindingSeverity');
     checkBoolean(v, 'protectInUse', props.protectInUse);
+    checkBoolean(v, 'requireSignature', props.requireSignature);
+    if (props.signatureWaitTimeout !== undefined) {
+      if (props.requireSignature !== true) {
+        v.add('signatureWaitTimeout', props.signatureWaitTimeout.toHumanString(), 'only with requireSignature: true (there is no signing to wait for without the signature gate)');
+      } else if (!isUnresolved(props.signatureWaitTimeout.toSeconds())) {
+        v.check(props.signatureWaitTimeout.toSeconds() <= MAX_SIGNATURE_WAIT_SECONDS, 'signatureWaitTimeout', props.signatureWaitTimeout.toHumanString(),
+          `must be at most ${MAX_SIGNATURE_WAIT_SECONDS / 60} minutes (the handler answers CloudFormation within 5 minutes)`);
+      }
+    }
     if (props.scanWaitTimeout !== undefined) {
       if (props.failOnSeverity === undefined) {
         v.add('scanWaitTimeout', props.scanWaitTimeout.toHumanString(), 'only with failOnSeverity (there is no scan to wait for without a scan gate)');
@@ -289,6 +324,9 @@ export class ImageCheck extends Construct {
     if (props.protectInUse) {
       provider.allowProtection(repositoryArns);
     }
+    if (props.requireSignature) {
+      provider.allowSigningStatus(repositoryArns);
+    }
 
     this.resources = [];
     this.verifiedImages = [];
@@ -308,6 +346,10 @@ export class ImageCheck extends Construct {
           ScanWaitSeconds: String((props.scanWaitTimeout ?? ImageCheck.DEFAULT_SCAN_WAIT).toSeconds()),
         } : {}),
         ...(props.protectInUse ? { ProtectInUse: 'true' } : {}),
+        ...(props.requireSignature ? {
+          RequireSignature: 'true',
+          SignatureWaitSeconds: String((props.signatureWaitTimeout ?? ImageCheck.DEFAULT_SIGNATURE_WAIT).toSeconds()),
+        } : {}),
       };
       const resource = new CustomResource(this, `Check${chunk}`, {
         resourceType: RESOURCE_TYPE,

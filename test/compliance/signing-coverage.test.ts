@@ -35,12 +35,27 @@ function app(filters: string[] | undefined | null, registryEnv = env) {
 /** A live-style registry model with one repository and the given signing rules (null: no configuration). */
 function liveModel(name: string, rules: { filters: string[]; type?: string }[] | null, gaps: RegistryModel['gaps'] = []) {
   const repository: RepositoryModel = {
-    kind: 'repository', id: name, name, tagMutability: ['IMMUTABLE'], tagMutabilityExclusionFilters: [], scanOnPush: [true],
-    encryptionType: ['KMS'], kmsKey: ['k'], lifecyclePolicyText: [undefined], policyStatements: [], tags: [[]],
+    kind: 'repository',
+    id: name,
+    name,
+    tagMutability: ['IMMUTABLE'],
+    tagMutabilityExclusionFilters: [],
+    scanOnPush: [true],
+    encryptionType: ['KMS'],
+    kmsKey: ['k'],
+    lifecyclePolicyText: [undefined],
+    policyStatements: [],
+    tags: [[]],
   };
   const registry: RegistryModel = {
-    repositories: [repository], publicRepositories: [], scanningConfigurations: [], registryPolicies: [], replicationConfigurations: [],
-    pullThroughCacheRules: [], creationTemplates: [], gaps,
+    repositories: [repository],
+    publicRepositories: [],
+    scanningConfigurations: [],
+    registryPolicies: [],
+    replicationConfigurations: [],
+    pullThroughCacheRules: [],
+    creationTemplates: [],
+    gaps,
     signingConfigurations: rules === null ? [] : [{
       id: 'arn:aws:ecr:eu-west-1:111111111111:registry#signing',
       rules: rules.map(r => ({ signingProfileArn: 'arn:aws:signer:eu-west-1:111111111111:/signing-profiles/p', repositoryFilters: r.filters.map(filter => ({ filter, filterType: r.type ?? 'WILDCARD_MATCH' })) })),
@@ -117,9 +132,12 @@ describe('EcrChecks-Signing (opt-in)', () => {
     });
     expect(subject.registry.signingConfigurations).toEqual([{
       id: 'Registry/Registry/Signing',
-      rules: [{ signingProfileArn: { deployTime: true, template: { 'Fn::GetAtt': [expect.stringMatching(/^Profile/), 'Arn'] } }, repositoryFilters: [
-        { filter: 'prod/*', filterType: 'WILDCARD_MATCH' }, { filter: '*-prod', filterType: 'WILDCARD_MATCH' },
-      ] }],
+      rules: [{
+        signingProfileArn: { deployTime: true, template: { 'Fn::GetAtt': [expect.stringMatching(/^Profile/), 'Arn'] } },
+        repositoryFilters: [
+          { filter: 'prod/*', filterType: 'WILDCARD_MATCH' }, { filter: '*-prod', filterType: 'WILDCARD_MATCH' },
+        ],
+      }],
     }]);
   });
 

@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as signer from 'aws-cdk-lib/aws-signer';
 import {
-  CountType, CreationTemplateAppliedFor, EcrValidationError, FindingsAlert, FindingSource, ImageCheck, ImageReference,
+  CountType, CreationTemplateAppliedFor, EcrChecks, EcrValidationError, FindingsAlert, FindingSource, ImageCheck, ImageReference,
   LifecycleAction, LifecyclePolicy, LifecycleRule, PrivateRepository, PublicRepository, PublicRepositoryArchitecture,
   PublicRepositoryOperatingSystem, PullThroughCacheRule, Registry, RegistryBaseline, RegistryScanning, RepositoryAccess,
   RepositoryCreationTemplate, ScanFindingSeverity, ScanFrequency, StorageClass, TagSelection, UpstreamRegistry, VerifiedDockerImageCode,
@@ -370,6 +370,25 @@ const CASES: Record<string, Case> = {
   'ImageCheckProps.scanWaitTimeout': {
     bad: [{ build: () => check({ failOnSeverity: ScanFindingSeverity.HIGH, scanWaitTimeout: Duration.minutes(10) }), path: 'TestStack/Check', property: 'scanWaitTimeout', value: '10 minutes' }],
     token: () => check({ failOnSeverity: ScanFindingSeverity.HIGH, scanWaitTimeout: Duration.seconds(num()) }),
+  },
+  'ImageCheckProps.requireSignature': {
+    bad: [{ build: () => check({ requireSignature: 'yes' }), path: 'TestStack/Check', property: 'requireSignature', value: 'yes' }],
+    token: NO_BOOLEAN_TOKEN,
+  },
+  'ImageCheckProps.signatureWaitTimeout': {
+    bad: [
+      { build: () => check({ requireSignature: true, signatureWaitTimeout: Duration.minutes(10) }), path: 'TestStack/Check', property: 'signatureWaitTimeout', value: '10 minutes' },
+      { build: () => check({ signatureWaitTimeout: Duration.minutes(1) }), path: 'TestStack/Check', property: 'signatureWaitTimeout', value: '1 minute' },
+    ],
+    token: () => check({ requireSignature: true, signatureWaitTimeout: Duration.seconds(num()) }),
+  },
+  'EcrChecksProps.requireSigning': {
+    bad: [{ build: () => new EcrChecks({ requireSigning: { repositoryPrefixes: [] } }), path: 'EcrChecks', property: 'requireSigning.repositoryPrefixes.length', value: 0 }],
+    token: () => new EcrChecks({ requireSigning: { repositoryPrefixes: list() } }),
+  },
+  'SigningRequirement.repositoryPrefixes': {
+    bad: [{ build: () => new EcrChecks({ requireSigning: { repositoryPrefixes: ['Prod/'] } }), path: 'EcrChecks', property: 'requireSigning.repositoryPrefixes[0]', value: 'Prod/' }],
+    token: () => new EcrChecks({ requireSigning: { repositoryPrefixes: [str()] } }),
   },
 
   // Findings alerts

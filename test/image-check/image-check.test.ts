@@ -251,3 +251,49 @@ describe('ImageCheck: large checks and tokens', () => {
     })).toThrow('TestStack/C: invalid scanWaitTimeout "4 minutes": must be at most 3 minutes (the handler answers CloudFormation within 5 minutes)');
   });
 });
+
+describe('ImageCheck requireSignature (the signature gate)', () => {
+  const policyStatements = (stack: Stack) => (Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')) as any[])
+    .flatMap(p => p.Properties.PolicyDocument.Statement);
+
+  test('renders RequireSignature and the default wait; DescribeImageSigningStatus on exactly the gated repositories', () => {
+    const stack = newStack();
+    const gated = ecr.Repository.fromRepositoryArn(stack, 'Gated', REMOTE_ARN);
+    const plain = ecr.Repository.fromRepositoryName(stack, 'Plain', 'web');
+    new ImageCheck(stack, 'Signed', { images: [ImageReference.fromTag(gated, 'v1'), ImageReference.fromDigest(gated, DIGEST)], requireSignature: true });
+    new ImageCheck(stack, 'Unsigned', { images: [ImageReference.fromTag(plain, 'v1')] });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('Custom::EcrImageCheck', { Images: Match.arrayWith([Match.objectLike({ Tag: 'v1', Repository: 'payments/api' })]), RequireSignature: 'true', SignatureWaitSeconds: '120' });
+    t.hasResourceProperties('Custom::EcrImageCheck', { Images: [Match.objectLike({ Repository: 'web' })], RequireSignature: Match.absent(), SignatureWaitSeconds: Match.absent() });
+    const signing = policyStatements(stack).filter(s => JSON.stringify(s.Action).includes('DescribeImageSigningStatus'));
+    expect(signing).toEqual([{ Effect: 'Allow', Action: 'ecr:DescribeImageSigningStatus', Resource: REMOTE_ARN }]);
+  });
+
+  test('off by default: no RequireSignature property and no signing permission', () => {
+    const stack = newStack();
+    new ImageCheck(stack, 'C', { images: [ImageReference.fromTag(ecr.Repository.fromRepositoryName(stack, 'R', 'web'), 'v1')], failOnSeverity: ScanFindingSeverity.HIGH });
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toMatch(/RequireSignature|SignatureWaitSeconds|DescribeImageSigningStatus/);
+  });
+
+  test('signatureWaitTimeout renders in seconds and accepts a token', () => {
+    const stack = newStack();
+    const repo = ecr.Repository.fromRepositoryName(stack, 'R', 'web');
+    new ImageCheck(stack, 'C', { images: [ImageReference.fromTag(repo, 'v1')], requireSignature: true, signatureWaitTimeout: Duration.seconds(45) });
+    Template.fromStack(stack).hasResourceProperties('Custom::EcrImageCheck', { SignatureWaitSeconds: '45' });
+    const wait = new CfnParameter(stack, 'Wait', { type: 'Number' }).valueAsNumber;
+    expect(() => new ImageCheck(stack, 'T', { images: [ImageReference.fromTag(repo, 'v2')], requireSignature: true, signatureWaitTimeout: Duration.seconds(wait) })).not.toThrow();
+  });
+
+  test('fails for signatureWaitTimeout without requireSignature, over 3 minutes, and a requireSignature that is not a boolean', () => {
+    const stack = newStack();
+    const repo = ecr.Repository.fromRepositoryName(stack, 'R', 'web');
+    const images = [ImageReference.fromTag(repo, 'v1')];
+    expect(() => new ImageCheck(stack, 'A', { images, signatureWaitTimeout: Duration.minutes(1) }))
+      .toThrow('TestStack/A: invalid signatureWaitTimeout "1 minute": only with requireSignature: true (there is no signing to wait for without the signature gate)');
+    expect(() => new ImageCheck(stack, 'B', { images, requireSignature: true, signatureWaitTimeout: Duration.minutes(4) }))
+      .toThrow('TestStack/B: invalid signatureWaitTimeout "4 minutes": must be at most 3 minutes (the handler answers CloudFormation within 5 minutes)');
+    expect(() => new ImageCheck(stack, 'C', { images, requireSignature: 'true' as any }))
+      .toThrow('TestStack/C: invalid requireSignature "true": must be true or false (a boolean, not a string)');
+    expect(stack.node.tryFindChild('CdkEcrRegistryImageCheckProvider')).toBeUndefined();
+  });
+});

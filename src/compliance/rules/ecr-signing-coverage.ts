@@ -1,6 +1,6 @@
+import { isUnresolved } from '../../private/tokens';
 import { RegistryModel, SigningRuleModel, Subject } from '../model';
 import { fail, NOT_APPLICABLE, PASS, Rule, RuleResult } from '../private/rule';
-import { isUnresolved } from '../../private/tokens';
 
 /**
  * Whether a managed signing filter (`WILDCARD_MATCH`) matches a repository name: the whole name,

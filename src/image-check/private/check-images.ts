@@ -6,12 +6,13 @@
  */
 import {
   DescribeImageScanFindingsCommand,
+  DescribeImageSigningStatusCommand,
   DescribeImagesCommand,
   ECRClient,
   ImageDetail,
   ImageIdentifier,
 } from '@aws-sdk/client-ecr';
-import { CheckProperties, ImageSpec, MAX_SCAN_WAIT_SECONDS, SEVERITY_ORDER } from './contract';
+import { CheckProperties, ImageSpec, MAX_SCAN_WAIT_SECONDS, MAX_SIGNATURE_WAIT_SECONDS, SEVERITY_ORDER } from './contract';
 import { AwsCallError, errorCode } from '../../runtime';
 
 /** DescribeImages accepts at most 100 image ids per call. */
@@ -31,7 +32,7 @@ export interface CheckOptions {
   readonly deadline: number;
   /** Aborted when the time budget is spent: every call is cancelled. */
   readonly signal?: AbortSignal;
-  /** Poll interval while a scan is in progress. */
+  /** Poll interval while a scan (or signing) is in progress. */
   readonly scanPollMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => number;
@@ -96,6 +97,15 @@ export function parseProperties(raw: unknown): CheckProperties {
     const n = Number(props.ScanWaitSeconds);
     if (!Number.isInteger(n) || n < 0 || n > MAX_SCAN_WAIT_SECONDS) {
       throw new InvalidPropertiesError(`ScanWaitSeconds ${JSON.stringify(props.ScanWaitSeconds)} must be 0-${MAX_SCAN_WAIT_SECONDS}`);
+    }
+  }
+  if (props.RequireSignature !== undefined && props.RequireSignature !== 'true') {
+    throw new InvalidPropertiesError(`RequireSignature ${JSON.stringify(props.RequireSignature)} must be "true" or absent`);
+  }
+  if (props.SignatureWaitSeconds !== undefined) {
+    const n = Number(props.SignatureWaitSeconds);
+    if (!Number.isInteger(n) || n < 0 || n > MAX_SIGNATURE_WAIT_SECONDS) {
+      throw new InvalidPropertiesError(`SignatureWaitSeconds ${JSON.stringify(props.SignatureWaitSeconds)} must be 0-${MAX_SIGNATURE_WAIT_SECONDS}`);
     }
   }
   return props as unknown as CheckProperties;
@@ -298,13 +308,24 @@ export async function checkImages(props: CheckProperties, opts: CheckOptions): P
     throw new ImageCheckFailure(problems, specs.length);
   }
 
-  if (props.FailOnSeverity) {
-    const scanProblems = await checkScans(specs, digests, props, opts);
-    if (scanProblems.length > 0) {
-      throw new ImageCheckFailure(scanProblems, specs.length);
-    }
+  // The scan and signature gates look at the same resolved images: one failure lists both.
+  const gateProblems = [
+    ...props.FailOnSeverity ? await checkScans(specs, digests, props, opts) : [],
+    ...props.RequireSignature === 'true' ? await checkSignatures(specs, digests, props, opts) : [],
+  ];
+  if (gateProblems.length > 0) {
+    throw new ImageCheckFailure(gateProblems, specs.length);
   }
   return { digests };
+}
+
+/** One entry per distinct image (repository + digest), in the order first seen, named by its last reference. */
+function distinctImages(specs: ImageSpec[], digests: string[]): { spec: ImageSpec; digest: string }[] {
+  const distinct = new Map<string, { spec: ImageSpec; digest: string }>();
+  specs.forEach((spec, i) => {
+    distinct.set(`${groupKey(spec)}|${digests[i]}`, { spec, digest: digests[i] });
+  });
+  return [...distinct.values()];
 }
 
 /** Archived (or still restoring) images cannot be pulled. */
@@ -335,12 +356,7 @@ async function checkScans(specs: ImageSpec[], digests: string[], props: CheckPro
   const poll = opts.scanPollMs ?? DEFAULT_SCAN_POLL_MS;
 
   // One scan lookup per distinct image (repository + digest).
-  const distinct = new Map<string, { spec: ImageSpec; digest: string }>();
-  specs.forEach((spec, i) => {
-    distinct.set(`${groupKey(spec)}|${digests[i]}`, { spec, digest: digests[i] });
-  });
-
-  const tasks = [...distinct.values()].map(({ spec, digest }) => async (): Promise<string | undefined> => {
+  const tasks = distinctImages(specs, digests).map(({ spec, digest }) => async (): Promise<string | undefined> => {
     const client = opts.clientFor(spec.Region);
     const what = `${describeSpec(spec)} [${digest}]`;
     for (;;) {
@@ -377,6 +393,61 @@ async function checkScans(specs: ImageSpec[], digests: string[], props: CheckPro
       }
       const description = res.imageScanStatus?.description;
       return `${what} scan status is ${status}${description ? ` (${description})` : ''}: no findings to judge`;
+    }
+  });
+  const results = await pool(tasks, CONCURRENCY);
+  return results.filter((r): r is string => r !== undefined);
+}
+
+/** Signing statuses that mean "not finished yet". */
+const SIGNING_PENDING = 'IN_PROGRESS';
+
+/**
+ * The signature gate: every distinct image needs a `COMPLETE` managed signature (any signing
+ * profile). `IN_PROGRESS` (ECR signs after the push) is polled until `SignatureWaitSeconds` or the
+ * deadline; no status at all, or only `FAILED`, fails at once.
+ */
+async function checkSignatures(specs: ImageSpec[], digests: string[], props: CheckProperties, opts: CheckOptions): Promise<string[]> {
+  const now = opts.now ?? Date.now;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>(r => setTimeout(r, ms)));
+  const wait = Number(props.SignatureWaitSeconds ?? 0);
+  const waitUntil = Math.min(now() + wait * 1000, opts.deadline);
+  const poll = opts.scanPollMs ?? DEFAULT_SCAN_POLL_MS;
+
+  const tasks = distinctImages(specs, digests).map(({ spec, digest }) => async (): Promise<string | undefined> => {
+    const client = opts.clientFor(spec.Region);
+    const what = `${describeSpec(spec)} [${digest}]`;
+    for (;;) {
+      let res;
+      try {
+        res = await client.send(new DescribeImageSigningStatusCommand({
+          registryId: spec.Registry,
+          repositoryName: spec.Repository,
+          imageId: { imageDigest: digest },
+        }), { abortSignal: opts.signal as any });
+      } catch (e) {
+        if (errorName(e) === 'AccessDeniedException') {
+          return `${what} signing status: access denied (${serviceMessage(e)}): the repository policy must allow ecr:DescribeImageSigningStatus to the image check role`;
+        }
+        throw e;
+      }
+      const statuses = res.signingStatuses ?? [];
+      if (statuses.some(s => s.status === 'COMPLETE')) {
+        return undefined;
+      }
+      if (statuses.length === 0) {
+        return `${what} has no signature: no managed signing rule of registry ${spec.Registry} (${spec.Region}) matched the repository when the image was pushed (registry.addSigningRule)`;
+      }
+      const describe = statuses.map(s => `${s.status ?? 'UNKNOWN'} for ${s.signingProfileArn ?? 'an unnamed profile'}`
+        + (s.failureCode || s.failureReason ? ` (${[s.failureCode, s.failureReason].filter(Boolean).join(': ')})` : '')).join(', ');
+      if (statuses.some(s => s.status === SIGNING_PENDING)) {
+        if (now() + poll > waitUntil) {
+          return `${what} has no COMPLETE signature after waiting ${wait} s: signing ${describe}`;
+        }
+        await sleep(poll);
+        continue;
+      }
+      return `${what} has no COMPLETE signature: signing ${describe}`;
     }
   });
   const results = await pool(tasks, CONCURRENCY);

@@ -34,6 +34,10 @@ export interface CheckProperties {
    * remove the tag when the resource stops using the image. Absent: no protection.
    */
   readonly ProtectInUse?: string;
+  /** `'true'`: every image needs a COMPLETE managed signature (DescribeImageSigningStatus). Absent: no signature gate. */
+  readonly RequireSignature?: string;
+  /** How long to wait for signing still IN_PROGRESS (seconds, as a string). */
+  readonly SignatureWaitSeconds?: string;
 }
 
 /** Severities a scan gate can use, lowest first (ECR FindingSeverity values that have an order). */
@@ -72,6 +76,9 @@ export const HANDLER_SAFETY_MARGIN_MS = 20_000;
 
 /** Longest scan wait a check can ask for, in seconds (well under the handler's budget). */
 export const MAX_SCAN_WAIT_SECONDS = 180;
+
+/** Longest wait for signing in progress a check can ask for, in seconds (the same bound as the scan wait). */
+export const MAX_SIGNATURE_WAIT_SECONDS = MAX_SCAN_WAIT_SECONDS;
 
 /** ServiceTimeout of every check resource: the Lambda timeout plus a minute for retries of a crashed invocation. */
 export const SERVICE_TIMEOUT_SECONDS = HANDLER_TIMEOUT_SECONDS + 60;

@@ -69,6 +69,8 @@ export class ImageCheckProvider extends Construct {
   private scanFindings?: iam.PolicyStatement;
   private readonly describeArns = new Set<string>();
   private readonly scanArns = new Set<string>();
+  private signingStatus?: iam.PolicyStatement;
+  private readonly signingArns = new Set<string>();
   private protection?: iam.PolicyStatement;
   private readonly protectArns = new Set<string>();
 
@@ -148,6 +150,23 @@ export class ImageCheckProvider extends Construct {
     }
     fresh.forEach(a => this.protectArns.add(a));
     this.protection.addResources(...fresh);
+  }
+
+  /**
+   * Allow `ecr:DescribeImageSigningStatus` on these repositories (the signature gate), in a
+   * statement of its own that exists only when some check of the stack requires a signature.
+   */
+  public allowSigningStatus(repositoryArns: string[]): void {
+    const fresh = repositoryArns.filter(a => !this.signingArns.has(a));
+    if (fresh.length === 0) {
+      return;
+    }
+    if (!this.signingStatus) {
+      this.signingStatus = new iam.PolicyStatement({ actions: ['ecr:DescribeImageSigningStatus'], resources: [] });
+      this.role.addToPrincipalPolicy(this.signingStatus);
+    }
+    fresh.forEach(a => this.signingArns.add(a));
+    this.signingStatus.addResources(...fresh);
   }
 
   /** Allow DescribeImages (and DescribeImageScanFindings when gating) on these repositories. */
