@@ -3,7 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as signer from 'aws-cdk-lib/aws-signer';
 import { IConstruct } from 'constructs';
 import { EcrChecks, EcrValidationError, PrivateRepository, Registry } from '../../src';
-import { RegistryModel, RepositoryModel } from '../../src/compliance/model';
+import { emptyRegistry, RegistryModel, RepositoryModel } from '../../src/compliance/model';
 import { signingRuleDefinition } from '../../src/compliance/private/definitions';
 import { modelFromTemplate } from '../../src/compliance/private/from-template';
 import { RuleCompliance } from '../../src/compliance/private/rule';
@@ -48,13 +48,8 @@ function liveModel(name: string, rules: { filters: string[]; type?: string }[] |
     tags: [[]],
   };
   const registry: RegistryModel = {
+    ...emptyRegistry('111111111111', 'eu-west-1'),
     repositories: [repository],
-    publicRepositories: [],
-    scanningConfigurations: [],
-    registryPolicies: [],
-    replicationConfigurations: [],
-    pullThroughCacheRules: [],
-    creationTemplates: [],
     gaps,
     signingConfigurations: rules === null ? [] : [{
       id: 'arn:aws:ecr:eu-west-1:111111111111:registry#signing',

@@ -15,6 +15,8 @@ import {
   ScanNotFoundException,
 } from '@aws-sdk/client-ecr';
 import { AwsClientStub, mockClient } from 'aws-sdk-client-mock';
+import { checkImages, ImageCheckFailure } from '../../src/image-check/private/check-images';
+import { CheckProperties } from '../../src/image-check/private/contract';
 
 export const REGISTRY = '111111111111';
 export const REGION = 'us-east-1';
@@ -134,4 +136,23 @@ export async function responseServer(): Promise<{ url: string; bodies: any[]; he
     headers,
     close: () => new Promise<void>(r => server.close(() => r())),
   };
+}
+
+/** A plain client of a region (aws-sdk-client-mock intercepts it), with fake credentials. */
+export const clientFor = (region: string) => new ECRClient({ region, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+
+/** A deadline a minute from now. */
+export const far = () => Date.now() + 60_000;
+
+/** Run the check and return the failure (fails the test when the check passes). */
+export async function failureOf(props: CheckProperties, opts: Partial<Parameters<typeof checkImages>[1]> = {}): Promise<ImageCheckFailure> {
+  try {
+    await checkImages(props, { clientFor, deadline: far(), ...opts });
+  } catch (e) {
+    if (e instanceof ImageCheckFailure) {
+      return e;
+    }
+    throw e;
+  }
+  throw new Error('the check passed');
 }

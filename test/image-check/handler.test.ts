@@ -1,32 +1,17 @@
 import { Readable } from 'stream';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { digestOf, FakeEcr, REGION, REGISTRY, responseServer } from './fake-ecr';
+import { clientFor, digestOf, failureOf, FakeEcr, far, REGION, REGISTRY, responseServer } from './fake-ecr';
 import {
   CustomResourceResponse, fitReason, handleEvent, handler, physicalIdOf,
 } from '../../src/image-check/image-check.lambda';
-import { checkImages, ImageCheckFailure } from '../../src/image-check/private/check-images';
-import { CheckProperties, ImageSpec, MAX_IMAGES_PER_RESOURCE, MAX_RESPONSE_BYTES } from '../../src/image-check/private/contract';
+import { checkImages } from '../../src/image-check/private/check-images';
+import { ImageSpec, MAX_IMAGES_PER_RESOURCE, MAX_RESPONSE_BYTES } from '../../src/image-check/private/contract';
 
 const tag = (repository: string, t: string, registry = REGISTRY, region = REGION): ImageSpec =>
   ({ Registry: registry, Region: region, Repository: repository, Tag: t });
 const byDigest = (repository: string, d: string): ImageSpec =>
   ({ Registry: REGISTRY, Region: REGION, Repository: repository, Digest: d });
 
-const clientFor = (region: string) => new ECRClient({ region, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
-const far = () => Date.now() + 60_000;
-
-/** Run the check and return the failure (fails the test when the check passes). */
-async function failureOf(props: CheckProperties, opts: Partial<Parameters<typeof checkImages>[1]> = {}): Promise<ImageCheckFailure> {
-  try {
-    await checkImages(props, { clientFor, deadline: far(), ...opts });
-  } catch (e) {
-    if (e instanceof ImageCheckFailure) {
-      return e;
-    }
-    throw e;
-  }
-  throw new Error('the check passed');
-}
 
 // The handler logs every request and failure (CloudWatch Logs); keep the test output readable.
 beforeAll(() => {

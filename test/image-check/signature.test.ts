@@ -8,29 +8,16 @@
  * SigV4 for the ecr service) and that the real deserializer reads the answer the gate judges.
  */
 import * as http from 'http';
-import { DescribeImageScanFindingsCommand, DescribeImageSigningStatusCommand, ECRClient, ImageSigningStatus } from '@aws-sdk/client-ecr';
-import { digestOf, FakeEcr, REGION, REGISTRY, responseServer } from './fake-ecr';
+import { DescribeImageScanFindingsCommand, DescribeImageSigningStatusCommand, ImageSigningStatus } from '@aws-sdk/client-ecr';
+import { clientFor, digestOf, failureOf, FakeEcr, far, REGION, REGISTRY, responseServer } from './fake-ecr';
 import { handler } from '../../src/image-check/image-check.lambda';
-import { checkImages, ImageCheckFailure, parseProperties } from '../../src/image-check/private/check-images';
-import { CheckProperties, ImageSpec } from '../../src/image-check/private/contract';
+import { checkImages, parseProperties } from '../../src/image-check/private/check-images';
+import { ImageSpec } from '../../src/image-check/private/contract';
 
 const PROFILE = `arn:aws:signer:${REGION}:${REGISTRY}:/signing-profiles/images`;
 const OTHER_PROFILE = `arn:aws:signer:${REGION}:${REGISTRY}:/signing-profiles/legacy`;
 const tag = (repository: string, t: string): ImageSpec => ({ Registry: REGISTRY, Region: REGION, Repository: repository, Tag: t });
-const clientFor = (region: string) => new ECRClient({ region, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
-const far = () => Date.now() + 60_000;
 
-async function failureOf(props: CheckProperties, opts: Partial<Parameters<typeof checkImages>[1]> = {}): Promise<ImageCheckFailure> {
-  try {
-    await checkImages(props, { clientFor, deadline: far(), ...opts });
-  } catch (e) {
-    if (e instanceof ImageCheckFailure) {
-      return e;
-    }
-    throw e;
-  }
-  throw new Error('the check passed');
-}
 
 beforeAll(() => {
   jest.spyOn(console, 'log').mockImplementation(() => {});

@@ -319,6 +319,13 @@ export async function checkImages(props: CheckProperties, opts: CheckOptions): P
   return { digests };
 }
 
+/** How a gate polls something in progress: until `waitSeconds` from now, never past the deadline. */
+function polling(waitSeconds: string | undefined, opts: CheckOptions) {
+  const now = opts.now ?? Date.now;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>(r => setTimeout(r, ms)));
+  return { now, sleep, waitUntil: Math.min(now() + Number(waitSeconds ?? 0) * 1000, opts.deadline), poll: opts.scanPollMs ?? DEFAULT_SCAN_POLL_MS };
+}
+
 /** One entry per distinct image (repository + digest), in the order first seen, named by its last reference. */
 function distinctImages(specs: ImageSpec[], digests: string[]): { spec: ImageSpec; digest: string }[] {
   const distinct = new Map<string, { spec: ImageSpec; digest: string }>();
@@ -350,10 +357,7 @@ const SCAN_DONE = new Set(['COMPLETE', 'ACTIVE']);
 
 async function checkScans(specs: ImageSpec[], digests: string[], props: CheckProperties, opts: CheckOptions): Promise<string[]> {
   const threshold = SEVERITY_ORDER.indexOf(props.FailOnSeverity!);
-  const now = opts.now ?? Date.now;
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>(r => setTimeout(r, ms)));
-  const waitUntil = Math.min(now() + Number(props.ScanWaitSeconds ?? 0) * 1000, opts.deadline);
-  const poll = opts.scanPollMs ?? DEFAULT_SCAN_POLL_MS;
+  const { now, sleep, waitUntil, poll } = polling(props.ScanWaitSeconds, opts);
 
   // One scan lookup per distinct image (repository + digest).
   const tasks = distinctImages(specs, digests).map(({ spec, digest }) => async (): Promise<string | undefined> => {
@@ -408,11 +412,8 @@ const SIGNING_PENDING = 'IN_PROGRESS';
  * deadline; no status at all, or only `FAILED`, fails at once.
  */
 async function checkSignatures(specs: ImageSpec[], digests: string[], props: CheckProperties, opts: CheckOptions): Promise<string[]> {
-  const now = opts.now ?? Date.now;
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>(r => setTimeout(r, ms)));
   const wait = Number(props.SignatureWaitSeconds ?? 0);
-  const waitUntil = Math.min(now() + wait * 1000, opts.deadline);
-  const poll = opts.scanPollMs ?? DEFAULT_SCAN_POLL_MS;
+  const { now, sleep, waitUntil, poll } = polling(props.SignatureWaitSeconds, opts);
 
   const tasks = distinctImages(specs, digests).map(({ spec, digest }) => async (): Promise<string | undefined> => {
     const client = opts.clientFor(spec.Region);
