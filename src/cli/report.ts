@@ -9,8 +9,8 @@
  */
 import { parseArgs } from 'util';
 import {
-  ECR_STORAGE_PRICES, FailOn, InventoryProgress, parseTarget, readAssembly, RegistryReport, renderHtml, renderText, ReportInputError,
-  reportToJson, ReportTarget, StoragePrices, validateTarget,
+  ECR_STORAGE_PRICES, FailOn, InventoryProgress, isRepositoryNamePrefix, parseTarget, readAssembly, RegistryReport, renderHtml,
+  renderText, ReportInputError, reportToJson, ReportTarget, StoragePrices, validateTarget,
 } from '../report';
 import { checkOutputFile, writeOutputFile } from './output-file';
 import { checkSarifPath, writeSarifFile } from './sarif-file';
@@ -29,7 +29,7 @@ export const REPORT_USAGE = `Usage:
       [--json] [--fail-on error|warning|none] [--timeout <seconds>] [--request-timeout <seconds>]
       [--concurrency <n>] [--max-rps <n>] [--endpoint <url>] [--sts-endpoint <url>] [--quiet]
       [--usage [--price-standard <usd>] [--price-archive <usd>]] [--sarif <file>] [--html <file>]
-      [--assembly <cdk.out> [--fail-on-drift]]
+      [--assembly <cdk.out> [--fail-on-drift]] [--require-signing <prefix>]...
 
   Reads every repository and the registry settings of each target with the ECR API and applies the
   EcrChecks rules (the rules of the synth-time plugin) to them.
@@ -58,6 +58,8 @@ export const REPORT_USAGE = `Usage:
                      but not declared (and the declared creation template that would govern them), each
                      differing setting, and registry-level differences
   --fail-on-drift    exit 3 when there is drift (missing, unmanaged or differing; "not comparable" never counts)
+  --require-signing  switch on EcrChecks-Signing for repositories whose names start with this prefix (a managed
+                     signing rule of the registry must cover them); repeatable, as EcrChecks({ requireSigning })
   --html             also write the report as one self-contained HTML page to this file (loads nothing; rendered
                      from the --json document); turns on --usage for its storage chart. Written whatever the exit code
 
@@ -155,6 +157,7 @@ async function run(argv: string[], io: ReportIo): Promise<number> {
         'assembly': { type: 'string' },
         'fail-on-drift': { type: 'boolean' },
         'html': { type: 'string' },
+        'require-signing': { type: 'string', multiple: true },
         'help': { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -218,6 +221,12 @@ async function run(argv: string[], io: ReportIo): Promise<number> {
   // Read the assembly before any call: a bad path is bad input (exit 2), found at once.
   const assembly = assemblyDir !== undefined ? readAssembly(assemblyDir) : undefined;
   const failOnDrift = values['fail-on-drift'] === true;
+  const signingPrefixes = (values['require-signing'] as string[] | undefined) ?? [];
+  for (const prefix of signingPrefixes) {
+    if (!isRepositoryNamePrefix(prefix)) {
+      throw new ReportInputError(`--require-signing ${JSON.stringify(prefix)} is not the start of a repository name: 1-256 of lowercase letters, digits, '.', '_', '-' and '/', starting with a letter or digit`);
+    }
+  }
 
   const onProgress = values.quiet ? undefined : progressPrinter(io.stderr, now);
 
@@ -233,6 +242,7 @@ async function run(argv: string[], io: ReportIo): Promise<number> {
     env: io.env,
     ...(usage ? { usage: true, prices } : {}),
     ...(assembly ? { assembly } : {}),
+    ...(signingPrefixes.length > 0 ? { requireSigning: { repositoryPrefixes: signingPrefixes } } : {}),
   });
   // One document for --json and --html: the page and the JSON cannot disagree.
   const doc = values.json || htmlFile !== undefined ? reportToJson(report, failOn as FailOn, failOnDrift) : undefined;

@@ -1,6 +1,7 @@
 import { RegistryModel, Subject, SubjectKind, subjectsOf } from '../compliance/model';
 import { RULES, signingRuleDefinition } from '../compliance/private/definitions';
 import { evaluateSubject } from '../compliance/private/evaluate';
+import { RuleDefinition } from '../compliance/private/rule';
 
 /** A rule's severity: `error` (fails `--fail-on error`, the default) or `warning`. */
 export type Severity = 'error' | 'warning';
@@ -38,14 +39,24 @@ export interface Finding {
   readonly message: string;
 }
 
-/** Every rule of the pack, in report order. */
-export const RULE_INFO: readonly RuleInfo[] = RULES.map(r => ({
-  id: `EcrChecks-${r.suffix}`,
-  severity: r.severity,
-  title: r.info,
-  fix: r.explanation,
-  controls: r.controls,
-}));
+function infoOf(r: RuleDefinition): RuleInfo {
+  return { id: `EcrChecks-${r.suffix}`, severity: r.severity, title: r.info, fix: r.explanation, controls: r.controls };
+}
+
+/** Every rule of the pack, in report order (without the opt-in rules). */
+export const RULE_INFO: readonly RuleInfo[] = RULES.map(infoOf);
+
+/** The rules an audit with these options applies, in report order. */
+export function ruleInfo(options: AuditOptions = {}): readonly RuleInfo[] {
+  return options.requireSigning ? [...RULE_INFO, infoOf(signingRuleDefinition(options.requireSigning.repositoryPrefixes))] : RULE_INFO;
+}
+
+const REPOSITORY_NAME_PREFIX = /^[a-z0-9][a-z0-9._/-]{0,255}$/;
+
+/** Whether `prefix` can start a repository name (as `EcrChecks` `requireSigning` takes it). */
+export function isRepositoryNamePrefix(prefix: string): boolean {
+  return REPOSITORY_NAME_PREFIX.test(prefix);
+}
 
 const KIND_NAMES: Record<SubjectKind, string> = {
   repository: 'repository',

@@ -1,7 +1,7 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DeclaredApp, DeclaredStack, readAssembly } from './assembly';
-import { atOrAbove, audit, Finding, RULE_INFO, RuleInfo, Severity } from './audit';
+import { atOrAbove, audit, AuditOptions, Finding, RuleInfo, ruleInfo, Severity } from './audit';
 import { compareRegistry, DriftEntry, isDrift, PhysicalIds, stacksNeedingIds, stacksOfRegistry, TargetDrift } from './drift';
 import { ReportInputError } from './errors';
 import { Inventory, InventoryProgress, readInventory, WrongAccountError } from './inventory';
@@ -121,6 +121,12 @@ export interface RegistryReportOptions {
    * @default - such repositories are not comparable
    */
   readonly stackResources?: StackResourcesReader;
+  /**
+   * Switch on `EcrChecks-Signing` for repositories whose names start with these prefixes (as
+   * `new EcrChecks({ requireSigning })` at synth).
+   * @default - the rule is off
+   */
+  readonly requireSigning?: AuditOptions['requireSigning'];
 }
 
 /** What became of one target. */
@@ -196,7 +202,8 @@ export class RegistryReport {
       }
     };
     await Promise.all(Array.from({ length: Math.min(options.targetConcurrency ?? 4, options.targets.length) }, worker));
-    return new RegistryReport(results, new Date(started), options.usage ? options.prices ?? ECR_STORAGE_PRICES : undefined, declared);
+    const prices = options.usage ? options.prices ?? ECR_STORAGE_PRICES : undefined;
+    return new RegistryReport(results, new Date(started), prices, declared, ruleInfo(options));
   }
 
   /**
@@ -204,9 +211,11 @@ export class RegistryReport {
    * `declared`, each is also compared with it (no physical-id look-up: a repository without a
    * literal name is not comparable).
    */
-  public static fromModels(models: readonly RegistryModel[], generatedAt = new Date(), declared?: DeclaredApp): RegistryReport {
+  public static fromModels(
+    models: readonly RegistryModel[], generatedAt = new Date(), declared?: DeclaredApp, auditOptions: AuditOptions = {},
+  ): RegistryReport {
     return new RegistryReport(models.map(model => {
-      const findings = audit(model);
+      const findings = audit(model, auditOptions);
       const drift = declared ? compareRegistry(stacksOfRegistry(declared.stacks, model.account, model.region ?? ''), model) : undefined;
       return {
         target: { account: model.account, region: model.region ?? '' },
@@ -220,11 +229,8 @@ export class RegistryReport {
         durationMs: 0,
         ...(drift ? { drift } : {}),
       };
-    }), generatedAt, undefined, declared);
+    }), generatedAt, undefined, declared, ruleInfo(auditOptions));
   }
-
-  /** The rules applied, in report order. */
-  public readonly rules: readonly RuleInfo[] = RULE_INFO;
 
   private constructor(
     /** Each target's result, in the order given. */
@@ -235,6 +241,8 @@ export class RegistryReport {
     public readonly prices?: StoragePrices,
     /** The assembly the registries were compared with, when one was given. */
     public readonly declared?: DeclaredApp,
+    /** The rules applied, in report order. */
+    public readonly rules: readonly RuleInfo[] = ruleInfo(),
   ) {}
 
   /** Every drift entry of every target. */
@@ -392,7 +400,7 @@ async function readTarget(
       region: target.region,
       registryArn: `arn:${partitionOf(target.region)}:ecr:${target.region}:${model.account}:registry`,
       model,
-      findings: audit(model),
+      findings: audit(model, { requireSigning: options.requireSigning }),
       gaps: model.gaps,
       calls,
       durationMs: Date.now() - started,

@@ -8,7 +8,7 @@ import {
   GetRegistryScanningConfigurationCommand, GetRepositoryPolicyCommand, GetSigningConfigurationCommand, ListTagsForResourceCommand,
 } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
-import { audit, InventoryProgress, readInventory, WrongAccountError } from '../../src/report';
+import { audit, InventoryProgress, readInventory, RegistryReport, WrongAccountError } from '../../src/report';
 import { Limiter } from '../../src/report/private/limiter';
 
 const ACCOUNT = '111111111111';
@@ -165,6 +165,13 @@ describe('readInventory', () => {
     expect(none.signingConfigurations).toEqual([]);
     expect(none.gaps).toEqual([]);
     expect(signing(none).map(f => f.resourceName)).toEqual(['prod/api', 'prod/web']);
+    // The report applies the same opt-in rule, and lists it among its rules, only when asked.
+    const asked = RegistryReport.fromModels([none], new Date(0), undefined, { requireSigning: { repositoryPrefixes: ['prod/'] } });
+    expect(asked.targets[0].findings.filter(f => f.ruleId === 'EcrChecks-Signing').map(f => f.resourceName)).toEqual(['prod/api', 'prod/web']);
+    expect(asked.rules.map(r => r.id)).toContain('EcrChecks-Signing');
+    const notAsked = RegistryReport.fromModels([none], new Date(0));
+    expect(notAsked.rules.map(r => r.id)).not.toContain('EcrChecks-Signing');
+    expect(notAsked.targets[0].findings.map(f => f.ruleId)).not.toContain('EcrChecks-Signing');
   });
 
   test('managed signing not readable (denied, or a region without it): a signing gap, and EcrChecks-Signing judges nothing', async () => {
