@@ -18,7 +18,7 @@ import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { ReportInputError } from './errors';
-import { Subject } from '../compliance/model';
+import { SigningConfigurationModel, Subject } from '../compliance/model';
 import { modelFromTemplate, partitionOf } from '../compliance/private/from-template';
 
 /** One ECR resource of a declared stack. */
@@ -51,8 +51,22 @@ export interface DeclaredStack {
   readonly logicalIdInParent?: string;
   /** The ECR resources it declares. */
   readonly subjects: readonly DeclaredSubject[];
+  /**
+   * The managed signing configurations it declares (`AWS::ECR::SigningConfiguration`: a registry
+   * setting, not a judged subject).
+   * @default - none
+   */
+  readonly signingConfigurations?: readonly DeclaredSigning[];
   /** Why its template could not be read (it then declares nothing that can be compared). */
   readonly error?: string;
+}
+
+/** A managed signing configuration a stack declares. */
+export interface DeclaredSigning {
+  readonly configuration: SigningConfigurationModel;
+  readonly logicalId: string;
+  /** The construct path (`aws:cdk:path` metadata), when the template has it. */
+  readonly path?: string;
 }
 
 /** A cloud assembly as declared. */
@@ -117,21 +131,21 @@ function readStack(artifact: CloudFormationStackArtifact, work: string, into: De
   readTemplate(base, template, artifact.assembly.directory, work, into, cache);
 }
 
-type StackBase = Omit<DeclaredStack, 'subjects' | 'error'>;
+type StackBase = Omit<DeclaredStack, 'subjects' | 'signingConfigurations' | 'error'>;
 
 /** Asset hash to file, per assembly directory (one read of its asset manifests). */
 type AssetCache = Map<string, Map<string, string>>;
 
 function readTemplate(base: StackBase, template: any, directory: string, work: string, into: DeclaredStack[], cache: AssetCache): void {
-  let subjects: DeclaredSubject[];
+  let declared: Pick<DeclaredStack, 'subjects' | 'signingConfigurations'>;
   let error: string | undefined;
   try {
-    subjects = subjectsOf(base, template, work, into.length);
+    declared = declaredOf(base, template, work, into.length);
   } catch (e) {
-    subjects = [];
+    declared = { subjects: [] };
     error = `its template could not be read: ${(e as Error).message}`;
   }
-  const stack: DeclaredStack = { ...base, subjects, ...(error !== undefined ? { error } : {}) };
+  const stack: DeclaredStack = { ...base, ...declared, ...(error !== undefined ? { error } : {}) };
   into.push(stack);
   // Nested stacks: their template is a file of the assembly.
   for (const [logicalId, resource] of Object.entries<any>(template?.Resources ?? {})) {
@@ -195,11 +209,11 @@ function assetFiles(directory: string, cache: AssetCache): Map<string, string> {
   return files;
 }
 
-function subjectsOf(base: StackBase, template: any, work: string, index: number): DeclaredSubject[] {
+function declaredOf(base: StackBase, template: any, work: string, index: number): Pick<DeclaredStack, 'subjects' | 'signingConfigurations'> {
   const resources: Record<string, any> = template?.Resources ?? {};
   const ecr = Object.values(resources).some(r => typeof r?.Type === 'string' && r.Type.startsWith('AWS::ECR::'));
   if (!ecr) {
-    return [];
+    return { subjects: [] };
   }
   const file = join(work, `${index}.template.json`);
   writeFileSync(file, JSON.stringify(foldKnown(template, base)));
@@ -208,11 +222,21 @@ function subjectsOf(base: StackBase, template: any, work: string, index: number)
     ? { env: { account: base.account, region: base.region } }
     : base.region !== undefined ? { env: { region: base.region } } : {});
   new CfnInclude(stack, 'Template', { templateFile: file });
-  return modelFromTemplate(stack).subjects.map(s => {
-    const logicalId = logicalIdOf(s.node);
+  const model = modelFromTemplate(stack);
+  const origin = (node: CfnResource) => {
+    const logicalId = logicalIdOf(node);
     const path = resources[logicalId]?.Metadata?.['aws:cdk:path'];
-    return { subject: s.subject, logicalId, ...(typeof path === 'string' ? { path } : {}) };
+    return { logicalId, ...(typeof path === 'string' ? { path } : {}) };
+  };
+  const nodes = new Map(stack.node.findAll().filter(CfnResource.isCfnResource).map(n => [n.node.path, n]));
+  const signing = model.registries.flatMap(r => r.signingConfigurations).flatMap(configuration => {
+    const node = nodes.get(configuration.id);
+    return node ? [{ configuration, ...origin(node) }] : [];
   });
+  return {
+    subjects: model.subjects.map(s => ({ subject: s.subject, ...origin(s.node) })),
+    ...(signing.length > 0 ? { signingConfigurations: signing } : {}),
+  };
 }
 
 function logicalIdOf(node: CfnResource): string {

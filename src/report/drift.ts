@@ -16,7 +16,7 @@
 import { DeclaredStack, DeclaredSubject } from './assembly';
 import {
   CreationTemplateModel, isDeployTimeValue, Possible, PolicyStatement, PullThroughCacheRuleModel, RegistryModel,
-  RegistryPart, RegistryPolicyModel, RegistryScanningModel, ReplicationModel, RepositoryModel, ResourceTag,
+  RegistryPart, RegistryPolicyModel, RegistryScanningModel, ReplicationModel, RepositoryModel, ResourceTag, SigningRuleModel,
 } from '../compliance/model';
 import { partitionOf } from '../compliance/private/from-template';
 import { isIntrinsic } from '../compliance/private/intrinsic';
@@ -25,7 +25,7 @@ import { isIntrinsic } from '../compliance/private/intrinsic';
 export type DriftKind = 'missing' | 'unmanaged' | 'differs' | 'notComparable';
 
 /** What an entry is about. */
-export type DriftResource = 'repository' | 'registryScanning' | 'registryPolicy' | 'replication' | 'pullThroughCacheRule' | 'creationTemplate';
+export type DriftResource = 'repository' | 'registryScanning' | 'registryPolicy' | 'replication' | 'pullThroughCacheRule' | 'creationTemplate' | 'signing';
 
 /** One difference between the assembly and the registry. */
 export interface DriftEntry {
@@ -90,7 +90,7 @@ export function stacksOfRegistry(stacks: readonly DeclaredStack[], account: stri
 }
 
 const KIND_ORDER: DriftKind[] = ['missing', 'unmanaged', 'differs', 'notComparable'];
-const RESOURCE_ORDER: DriftResource[] = ['repository', 'registryScanning', 'registryPolicy', 'replication', 'pullThroughCacheRule', 'creationTemplate'];
+const RESOURCE_ORDER: DriftResource[] = ['repository', 'registryScanning', 'registryPolicy', 'replication', 'pullThroughCacheRule', 'creationTemplate', 'signing'];
 
 interface Declared<T> {
   readonly subject: T;
@@ -213,6 +213,7 @@ export function compareRegistry(stacks: readonly DeclaredStack[], live: Registry
   compareReplication(of<ReplicationModel>('replication'), live, gap('replication'), origin, entries);
   comparePullThroughCacheRules(of<PullThroughCacheRuleModel>('pullThroughCacheRule'), live, gap('pullThroughCacheRules'), origin, entries);
   compareCreationTemplates(templates, live, gap('creationTemplates'), origin, entries, context);
+  compareSigning(stacks, live, gap('signing'), entries);
 
   const sorted = entries.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind)
     || RESOURCE_ORDER.indexOf(a.resource) - RESOURCE_ORDER.indexOf(b.resource)
@@ -571,6 +572,38 @@ function comparePolicies(
     const f = entryOf('policy', 'the registry policy', comparePolicyStatements(x.subject.policyStatements, l.policyStatements, context));
     if (f) {
       entries.push({ ...f, resource: 'registryPolicy', ...origin(x) });
+    }
+  }
+}
+
+/** A signing configuration's rules for comparison: filters as a set, rules as a set. */
+function normalizeSigningRules(rules: readonly SigningRuleModel[]): unknown {
+  return sortedJson(rules.map(r => ({
+    signingProfileArn: r.signingProfileArn,
+    repositoryFilters: sortedJson(r.repositoryFilters.map(f => ({ filter: f.filter, filterType: f.filterType }))),
+  })));
+}
+
+/** Managed signing: each declared configuration against the registry's one (ECR keeps one per registry). */
+function compareSigning(stacks: readonly DeclaredStack[], live: RegistryModel, g: Gap, entries: DriftEntry[]): void {
+  const declared = stacks.flatMap(stack => (stack.signingConfigurations ?? []).map(s => ({ ...s, stack })));
+  if (declared.length === 0) {
+    return;
+  }
+  if (g) {
+    entries.push(gapEntry('signing', 'the signing configuration', g));
+    return;
+  }
+  const l = live.signingConfigurations[0];
+  for (const x of declared) {
+    const at = { stack: x.stack.artifactId, logicalId: x.logicalId, ...(x.path !== undefined ? { path: x.path } : {}) };
+    if (!l) {
+      entries.push({ kind: 'missing', resource: 'signing', ...at, reason: `declared in ${x.stack.displayName} but the registry has no signing configuration` });
+      continue;
+    }
+    const f = entryOf('rules', 'the signing rules', compareValues(x.configuration.rules === null ? null : [x.configuration.rules], l.rules === null ? null : [l.rules], normalizeSigningRules));
+    if (f) {
+      entries.push({ ...f, resource: 'signing', ...at });
     }
   }
 }

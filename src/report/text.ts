@@ -107,6 +107,7 @@ const RESOURCE_WORDS: Record<string, string> = {
   replication: 'replication',
   pullThroughCacheRule: 'pull-through cache rule',
   creationTemplate: 'creation template',
+  signing: 'signing configuration',
 };
 
 /** The drift section: the stacks and what they were compared with, then an entry a line, by registry. */

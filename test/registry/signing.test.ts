@@ -2,6 +2,7 @@ import { CfnParameter } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as signer from 'aws-cdk-lib/aws-signer';
 import { Registry, RegistryScanning } from '../../src';
+import { signingProfileArn } from '../../src/registry/private/signing';
 import { newStack } from '../helpers/synth';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
@@ -78,5 +79,33 @@ describe('managed signing', () => {
     const imported = signer.SigningProfile.fromSigningProfileAttributes(stack, 'Tok', { signingProfileName: new CfnParameter(stack, 'N').valueAsString, signingProfileVersion: 'v1' });
     expect(() => registry.addSigningRule({ signingProfile: imported, repositoryFilters: [new CfnParameter(stack, 'F').valueAsString] })).not.toThrow();
     Template.fromStack(stack).resourceCountIs('AWS::ECR::SigningConfiguration', 1);
+  });
+});
+
+describe('imported signing profiles', () => {
+  // aws-cdk-lib's fromSigningProfileAttributes formats "...:<account>://signing-profiles/<name>"; AWS Signer's
+  // ARNs (and CloudFormation's pattern for SigningProfileArn) have one slash.
+  const SIGNER_ARN = /^arn:aws:signer:eu-west-1:111111111111:\/signing-profiles\/ecr_images$/;
+
+  test('a profile imported by name renders the ARN in AWS Signer\'s form', () => {
+    const { stack, registry } = setup();
+    const imported = signer.SigningProfile.fromSigningProfileAttributes(stack, 'Imported', { signingProfileName: 'ecr_images', signingProfileVersion: 'v1' });
+    // What aws-cdk-lib itself gives (the reason for the repair; if aws-cdk-lib fixes it, this line tells us).
+    expect(stack.resolve(imported.signingProfileArn)['Fn::Join'][1].join('')).toContain('://signing-profiles/');
+    registry.addSigningRule({ signingProfile: imported });
+    const [config] = Object.values(Template.fromStack(stack).findResources('AWS::ECR::SigningConfiguration')) as any[];
+    const rendered = config.Properties.Rules[0].SigningProfileArn;
+    const text = rendered['Fn::Join'][1].map((p: any) => typeof p === 'string' ? p : p.Ref === 'AWS::Partition' ? 'aws' : '?').join('');
+    expect(text).toMatch(SIGNER_ARN);
+  });
+
+  test('a literal ARN is kept when right and repaired when it has the extra slash; a profile created in the app keeps its Arn', () => {
+    const { stack, registry, profile } = setup();
+    const literal = (arn: string) => ({ signingProfileArn: arn }) as signer.ISigningProfile;
+    expect(signingProfileArn(literal('arn:aws:signer:eu-west-1:111111111111:/signing-profiles/ecr_images'))).toMatch(SIGNER_ARN);
+    expect(signingProfileArn(literal('arn:aws:signer:eu-west-1:111111111111://signing-profiles/ecr_images'))).toMatch(SIGNER_ARN);
+    registry.addSigningRule({ signingProfile: profile });
+    const [config] = Object.values(Template.fromStack(stack).findResources('AWS::ECR::SigningConfiguration')) as any[];
+    expect(config.Properties.Rules[0].SigningProfileArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Profile/), 'Arn'] });
   });
 });

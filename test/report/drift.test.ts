@@ -4,6 +4,8 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { App, CfnParameter, Fn, Stack, Stage } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as signer from 'aws-cdk-lib/aws-signer';
+import { Registry } from '../../src';
 import {
   compareRegistry, compareValues, DeclaredStack, emptyRegistry, foldKnown, hasToken, normalizeLifecyclePolicy, normalizeStatements,
   readAssembly, RegistryModel, RegistryReport, RepositoryModel, stacksOfRegistry,
@@ -244,5 +246,58 @@ describe('readAssembly', () => {
   test('fails on a path that is not a cloud assembly', () => {
     expect(() => readAssembly(path.join(dir, 'nope'))).toThrow(/is not a directory: give the cloud assembly directory/);
     expect(() => readAssembly(dir)).toThrow(/has no manifest\.json/);
+  });
+});
+
+describe('managed signing (AWS::ECR::SigningConfiguration)', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'drift-signing-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const PROFILE = `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/ecr_images`;
+  const liveSigning = (filters: string[]): Partial<RegistryModel> => ({
+    signingConfigurations: [{
+      id: `arn:aws:ecr:${REGION}:${ACCOUNT}:registry#signing`,
+      rules: [{ signingProfileArn: PROFILE, repositoryFilters: filters.map(filter => ({ filter, filterType: 'WILDCARD_MATCH' })) }],
+    }],
+  });
+
+  function declaredApp(inAppProfile = false) {
+    const app = new App({ outdir: dir });
+    const s = new Stack(app, 'Signing', { env: { account: ACCOUNT, region: REGION } });
+    const registry = new Registry(s, 'Registry');
+    const profile = inAppProfile
+      ? new signer.SigningProfile(s, 'Profile', { platform: signer.Platform.NOTATION_OCI_SHA384_ECDSA })
+      : signer.SigningProfile.fromSigningProfileAttributes(s, 'Profile', { signingProfileName: 'ecr_images', signingProfileVersion: 'v1' });
+    registry.addSigningRule({ signingProfile: profile, repositoryFilters: ['prod/*', 'payments-*'] });
+    app.synth();
+    return readAssembly(dir);
+  }
+  const signingEntries = (d: ReturnType<typeof readAssembly>, model: RegistryModel) =>
+    RegistryReport.fromModels([model], new Date(0), d).targets[0].drift!.entries.filter(e => e.resource === 'signing');
+
+  test('the declared rules are read from the assembly; the same rules live (filters in another order) are no drift', () => {
+    const d = declaredApp();
+    expect(d.stacks[0].signingConfigurations?.map(s => s.logicalId)).toEqual([expect.stringMatching(/^RegistrySigning/)]);
+    expect(signingEntries(d, live([], liveSigning(['payments-*', 'prod/*'])))).toEqual([]);
+  });
+
+  test('a differing filter is one differs entry with both values; no live configuration is missing; an unread one is not comparable', () => {
+    const d = declaredApp();
+    const differs = signingEntries(d, live([], liveSigning(['prod/*'])));
+    expect(differs).toHaveLength(1);
+    expect(differs[0]).toMatchObject({ kind: 'differs', resource: 'signing', property: 'rules', stack: 'Signing' });
+    expect(JSON.stringify(differs[0].declared)).toContain('payments-*');
+    expect(JSON.stringify(differs[0].live)).not.toContain('payments-*');
+
+    expect(signingEntries(d, live([]))).toEqual([expect.objectContaining({ kind: 'missing', resource: 'signing', reason: expect.stringContaining('the registry has no signing configuration') })]);
+
+    const unread = live([], { gaps: [{ part: 'signing', action: 'GetSigningConfiguration', code: 'AccessDeniedException', reason: 'denied' }] });
+    expect(signingEntries(d, unread)).toEqual([expect.objectContaining({ kind: 'notComparable', resource: 'signing', reason: expect.stringContaining('could not be read') })]);
+  });
+
+  test('a profile created in the app (its ARN known at deploy time) is not comparable, never drift', () => {
+    const entries = signingEntries(declaredApp(true), live([], liveSigning(['something/*'])));
+    expect(entries.map(e => [e.kind, e.property])).toEqual([['notComparable', 'rules']]);
   });
 });

@@ -1,4 +1,4 @@
-import { Lazy } from 'aws-cdk-lib';
+import { Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as signer from 'aws-cdk-lib/aws-signer';
 import { Construct } from 'constructs';
@@ -86,8 +86,31 @@ export class RegistrySigning {
 
   private render(): ecr.CfnSigningConfiguration.RuleProperty[] {
     return this._rules.map(r => ({
-      signingProfileArn: r.signingProfile.signingProfileArn,
+      signingProfileArn: signingProfileArn(r.signingProfile),
       repositoryFilters: r.repositoryFilters?.map(filter => ({ filter, filterType: 'WILDCARD_MATCH' })),
     }));
   }
+}
+
+/** What aws-cdk-lib's imported profiles carry: an empty resource joined by `/` to a name starting with `/`. */
+const DOUBLE_SLASH = '://signing-profiles/';
+
+/**
+ * The profile's ARN in AWS Signer's form (`arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>`).
+ * aws-cdk-lib's `SigningProfile.fromSigningProfileAttributes` formats `...:<account>://signing-profiles/<name>`,
+ * which CloudFormation's pattern for `SigningProfileArn` and ECR reject at deploy: that one slash too many is
+ * taken out, in a literal or in the literal parts of the `Fn::Join` it renders; any other value is kept as given.
+ */
+export function signingProfileArn(profile: signer.ISigningProfile): string {
+  const arn = profile.signingProfileArn;
+  if (!Token.isUnresolved(arn)) {
+    return arn.replace(DOUBLE_SLASH, ':/signing-profiles/');
+  }
+  const resolved = Stack.of(profile).resolve(arn);
+  const join = resolved?.['Fn::Join'];
+  if (!Array.isArray(join) || join[0] !== '' || !Array.isArray(join[1])
+    || !join[1].some((part: unknown) => typeof part === 'string' && part.includes(DOUBLE_SLASH))) {
+    return arn;
+  }
+  return Fn.join('', join[1].map((part: unknown) => typeof part === 'string' ? part.replace(DOUBLE_SLASH, ':/signing-profiles/') : Token.asString(part)));
 }
