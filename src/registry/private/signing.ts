@@ -3,7 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as signer from 'aws-cdk-lib/aws-signer';
 import { Construct } from 'constructs';
 import { Violations } from '../../private/errors';
-import { isKnown } from '../../private/tokens';
+import { isKnown, isUnresolved } from '../../private/tokens';
 import { checkLength, checkPattern } from '../../private/validation';
 import { SigningRule } from '../signing';
 
@@ -103,7 +103,7 @@ const DOUBLE_SLASH = '://signing-profiles/';
  */
 export function signingProfileArn(profile: signer.ISigningProfile): string {
   const arn = profile.signingProfileArn;
-  if (!Token.isUnresolved(arn)) {
+  if (!isUnresolved(arn)) {
     return arn.replace(DOUBLE_SLASH, ':/signing-profiles/');
   }
   const resolved = Stack.of(profile).resolve(arn);
