@@ -18,6 +18,15 @@ export interface RuleResult {
 export const PASS: RuleResult = { compliance: RuleCompliance.COMPLIANT };
 export const NOT_APPLICABLE: RuleResult = { compliance: RuleCompliance.NOT_APPLICABLE };
 
+/** Subjects that carry a resource policy: private and public repositories, the registry policy, creation templates. */
+export type PolicySubject = Extract<Subject, { kind: 'repository' | 'publicRepository' | 'registryPolicy' | 'creationTemplate' }>;
+
+/** Whether the policy rules judge this subject (it carries a resource policy). */
+export function hasPolicy(subject: Subject): subject is PolicySubject {
+  return subject.kind === 'repository' || subject.kind === 'publicRepository'
+    || subject.kind === 'registryPolicy' || subject.kind === 'creationTemplate';
+}
+
 /** A non-compliant result with what the rule saw. */
 export function fail(detail: string): RuleResult {
   return { compliance: RuleCompliance.NON_COMPLIANT, detail };

@@ -1,7 +1,7 @@
 import { RegistryModel, Subject } from '../model';
 import { describeStatements } from './ecr-open-access';
 import { awsPrincipalsOf, grantsWildcardActions, isAllow, isOtherAccount } from '../private/policy';
-import { check, fail, NOT_APPLICABLE, RuleResult } from '../private/rule';
+import { check, fail, hasPolicy, NOT_APPLICABLE, RuleResult } from '../private/rule';
 
 /**
  * No repository, registry or creation-template policy grants wildcard actions (`ecr:*`, `*`,
@@ -15,8 +15,7 @@ import { check, fail, NOT_APPLICABLE, RuleResult } from '../private/rule';
  * @param registry the registry the subject belongs to (its account)
  */
 export function EcrCrossAccountWildcard(subject: Subject, registry: RegistryModel): RuleResult {
-  if (subject.kind !== 'repository' && subject.kind !== 'publicRepository'
-    && subject.kind !== 'registryPolicy' && subject.kind !== 'creationTemplate') {
+  if (!hasPolicy(subject)) {
     return NOT_APPLICABLE;
   }
   const statements = subject.policyStatements;

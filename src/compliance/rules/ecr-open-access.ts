@@ -2,7 +2,7 @@ import { Subject } from '../model';
 import {
   grantsAnyOf, hasScopingCondition, isAllow, isOpenStatement, PULL_ACTIONS, PUSH_ACTIONS,
 } from '../private/policy';
-import { check, fail, NOT_APPLICABLE, RuleResult } from '../private/rule';
+import { check, fail, hasPolicy, NOT_APPLICABLE, RuleResult } from '../private/rule';
 
 /**
  * No repository, registry or creation-template policy opens pull or push to everyone
@@ -16,8 +16,7 @@ import { check, fail, NOT_APPLICABLE, RuleResult } from '../private/rule';
  * @param subject the settings to check
  */
 export function EcrOpenAccess(subject: Subject): RuleResult {
-  if (subject.kind !== 'repository' && subject.kind !== 'publicRepository'
-    && subject.kind !== 'registryPolicy' && subject.kind !== 'creationTemplate') {
+  if (!hasPolicy(subject)) {
     return NOT_APPLICABLE;
   }
   const statements = subject.policyStatements;
