@@ -102,7 +102,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       transform: {
         '^.+\\.[t]sx?$': new javascript.Transform('ts-jest', { tsconfig: 'tsconfig.dev.json', isolatedModules: true }),
       },
-      snapshotSerializers: ['<rootDir>/test/helpers/asset-hash-serializer.js'],
+      snapshotSerializers: ['<rootDir>/test/helpers/asset-hash-serializer.js', '<rootDir>/test/helpers/lambda-runtime-serializer.js'],
       // Fault-matrix rows (test.concurrent) run 8 at a time: each waits on timers, not on the CPU
       // (CONCURRENT_ROWS in test/helpers/fault-matrix.ts).
       maxConcurrency: 8,
@@ -184,9 +184,14 @@ project.addTask('registry', {
 // The image-check handler bundle (assets/image-check/image-check.lambda/index.js). @aws-sdk/client-ecr is
 // bundled, not external: the SDK in the Lambda runtime may predate DescribeImages' imageStatus field, and an
 // older SDK drops it, so archived images would pass the check.
+//
+// The bundle is built once, when the package is made, so it targets the OLDEST runtime the Lambda runtime
+// policy can produce (src/private/lambda-runtime.ts OLDEST_LAMBDA_NODE_MAJOR: the newest Node.js runtime of the
+// minimum aws-cdk-lib); test/private/lambda-runtime.test.ts checks that the two agree.
+const HANDLER_NODE_TARGET = 'node24';
 project.bundler.addBundle('src/image-check/image-check.lambda.ts', {
   platform: 'node',
-  target: 'node20',
+  target: HANDLER_NODE_TARGET,
   externals: [],
   minify: true,
   tsconfigPath: 'tsconfig.dev.json',

@@ -19,6 +19,7 @@ import { appRunnerSourceConfiguration } from '../integrations/private/app-runner
 import { CheckContext, contextOf } from '../private/context';
 import { pathOf, Violations } from '../private/errors';
 import { recordInUseReference } from '../private/in-use-references';
+import { checkLambdaRuntime } from '../private/lambda-runtime';
 import { isKnown, isUnresolved } from '../private/tokens';
 import { checkBoolean, checkEnum, checkPattern } from '../private/validation';
 
@@ -276,6 +277,9 @@ export class ImageCheck extends Construct {
       }
     });
     checkEnum(v, 'failOnSeverity', props.failOnSeverity, ScanFindingSeverity, 'ScanFindingSeverity');
+    if (context.scope) {
+      checkLambdaRuntime(v, context.scope);
+    }
     checkBoolean(v, 'protectInUse', props.protectInUse);
     checkBoolean(v, 'requireSignature', props.requireSignature);
     if (props.signatureWaitTimeout !== undefined) {

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { CheckContext, contextOf } from '../private/context';
 import { pathOf, Violations } from '../private/errors';
+import { checkLambdaRuntime, lambdaRuntime } from '../private/lambda-runtime';
 import { PUBLIC_CATALOG_HANDLER_SOURCE } from './private/catalog-handler-source';
 import { isUnresolved } from '../private/tokens';
 import { checkEnum, checkLength, checkPattern } from '../private/validation';
@@ -296,7 +297,14 @@ export class PublicRepository extends PublicRepositoryBase {
       v.check(value.length >= 1 && value.length <= 255, `tags[${JSON.stringify(key)}]`, value, 'tag values are 1-255 characters');
     }
 
-    return props.logoImagePath === undefined ? undefined : readLogo(v, props.logoImagePath);
+    if (props.logoImagePath === undefined) {
+      return undefined;
+    }
+    // A logo needs the catalog handler function.
+    if (context.scope) {
+      checkLambdaRuntime(v, context.scope);
+    }
+    return readLogo(v, props.logoImagePath);
   }
 
   /** The name of the repository. */
@@ -447,7 +455,7 @@ class CatalogHandler extends Construct {
       resources: [logGroup.logGroupArn],
     }));
     this.function = new lambda.Function(this, 'Function', {
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: lambdaRuntime(this),
       handler: 'index.handler',
       code: lambda.Code.fromInline(PUBLIC_CATALOG_HANDLER_SOURCE),
       timeout: Duration.minutes(1),

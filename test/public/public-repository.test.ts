@@ -7,6 +7,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IPublicRepository, PublicRepository, PublicRepositoryArchitecture, PublicRepositoryOperatingSystem, PublicRepositoryProps } from '../../src';
+import { newestNodeRuntime } from '../../src/private/lambda-runtime';
 import { PUBLIC_CATALOG_HANDLER_SOURCE } from '../../src/public/private/catalog-handler-source';
 import { newStack } from '../helpers/synth';
 
@@ -113,7 +114,7 @@ describe('PublicRepository catalog data', () => {
         }]),
       },
     });
-    t.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Handler: 'index.handler', Code: { ZipFile: PUBLIC_CATALOG_HANDLER_SOURCE } });
+    t.hasResourceProperties('AWS::Lambda::Function', { Runtime: newestNodeRuntime().name, Handler: 'index.handler', Code: { ZipFile: PUBLIC_CATALOG_HANDLER_SOURCE } });
   });
 
   test('a JPEG logo is accepted', () => {

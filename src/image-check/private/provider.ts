@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { HANDLER_TIMEOUT_SECONDS } from './contract';
 import { RepositoryActions } from '../../access/repository-actions';
+import { lambdaRuntime } from '../../private/lambda-runtime';
 
 /** What in-use protection adds to the handler's role (on the referenced repositories only). */
 const IN_USE_PROTECTION_ACTIONS = RepositoryActions.IN_USE_PROTECTION.filter(a => a !== 'ecr:DescribeImages');
@@ -16,19 +17,6 @@ const IN_USE_PROTECTION_ACTIONS = RepositoryActions.IN_USE_PROTECTION.filter(a =
  * `src/image-check/private` and from the compiled `lib/image-check/private`.
  */
 export const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', '..', 'assets', 'image-check', 'image-check.lambda');
-
-/**
- * The newest Node.js runtime this aws-cdk-lib knows (`nodejs24.x` in 2.258).
- *
- * Newer than `determineLatestNodeRuntime`, whose regional fact still says `nodejs22.x`; it is also
- * what cdk-nag's AwsSolutions-L1 compares with, in whichever aws-cdk-lib the app uses.
- */
-export function latestNodeRuntime(): lambda.Runtime {
-  const version = (r: lambda.Runtime) => Number(/^nodejs(\d+)/.exec(r.name)?.[1] ?? 0);
-  return lambda.Runtime.ALL
-    .filter(r => r.family === lambda.RuntimeFamily.NODEJS && version(r) > 0)
-    .reduce((a, b) => (version(b) > version(a) ? b : a));
-}
 
 /** Why the compliance findings on the image check handler do not apply (shipped as acknowledgements). */
 const LAMBDA_REASONS = {
@@ -94,7 +82,7 @@ export class ImageCheckProvider extends Construct {
 
     this.function = new lambda.Function(this, 'Handler', {
       description: 'cdk-ecr-registry image check (src/image-check/image-check.lambda.ts)',
-      runtime: latestNodeRuntime(),
+      runtime: lambdaRuntime(this),
       handler: 'index.handler',
       code: lambda.Code.fromAsset(HANDLER_ASSET_DIR),
       architecture: lambda.Architecture.ARM_64,
