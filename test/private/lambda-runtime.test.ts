@@ -65,7 +65,7 @@ describe('the runtime policy', () => {
   test(`the oldest runtime it produces (Node.js ${OLDEST_LAMBDA_NODE_MAJOR}) is the newest of the minimum aws-cdk-lib`, () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     const floor = String(pkg.peerDependencies['aws-cdk-lib']).replace(/^\^/, '');
-    const installed = require('aws-cdk-lib/package.json').version;
+    const installed = JSON.parse(fs.readFileSync(require.resolve('aws-cdk-lib/package.json'), 'utf8')).version;
     const newest = nodeMajorOf(newestNodeRuntime().name)!;
     // CI runs the suite on the minimum (devDependency pinned to the floor) and on the newest aws-cdk-lib.
     if (installed === floor) {
