@@ -7,9 +7,11 @@
 #   bash scripts/bindings-snippets.sh java     each Java snippet compiles (javac) against the built jar and
 #                                              aws-cdk-lib from Maven Central (the classpath of
 #                                              examples/platform-registry/java/pom.xml)
+#   bash scripts/bindings-snippets.sh go       each Go snippet compiles (one go build, then go vet) against the
+#                                              binding (dist/go) and the aws-cdk-go of examples/platform-registry/go
 #
 # Needs the translations (npx projen compile && npx projen post-compile, or the build) and the package
-# (npx projen package:python / package:java).
+# (npx projen package:python / package:java / package:go).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 CDK_DISABLE_CLI_TELEMETRY=true
@@ -35,6 +37,11 @@ case "${1:-}" in
       dependency:build-classpath "-Dmdep.outputFile=$CP_FILE" >/dev/null
     npx tsx --tsconfig tsconfig.dev.json scripts/run-snippets.ts java "$(cat "$CP_FILE")"
     ;;
+  go)
+    [ -f dist/go/cdkecrregistry/go.mod ] || { echo "no dist/go/cdkecrregistry: run npx projen package:go (or bash scripts/package-go.sh) first" >&2; exit 1; }
+    source scripts/go-env.sh
+    npx tsx --tsconfig tsconfig.dev.json scripts/run-snippets.ts go examples/platform-registry/go
+    ;;
   *)
-    echo "usage: $0 python|java" >&2; exit 2 ;;
+    echo "usage: $0 python|java|go" >&2; exit 2 ;;
 esac

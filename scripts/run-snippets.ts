@@ -149,7 +149,8 @@ export function origin(w: Written, line: number): string {
   if (line >= w.firstLine && line < w.firstLine + w.lineCount) {
     return `${where}, line ${line - w.firstLine + 1} of its ${w.language} translation: ${text}`;
   }
-  return `${where}, in rosetta/${w.snippet.fixture}.${w.language === 'Java' ? 'java' : 'py'}-fixture around it (${w.name}:${line}): ${text}`;
+  const extension = { Java: 'java', Go: 'go' }[w.language] ?? 'py';
+  return `${where}, in rosetta/${w.snippet.fixture}.${extension}-fixture around it (${w.name}:${line}): ${text}`;
 }
 
 /**
@@ -289,6 +290,95 @@ function java(classpath: string): number {
   return 1;
 }
 
+/** Go's diagnostics (`go build`, `go vet`): `<dir>/main.go:<line>:<col>: <message>`, maybe `./`- or `vet: `-prefixed. */
+export function goDiagnostics(output: string, written: Written[]): Map<Written, string[]> {
+  const byName = new Map(written.map(w => [w.name, w]));
+  const found = new Map<Written, string[]>();
+  for (const l of output.split('\n')) {
+    const m = /^(?:vet: )?(?:\.\/)?(\S+?\.go):(\d+):(?:\d+:)? (.*)$/.exec(l.trim());
+    const w = m ? byName.get(m[1]) : undefined;
+    if (!m || !w) {
+      continue;
+    }
+    found.set(w, [...found.get(w) ?? [], `${m[3]}\n      at ${origin(w, Number(m[2]))}`]);
+  }
+  return found;
+}
+
+/**
+ * Go: each snippet is a package of its own (`<slug>/main.go`, its fixture around it) in one module that
+ * requires the aws-cdk-go release of examples/platform-registry/go and the binding (dist/go, a replace);
+ * one `go build` compiles them all (every error: -gcflags=-e), then `go vet`. Variables a snippet declares
+ * and does not use again (its last results, shown to the reader) are used by the fixture (`_ = name`):
+ * Go rejects unused variables, which a reader's own code would go on to use.
+ */
+function go(moduleTemplate: string): number {
+  const dir = path.join(OUT, 'go');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const template = path.resolve(moduleTemplate);
+  const binding = path.join(ROOT, 'dist', 'go', 'cdkecrregistry');
+  const goMod = fs.readFileSync(path.join(template, 'go.mod'), 'utf8')
+    .replace(/^module .*$/m, 'module cdkecrregistry.example/snippets')
+    .replace(/=> \S*dist\/go\/cdkecrregistry\s*$/m, `=> ${binding}`);
+  fs.writeFileSync(path.join(dir, 'go.mod'), goMod);
+  fs.copyFileSync(path.join(template, 'go.sum'), path.join(dir, 'go.sum'));
+  const written: Written[] = [];
+  for (const s of snippets()) {
+    const source = checkTranslation(s, 'go');
+    const declared = [...new Set([...source.matchAll(/^(\w+) :?= /gm)].map(m => m[1]).filter(n => n !== '_'))];
+    const used = declared.length > 0 ? `\n${declared.map(n => `_ = ${n}`).join('\n')}` : '';
+    const name = `${s.slug}/main.go`;
+    const e = embed(fixtureFile(s.fixture, 'go'), `${source.replace(/\s+$/, '')}${used}`, `// ${s.file}, line ${s.line} (fixture ${s.fixture}):`,
+      l => /^import (\w+ )?"/.test(l), { imports: /^\/\/ imports\s*$/, here: /^\s*\/\/ here\s*$/ });
+    fs.mkdirSync(path.join(dir, s.slug));
+    fs.writeFileSync(path.join(dir, name), e.text);
+    written.push({ ...e, snippet: s, name, language: 'Go' });
+  }
+  console.log(`go: ${written.length} snippets written to ${path.relative(ROOT, dir)}`);
+  const t0 = Date.now();
+  // go build stops at the first import that no required module provides: find those first (one go list
+  // over every imported path), name each snippet that imports one, and compile the others.
+  const importsOf = (w: Written) => [...w.text.matchAll(/^import (?:\w+ )?"([^"]+)"/gm)].map(m => m[1]);
+  const paths = [...new Set(written.flatMap(importsOf))].sort();
+  const listed = spawnSync('go', ['list', '-e', '-f', '{{.ImportPath}}\t{{if .Error}}{{.Error}}{{end}}', ...paths],
+    { cwd: dir, env: process.env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const unresolved = new Map((listed.stdout ?? '').split('\n').filter(l => /\t./.test(l))
+    .map(l => [l.split('\t')[0], l.split('\t')[1].split('\n')[0].replace(/^.*?: (?=no required module|cannot find)/, '')]));
+  const found = new Map<Written, string[]>();
+  for (const w of written) {
+    w.text.split('\n').forEach((l, i) => {
+      const p = /^import (?:\w+ )?"([^"]+)"/.exec(l)?.[1];
+      if (p && unresolved.has(p)) {
+        found.set(w, [...found.get(w) ?? [], `${unresolved.get(p)}\n      at ${w.snippet.file}:${w.snippet.line} (fixture ${w.snippet.fixture}), an import of its Go translation (${w.name}:${i + 1}): ${l}`]);
+      }
+    });
+  }
+  const loadable = written.filter(w => !found.has(w));
+  let tool = 'to compile (go build; go vet)';
+  if (loadable.length > 0) {
+    const packages = loadable.map(w => `./${path.dirname(w.name)}`);
+    let checked = check('go', ['build', '-gcflags=-e', ...packages], dir);
+    if (checked.status === 0) {
+      checked = check('go', ['vet', ...packages], dir);
+    }
+    const compiled = goDiagnostics(checked.output, written);
+    for (const [w, errors] of compiled) {
+      found.set(w, errors);
+    }
+    if (checked.status !== 0 && compiled.size === 0) {
+      console.error('go: the build failed without an error in a snippet file (see its output above)');
+      return 1;
+    }
+  }
+  if (found.size === 0) {
+    console.log(`go: ${written.length} snippets compile and pass go vet against the binding (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    return 0;
+  }
+  report('Go', tool, found, written.length);
+  return 1;
+}
+
 if (require.main === module) {
   const [language, arg] = process.argv.slice(2);
   try {
@@ -296,12 +386,14 @@ if (require.main === module) {
       process.exit(python(arg));
     } else if (language === 'java' && arg) {
       process.exit(java(arg));
+    } else if (language === 'go' && arg) {
+      process.exit(go(arg));
     } else if (language === 'list') {
       for (const s of snippets()) {
         console.log(`${s.file}:${s.line} fixture=${s.fixture} ${s.slug}`);
       }
     } else {
-      console.error('usage: tsx scripts/run-snippets.ts python <python interpreter> | java <classpath> | list');
+      console.error('usage: tsx scripts/run-snippets.ts python <python interpreter> | java <classpath> | go <Go module to copy go.mod from> | list');
       process.exit(2);
     }
   } catch (e) {
