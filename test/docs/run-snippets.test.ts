@@ -2,7 +2,7 @@
  * scripts/run-snippets.ts names a failing snippet by its page and fence line: compiler and type checker
  * errors (javac, mypy) at a line of a written program map back to the snippet, or to the fixture around it.
  */
-import { diagnostics, origin, Written } from '../../scripts/run-snippets';
+import { diagnostics, goDiagnostics, origin, Written } from '../../scripts/run-snippets';
 
 // A program of 8 lines: lines 4-6 are the snippet's translation (3 lines), the rest is its fixture.
 const text = [
@@ -71,5 +71,39 @@ describe('run-snippets: errors name the page and line of the snippet', () => {
 
   test('nothing to report when the output names no snippet file', () => {
     expect(diagnostics('error: invalid flag: -Xfoo\nUsage: javac <options> <source files>', [access]).size).toBe(0);
+  });
+});
+
+describe('run-snippets: Go diagnostics (go build, go vet) name the page and line of the snippet', () => {
+  const goSnippet: Written = {
+    text: 'package main\n\nfunc snippet() {\n\trepo := cdkecrregistry.NewPrivateRepository(this, nil, &PrivateRepositoryProps{})\n\t_ = repo\n}\n',
+    firstLine: 4,
+    lineCount: 1,
+    name: 'docs_repositories_l6/main.go',
+    language: 'Go',
+    snippet: { file: 'docs/repositories.md', line: 6, fixture: 'default' },
+  };
+
+  test('go build and go vet lines, with or without ./ and vet: prefixes; other packages and lines ignored', () => {
+    const output = [
+      '# cdkecrregistry.example/snippets/docs_repositories_l6',
+      'docs_repositories_l6/main.go:4:73: undefined: PrivateRepositoryProps',
+      './docs_repositories_l6/main.go:5:2: declared and not used: x',
+      'vet: docs_repositories_l6/main.go:4:10: something vet says',
+      'other_l1/main.go:3:1: not ours',
+      'note: module requires Go 1.26',
+    ].join('\n');
+    const found = goDiagnostics(output, [goSnippet]);
+    expect([...found.keys()]).toEqual([goSnippet]);
+    expect(found.get(goSnippet)).toEqual([
+      'undefined: PrivateRepositoryProps\n      at docs/repositories.md:6 (fixture default), line 1 of its Go translation: '
+        + 'repo := cdkecrregistry.NewPrivateRepository(this, nil, &PrivateRepositoryProps{})',
+      expect.stringMatching(/^declared and not used: x\n {6}at .*in rosetta\/default\.go-fixture around it \(docs_repositories_l6\/main\.go:5\): _ = repo$/),
+      expect.stringMatching(/^something vet says\n {6}at docs\/repositories\.md:6 .*line 1 of its Go translation/),
+    ]);
+  });
+
+  test('nothing to report when the output names no snippet file', () => {
+    expect(goDiagnostics('go: updates to go.mod needed; to update it:\n\tgo mod tidy', [goSnippet]).size).toBe(0);
   });
 });
