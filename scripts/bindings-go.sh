@@ -28,10 +28,11 @@ rm -rf "$OUT/go" "$OUT/typescript-go" && mkdir -p "$OUT"
 echo "go: building examples/platform-registry/go (aws-cdk-go $required from the module proxy, dist/go/cdkecrregistry; $(go version | awk '{print $3}'))"
 t0=$(date +%s)
 # `go run .` as the example's cdk.json does, in two steps to time the build apart from the synth.
-(cd "$APP_DIR" && go build -o "$GO_WORK_DIR/platform-registry" .)
+(cd "$APP_DIR" && go build -o "$GO_WORK_DIR/platform-registry" . && go vet . && test -z "$(gofmt -l .)") \
+  || { echo "go: $APP_DIR does not build, pass go vet or is not gofmt-formatted" >&2; exit 1; }
 t1=$(date +%s)
 CDK_OUTDIR="$PWD/$OUT/go" "$GO_WORK_DIR/platform-registry" >"$OUT/go.log" 2>&1 || { echo "go: the app failed:" >&2; cat "$OUT/go.log" >&2; exit 1; }
-echo "go: build took $(( t1 - t0 ))s, synth $(( $(date +%s) - t1 ))s"
+echo "go: build and vet took $(( t1 - t0 ))s, synth $(( $(date +%s) - t1 ))s"
 
 # The JavaScript the Go app ran: every jsii tarball of the Go modules it is built from, but the binding's own
 # (the TypeScript side runs the library from src/).
