@@ -65,7 +65,7 @@ repository), the handler bundle size, and one Lambda function per stack whatever
 
 **Live report.** \`RegistryReport.read\` over 1,000 repositories seeded in moto, in a fresh process with
 its defaults, through a proxy that pages like ECR and counts calls: the read time (target < 60 s), the
-calls against the floor \`ceil(N/1000) + ceil(N/25) + 3N + 7\` (target within 5%), and peak memory.
+calls against the floor \`ceil(N/1000) + ceil(N/25) + 3N + 8\` (target within 5%), and peak memory.
 
 **Faults.** The image check handler through the fault matrix of its test (\`test/helpers/fault-matrix.ts\`):
 the real handler, SDK and \`NodeHttpHandler\` against moto through the seeded fault-injecting proxy, with

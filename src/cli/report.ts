@@ -9,11 +9,12 @@
  */
 import { parseArgs } from 'util';
 import {
-  ECR_STORAGE_PRICES, FailOn, InventoryProgress, isRepositoryNamePrefix, parseTarget, readAssembly, RegistryReport, renderHtml,
+  ECR_STORAGE_PRICES, FailOn, InventoryProgress, parseTarget, readAssembly, RegistryReport, renderHtml,
   renderText, ReportInputError, reportToJson, ReportTarget, StoragePrices, validateTarget,
 } from '../report';
 import { checkOutputFile, writeOutputFile } from './output-file';
 import { checkSarifPath, writeSarifFile } from './sarif-file';
+import { isRepositoryNamePrefix } from '../report/audit';
 
 /** Where the command reads and writes (the CLI's io; tests pass their own). */
 export interface ReportIo {

@@ -6,7 +6,7 @@ import {
 import { IConstruct } from 'constructs';
 import { RULES, signingRuleDefinition } from './private/definitions';
 import { evaluateSubject, RuleViolation } from './private/evaluate';
-import { modelFromTemplate } from './private/from-template';
+import { modelFromTemplate } from '../model/template';
 import { RuleDefinition } from './private/rule';
 import { Violations } from '../private/errors';
 import { isUnresolved } from '../private/tokens';

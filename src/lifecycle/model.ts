@@ -5,7 +5,7 @@
  *
  * Not exported from the package.
  */
-import { isUnresolved } from '../private/tokens';
+import { hasTokenMarks as isUnresolved } from '../private/token-marks';
 
 /** Where violations go (a `Violations` collector, or one that prefixes property names). */
 export interface Sink {

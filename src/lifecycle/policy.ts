@@ -1,10 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
-import { compileRule, evaluate, prepareImages } from './evaluate';
 import { hasTokens, MAX_POLICY_TEXT_LENGTH, parsePolicy, renderRule, RuleSpec, Sink, validateRules } from './model';
 import { ImageDescription, LifecyclePreview, PreviewOptions } from './preview';
+import { previewSpecs } from './preview-text';
 import { LifecycleRule } from './rule';
 import { TagSelection } from './tag-selection';
-import { EcrValidationError, Violations } from '../private/errors';
+import { Violations } from '../private/errors';
 import { isUnresolved } from '../private/tokens';
 
 /**
@@ -104,22 +104,7 @@ export class LifecyclePolicy {
    */
   public preview(images: ImageDescription[], options: PreviewOptions = {}): LifecyclePreview {
     this.check(STANDALONE_PATH);
-    const specs = this.specs();
-    if (specs.some(hasTokens)) {
-      throw new EcrValidationError(STANDALONE_PATH, 'invalid rules (unresolved tokens): a preview needs concrete values');
-    }
-    const now = options.now ?? new Date();
-    const v = new Violations(`${STANDALONE_PATH}.preview`);
-    if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
-      v.add('now', now, 'must be a valid Date');
-    }
-    if (!Array.isArray(images)) {
-      v.add('images', images, 'must be a list of image descriptions');
-    }
-    const prepared = prepareImages(Array.isArray(images) ? images : [], (i, field, value, allowed) => v.add(`images[${i}]${field ? `.${field}` : ''}`, value, allowed));
-    v.throwIfAny();
-    const decisions = evaluate(specs.map(compileRule), prepared, now.getTime());
-    return new LifecyclePreview(decisions);
+    return previewSpecs(this.specs(), images, options);
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
  * The declared side of drift: every stack of a cloud assembly (`cdk.out`), nested assemblies
  * (stages) and nested stacks included, read into the same settings model the live inventory
- * builds (src/compliance/model.ts), with `modelFromTemplate` — the reader `EcrChecks` uses.
+ * builds (src/model/settings.ts), with `modelFromTemplate` — the reader `EcrChecks` uses.
  *
  * A template is loaded back into a construct tree with `CfnInclude`, so the properties the model
  * sees are exactly those `modelFromTemplate` sees at synth time (parameters with allowed values,
@@ -18,64 +18,13 @@ import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { ReportInputError } from './errors';
-import { SigningConfigurationModel, Subject } from '../compliance/model';
-import { modelFromTemplate, partitionOf } from '../compliance/private/from-template';
+import { useAssemblyReader } from './private/assembly-reader';
+import { DeclaredApp, DeclaredItem, DeclaredSigning, DeclaredStack, DeclaredSubject } from '../model/declared';
+import { kindOfCfnType } from '../model/kinds';
+import { modelFromTemplate } from '../model/template';
+import { partitionOf } from '../model/values';
 
-/** One ECR resource of a declared stack. */
-export interface DeclaredSubject {
-  /** Its settings, in the neutral model. */
-  readonly subject: Subject;
-  /** Its logical id in the template. */
-  readonly logicalId: string;
-  /** Its construct path (`aws:cdk:path` metadata), when the template has it. */
-  readonly path?: string;
-}
-
-/** One stack of the assembly (a top-level stack, a stack in a stage, or a nested stack). */
-export interface DeclaredStack {
-  /** The artifact id; for a nested stack, its parent's id, `/` and its logical id in the parent. */
-  readonly artifactId: string;
-  /** The CloudFormation stack name (`undefined` for a nested stack: CloudFormation names it at deploy time). */
-  readonly stackName?: string;
-  /** The name the CDK CLI shows (`Stage/Stack`). */
-  readonly displayName: string;
-  /** The account, `undefined` when environment-agnostic. */
-  readonly account?: string;
-  /** The region, `undefined` when environment-agnostic. */
-  readonly region?: string;
-  /** Stack-level tags (CloudFormation gives them to every resource that takes tags). */
-  readonly tags: Readonly<Record<string, string>>;
-  /** The stack a nested stack belongs to. */
-  readonly parent?: DeclaredStack;
-  /** A nested stack's logical id in its parent (its `AWS::CloudFormation::Stack` resource). */
-  readonly logicalIdInParent?: string;
-  /** The ECR resources it declares. */
-  readonly subjects: readonly DeclaredSubject[];
-  /**
-   * The managed signing configurations it declares (`AWS::ECR::SigningConfiguration`: a registry
-   * setting, not a judged subject).
-   * @default - none
-   */
-  readonly signingConfigurations?: readonly DeclaredSigning[];
-  /** Why its template could not be read (it then declares nothing that can be compared). */
-  readonly error?: string;
-}
-
-/** A managed signing configuration a stack declares. */
-export interface DeclaredSigning {
-  readonly configuration: SigningConfigurationModel;
-  readonly logicalId: string;
-  /** The construct path (`aws:cdk:path` metadata), when the template has it. */
-  readonly path?: string;
-}
-
-/** A cloud assembly as declared. */
-export interface DeclaredApp {
-  /** The directory as given. */
-  readonly assembly: string;
-  /** Every stack, top-level ones in manifest order, each followed by its nested stacks. */
-  readonly stacks: readonly DeclaredStack[];
-}
+export type { DeclaredApp, DeclaredItem, DeclaredSigning, DeclaredStack, DeclaredSubject };
 
 const UNKNOWN = new Set(['unknown-account', 'unknown-region']);
 
@@ -131,13 +80,15 @@ function readStack(artifact: CloudFormationStackArtifact, work: string, into: De
   readTemplate(base, template, artifact.assembly.directory, work, into, cache);
 }
 
-type StackBase = Omit<DeclaredStack, 'subjects' | 'signingConfigurations' | 'error'>;
+type StackBase = Omit<DeclaredStack, 'subjects' | 'signingConfigurations' | 'items' | 'error'>;
+
+type Declarations = Pick<DeclaredStack, 'subjects' | 'signingConfigurations' | 'items'>;
 
 /** Asset hash to file, per assembly directory (one read of its asset manifests). */
 type AssetCache = Map<string, Map<string, string>>;
 
 function readTemplate(base: StackBase, template: any, directory: string, work: string, into: DeclaredStack[], cache: AssetCache): void {
-  let declared: Pick<DeclaredStack, 'subjects' | 'signingConfigurations'>;
+  let declared: Declarations;
   let error: string | undefined;
   try {
     declared = declaredOf(base, template, work, into.length);
@@ -209,10 +160,11 @@ function assetFiles(directory: string, cache: AssetCache): Map<string, string> {
   return files;
 }
 
-function declaredOf(base: StackBase, template: any, work: string, index: number): Pick<DeclaredStack, 'subjects' | 'signingConfigurations'> {
+function declaredOf(base: StackBase, template: any, work: string, index: number): Declarations {
   const resources: Record<string, any> = template?.Resources ?? {};
-  const ecr = Object.values(resources).some(r => typeof r?.Type === 'string' && r.Type.startsWith('AWS::ECR::'));
-  if (!ecr) {
+  // Only templates with a resource some kind reads are loaded back (CfnInclude is the slow part).
+  const modelled = Object.values(resources).some(r => typeof r?.Type === 'string' && kindOfCfnType(r.Type) !== undefined);
+  if (!modelled) {
     return { subjects: [] };
   }
   const file = join(work, `${index}.template.json`);
@@ -228,14 +180,13 @@ function declaredOf(base: StackBase, template: any, work: string, index: number)
     const path = resources[logicalId]?.Metadata?.['aws:cdk:path'];
     return { logicalId, ...(typeof path === 'string' ? { path } : {}) };
   };
-  const nodes = new Map(stack.node.findAll().filter(CfnResource.isCfnResource).map(n => [n.node.path, n]));
-  const signing = model.registries.flatMap(r => r.signingConfigurations).flatMap(configuration => {
-    const node = nodes.get(configuration.id);
-    return node ? [{ configuration, ...origin(node) }] : [];
-  });
+  const items: DeclaredItem[] = model.items.map(i => ({ kind: i.kind, item: i.item, ...origin(i.node) }));
+  const signing: DeclaredSigning[] = items.filter(i => i.kind === 'signing')
+    .map(i => ({ configuration: i.item as DeclaredSigning['configuration'], logicalId: i.logicalId, ...(i.path !== undefined ? { path: i.path } : {}) }));
   return {
     subjects: model.subjects.map(s => ({ subject: s.subject, ...origin(s.node) })),
     ...(signing.length > 0 ? { signingConfigurations: signing } : {}),
+    items,
   };
 }
 
@@ -294,3 +245,5 @@ function pseudo(name: string, env: KnownEnvironment): string | undefined {
     default: return undefined;
   }
 }
+
+useAssemblyReader(readAssembly);

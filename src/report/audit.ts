@@ -1,7 +1,6 @@
-import { RegistryModel, Subject, SubjectKind, subjectsOf } from '../compliance/model';
-import { RULES, signingRuleDefinition } from '../compliance/private/definitions';
-import { evaluateSubject } from '../compliance/private/evaluate';
-import { RuleDefinition } from '../compliance/private/rule';
+import { evaluateSubject, RuleDefinition, RULES, signingRuleDefinition } from '../compliance/pack';
+import { kindOf, subjectsOf } from '../model/kinds';
+import { RegistryModel, Subject, SubjectKind } from '../model/settings';
 
 /** A rule's severity: `error` (fails `--fail-on error`, the default) or `warning`. */
 export type Severity = 'error' | 'warning';
@@ -58,29 +57,9 @@ export function isRepositoryNamePrefix(prefix: string): boolean {
   return REPOSITORY_NAME_PREFIX.test(prefix);
 }
 
-const KIND_NAMES: Record<SubjectKind, string> = {
-  repository: 'repository',
-  publicRepository: 'public repository',
-  registryScanning: 'registry scanning configuration',
-  registryPolicy: 'registry policy',
-  replication: 'replication configuration',
-  pullThroughCacheRule: 'pull-through cache rule',
-  creationTemplate: 'repository creation template',
-};
-
-/** A subject's name for a finding. */
+/** A subject's name for a finding (its kind descriptor's `nameOf`). */
 export function nameOf(subject: Subject): string {
-  switch (subject.kind) {
-    case 'repository':
-    case 'publicRepository':
-      return subject.name ?? subject.id;
-    case 'pullThroughCacheRule':
-      return `${KIND_NAMES[subject.kind]} ${subject.ecrRepositoryPrefix ?? '?'}`;
-    case 'creationTemplate':
-      return `${KIND_NAMES[subject.kind]} ${subject.prefix ?? '?'}`;
-    default:
-      return KIND_NAMES[subject.kind];
-  }
+  return kindOf(subject.kind)?.nameOf(subject) ?? subject.id;
 }
 
 /** Opt-in rules of an audit (as `EcrChecksProps`). */

@@ -1,24 +1,27 @@
-import {
-  BatchGetRepositoryScanningConfigurationCommand, DescribePullThroughCacheRulesCommand, DescribeRegistryCommand,
-  DescribeRepositoriesCommand, DescribeRepositoryCreationTemplatesCommand, ECRClient, GetAccountSettingCommand,
-  GetLifecyclePolicyCommand, GetRegistryPolicyCommand, GetRegistryScanningConfigurationCommand, GetRepositoryPolicyCommand,
-  GetSigningConfigurationCommand, ListTagsForResourceCommand, PullThroughCacheRule, Repository, RepositoryCreationTemplate,
-} from '@aws-sdk/client-ecr';
-import {
-  CreationTemplateModel, PullThroughCacheRuleModel, ReadGap, RegistryModel, RegistryPart, RegistryPolicyModel,
-  RegistryScanningModel, ReplicationModel, RepositoryModel, ResourceTag, SigningRuleModel,
-} from '../compliance/model';
+/**
+ * The live read of one registry, kind by kind: `DescribeRegistry` first (it names the account),
+ * then every kind descriptor's API read (src/model/kinds) at once, through one limiter (requests in
+ * flight and per second) and the runtime client policy. Imports nothing from aws-cdk-lib.
+ */
+import { DescribeRegistryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { Limiter } from './private/limiter';
-import { partitionOf } from '../compliance/private/from-template';
-import { statementsOf } from '../compliance/private/policy';
-import { AwsCallError, describeError, errorCode } from '../runtime';
+import { Answer, ApiContext, KindDescriptor } from '../model/descriptor';
+import { kinds } from '../model/kinds';
+import { CREATION_TEMPLATE_PAGE_SIZE } from '../model/kinds/creation-template';
+import { PULL_THROUGH_CACHE_PAGE_SIZE } from '../model/kinds/pull-through-cache-rule';
+import { PULL_TIME_EXCLUSION_PAGE_SIZE } from '../model/kinds/pull-time-exclusion';
+import { REPOSITORY_PAGE_SIZES } from '../model/kinds/repository';
+import { ReadGap, RegistryModel, RegistryPart } from '../model/settings';
+import { registryArnOf } from '../model/values';
+import { AwsCallError, describeError, errorCode } from '../runtime/errors';
 
 /** ECR's page sizes (the most each action returns in one answer). */
 export const PAGE_SIZES = {
-  describeRepositories: 1000,
-  batchGetRepositoryScanningConfiguration: 25,
-  describePullThroughCacheRules: 1000,
-  describeRepositoryCreationTemplates: 1000,
+  describeRepositories: REPOSITORY_PAGE_SIZES.describeRepositories,
+  batchGetRepositoryScanningConfiguration: REPOSITORY_PAGE_SIZES.batchGetRepositoryScanningConfiguration,
+  describePullThroughCacheRules: PULL_THROUGH_CACHE_PAGE_SIZE,
+  describeRepositoryCreationTemplates: CREATION_TEMPLATE_PAGE_SIZE,
+  listPullTimeUpdateExclusions: PULL_TIME_EXCLUSION_PAGE_SIZE,
 } as const;
 
 /** How far a registry read has come (for a progress line on stderr). */
@@ -39,8 +42,8 @@ export interface InventoryOptions {
   readonly client: ECRClient;
   /**
    * The client for registry-wide features a region or an emulator may lack (pull-through cache
-   * rules, creation templates, account settings, signing): such an endpoint answers them with a
-   * 5xx, so this client should give up after a few attempts.
+   * rules, creation templates, account settings, signing, pull-time exclusions): such an endpoint
+   * answers them with a 5xx, so this client should give up after a few attempts.
    * @default - `client`
    */
   readonly optionalClient?: ECRClient;
@@ -83,15 +86,8 @@ const ABSENT = new Set([
 ]);
 
 /**
- * Read every repository (all pages) and the registry-wide settings of one registry into the
- * settings model the `EcrChecks` rules evaluate.
- *
- * Calls: `DescribeRepositories` (1,000 per page); `BatchGetRepositoryScanningConfiguration` (25
- * repositories per call); per repository `GetLifecyclePolicy`, `GetRepositoryPolicy` and
- * `ListTagsForResource` (ECR has no batch form of them); once per registry `DescribeRegistry`,
- * `GetRegistryScanningConfiguration`, `GetRegistryPolicy`, `DescribePullThroughCacheRules` and
- * `DescribeRepositoryCreationTemplates` (all pages), `GetAccountSetting` (registry policy scope)
- * and `GetSigningConfiguration` (managed signing; no configuration is no rule).
+ * Read one registry into the settings model the `EcrChecks` rules evaluate: every kind's API read
+ * (see each descriptor's `api.calls`: the actions, their pages and the permissions they need).
  *
  * A call that fails (access denied, an action the region or an emulator lacks) does not stop the
  * read: the part it was for is recorded in `model.gaps` (and in the repository's `unread`), and the
@@ -103,14 +99,15 @@ export async function readInventory(options: InventoryOptions): Promise<Inventor
   const calls: Record<string, number> = {};
   const gaps: ReadGap[] = [];
   const region = options.region;
-  const optional = new Set(['DescribePullThroughCacheRules', 'DescribeRepositoryCreationTemplates', 'GetAccountSetting', 'GetSigningConfiguration']);
+  const all = kinds();
+  const optional = new Set(all.flatMap(k => (k.api?.calls ?? []).filter(c => c.optional).map(c => c.action)));
   const send = <T>(action: string, command: any): Promise<T> => limiter.run(() => {
     calls[action] = (calls[action] ?? 0) + 1;
     const client = optional.has(action) ? options.optionalClient ?? options.client : options.client;
     return client.send(command) as Promise<T>;
   });
-  /** Run a call; on failure record a gap (or `absent` for "there is none") and return undefined. */
-  const attempt = async <T>(part: RegistryPart, action: string, command: any, repository?: string): Promise<Answer<T>> => {
+  /** Run a call; on failure record a gap (or `absent` for "there is none"). */
+  const call = async <T>(part: RegistryPart, action: string, command: unknown, repository?: string): Promise<Answer<T>> => {
     try {
       return { value: await send<T>(action, command) };
     } catch (e) {
@@ -121,55 +118,81 @@ export async function readInventory(options: InventoryOptions): Promise<Inventor
       return { failed: true };
     }
   };
+  const pages = async <T>(part: RegistryPart, action: string, make: (nextToken?: string) => unknown, key: string): Promise<T[] | undefined> => {
+    const items: T[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await call<any>(part, action, make(nextToken));
+      if (!page.value) {
+        return undefined;
+      }
+      items.push(...(page.value[key] ?? []));
+      nextToken = page.value.nextToken;
+    } while (nextToken);
+    return items;
+  };
 
   // The registry's account first: every ARN is built from it.
-  const registry = await attempt<any>('replication', 'DescribeRegistry', new DescribeRegistryCommand({}));
+  const registry = await call<any>('replication', 'DescribeRegistry', new DescribeRegistryCommand({}));
   const answeredAccount: string | undefined = registry.value?.registryId;
   if (options.account !== undefined && answeredAccount !== undefined && answeredAccount !== options.account) {
     throw new WrongAccountError(options.account, answeredAccount, region);
   }
   let account = answeredAccount ?? options.account;
-  const registryId = options.account;
+  const kept: Record<string, unknown> = {};
+  const ctx: ApiContext = {
+    region,
+    registryId: options.account,
+    registry,
+    account: () => account,
+    call,
+    pages,
+    keep: (field, value) => {
+      kept[field] = value;
+    },
+    progress: options.onProgress ? (listed, read, listingDone, accountHint) => options.onProgress!({
+      account: account ?? accountHint ?? 'unknown', region, listed, read, listingDone,
+    }) : undefined,
+  };
+  const read = await Promise.all(all.map(async k => ({ k, items: k.api ? await k.api.read(ctx) ?? [] : [] })));
+  const firstArn = (read.find(r => r.k.field === 'repositories')?.items[0] as { arn?: string } | undefined)?.arn;
+  account = account ?? firstArn?.split(':')[4] ?? 'unknown';
 
-  const registryLevel = readRegistryLevel(attempt, registryId);
-  const repositories = readRepositories(attempt, registryId, region, () => account, options.onProgress);
-  const [level, repos] = await Promise.all([registryLevel, repositories]);
-  account = account ?? repos.accountFromArns ?? 'unknown';
-
-  const registryArn = `arn:${partitionOf(region)}:ecr:${region}:${account}:registry`;
-  const replicationRules: any[] = registry.value?.replicationConfiguration?.rules ?? [];
-  const replication: ReplicationModel[] = replicationRules.length === 0 ? [] : [{
-    kind: 'replication',
-    id: `${registryArn}#replication`,
-    arn: registryArn,
-    destinations: replicationRules.flatMap(r => (r.destinations ?? []).map((d: any) => `${d.region}/${d.registryId}`)),
-  }];
-  const model: RegistryModel = {
+  const registryArn = registryArnOf(account, region);
+  const lists: Record<string, unknown[]> = {};
+  for (const { k, items } of read) {
+    lists[k.field] = items.map(item => named(k, item, registryArn));
+  }
+  const model = {
     account,
     region,
-    repositories: repos.repositories.map(r => ({ ...r, unread: r.unread.length > 0 ? r.unread : undefined })),
+    repositories: [],
     publicRepositories: [],
-    scanningConfigurations: level.scanning ? [{ ...level.scanning, id: `${registryArn}#scanning`, arn: registryArn }] : [],
-    registryPolicies: level.policy ? [{ ...level.policy, id: `${registryArn}#policy`, arn: registryArn }] : [],
-    replicationConfigurations: replication,
-    pullThroughCacheRules: level.pullThroughCacheRules.map(r => ({ ...r, id: `${registryArn}#pull-through-cache-rule/${r.ecrRepositoryPrefix}`, arn: registryArn })),
-    creationTemplates: level.creationTemplates.map(t => ({ ...t, id: `${registryArn}#creation-template/${t.prefix}`, arn: registryArn })),
-    accountSettings: level.accountSettings,
-    signingConfiguration: level.signing,
-    signingConfigurations: level.signingRules ? [{ id: `${registryArn}#signing`, rules: level.signingRules }] : [],
+    scanningConfigurations: [],
+    registryPolicies: [],
+    replicationConfigurations: [],
+    pullThroughCacheRules: [],
+    creationTemplates: [],
+    ...lists,
+    ...kept,
     gaps: sortGaps(gaps),
-  };
+  } as unknown as RegistryModel;
   return { model, calls, durationMs: Date.now() - started };
 }
 
-const PART_ORDER: RegistryPart[] = [
-  'repositories', 'repositoryScanning', 'lifecyclePolicies', 'repositoryPolicies', 'tags', 'registryScanning', 'registryPolicy',
-  'replication', 'pullThroughCacheRules', 'creationTemplates', 'accountSettings', 'signing',
-];
+/** A live item with its id (and, for a judged subject, the registry's ARN when it has none of its own). */
+function named(k: KindDescriptor, item: any, registryArn: string): unknown {
+  if (!k.liveId) {
+    return item;
+  }
+  return { ...item, id: k.liveId(item, registryArn), ...(k.subject && item.arn === undefined ? { arn: registryArn } : {}) };
+}
 
-/** Gaps in a stable order (calls finish in any order): by part, then repository. */
+/** Gaps in a stable order (calls finish in any order): by part in kind order, then repository. */
 function sortGaps(gaps: ReadGap[]): ReadGap[] {
-  return [...gaps].sort((a, b) => PART_ORDER.indexOf(a.part) - PART_ORDER.indexOf(b.part)
+  const order = kinds().flatMap(k => k.parts.map(p => p.part));
+  const rank = (part: RegistryPart) => (order.indexOf(part) < 0 ? order.length : order.indexOf(part));
+  return [...gaps].sort((a, b) => rank(a.part) - rank(b.part)
     || (a.repository ?? '').localeCompare(b.repository ?? '') || a.action.localeCompare(b.action));
 }
 
@@ -181,208 +204,4 @@ function gapReason(e: unknown, action: string, repository: string | undefined, r
     code: err.code,
     reason: missing ? `${err.message}; the action is probably not available at this endpoint (a region or an emulator without it)` : err.message,
   };
-}
-
-/** A call's outcome: its answer, "there is none" (a not-found error), or failed (recorded as a gap). */
-interface Answer<T> {
-  readonly value?: T;
-  readonly absent?: boolean;
-  readonly failed?: boolean;
-}
-
-type Attempt = <T>(part: RegistryPart, action: string, command: any, repository?: string) => Promise<Answer<T>>;
-
-type Draft<T> = Omit<T, 'id' | 'arn'>;
-
-async function readRegistryLevel(attempt: Attempt, registryId: string | undefined) {
-  const pages = async <T>(part: RegistryPart, action: string, make: (nextToken?: string) => any, key: string): Promise<T[] | undefined> => {
-    const items: T[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await attempt<any>(part, action, make(nextToken));
-      if (!page.value) {
-        return undefined;
-      }
-      items.push(...(page.value[key] ?? []));
-      nextToken = page.value.nextToken;
-    } while (nextToken);
-    return items;
-  };
-  const [scanning, policy, cacheRules, templates, policyScope, signing] = await Promise.all([
-    attempt<any>('registryScanning', 'GetRegistryScanningConfiguration', new GetRegistryScanningConfigurationCommand({})),
-    attempt<any>('registryPolicy', 'GetRegistryPolicy', new GetRegistryPolicyCommand({})),
-    pages<PullThroughCacheRule>('pullThroughCacheRules', 'DescribePullThroughCacheRules',
-      nextToken => new DescribePullThroughCacheRulesCommand({ registryId, maxResults: PAGE_SIZES.describePullThroughCacheRules, nextToken }), 'pullThroughCacheRules'),
-    pages<RepositoryCreationTemplate>('creationTemplates', 'DescribeRepositoryCreationTemplates',
-      nextToken => new DescribeRepositoryCreationTemplatesCommand({ maxResults: PAGE_SIZES.describeRepositoryCreationTemplates, nextToken }), 'repositoryCreationTemplates'),
-    attempt<any>('accountSettings', 'GetAccountSetting', new GetAccountSettingCommand({ name: 'REGISTRY_POLICY_SCOPE' })),
-    attempt<any>('signing', 'GetSigningConfiguration', new GetSigningConfigurationCommand({})),
-  ]);
-  const cfg = scanning.value?.scanningConfiguration;
-  const scanningSettings: Draft<RegistryScanningModel> | undefined = cfg ? {
-    kind: 'registryScanning',
-    scanType: [cfg.scanType ?? 'BASIC'],
-    rules: (cfg.rules ?? []).map((r: any) => ({
-      scanFrequency: r.scanFrequency ?? '',
-      repositoryFilters: (r.repositoryFilters ?? []).map((f: any) => ({ filter: f.filter ?? '', filterType: f.filterType ?? '' })),
-    })),
-  } : undefined;
-  const policyText: string | undefined = policy.value?.policyText;
-  const policySettings: Draft<RegistryPolicyModel> | undefined = policyText ? {
-    kind: 'registryPolicy',
-    policyStatements: statementsOf(policyText) ?? null,
-    policyText,
-  } : undefined;
-  const pullThroughCacheRules: Draft<PullThroughCacheRuleModel>[] = (cacheRules ?? []).map(r => ({
-    kind: 'pullThroughCacheRule',
-    ecrRepositoryPrefix: r.ecrRepositoryPrefix,
-    upstreamRegistryUrl: r.upstreamRegistryUrl,
-  }));
-  const creationTemplates: Draft<CreationTemplateModel>[] = (templates ?? []).map(t => ({
-    kind: 'creationTemplate',
-    prefix: t.prefix,
-    appliedFor: t.appliedFor ?? [],
-    tagMutability: [t.imageTagMutability ?? 'MUTABLE'],
-    lifecyclePolicyText: [t.lifecyclePolicy || undefined],
-    policyStatements: statementsOf(t.repositoryPolicy) ?? null,
-  }));
-  const accountSettings: Record<string, string> | undefined = policyScope.value?.value !== undefined
-    ? { [policyScope.value.name ?? 'REGISTRY_POLICY_SCOPE']: policyScope.value.value } : undefined;
-  return {
-    scanning: scanningSettings,
-    policy: policySettings,
-    pullThroughCacheRules,
-    creationTemplates,
-    accountSettings,
-    signing: signing.value ? signing.value.signingConfiguration ?? { rules: [] } : undefined,
-    // No configuration (SigningConfigurationNotFoundException) is no rule; a failed read is a gap.
-    signingRules: signing.value ? signingRulesOf(signing.value.signingConfiguration?.rules) : undefined,
-  };
-}
-
-/** ECR's signing rules in the settings model (`[]` for none). */
-function signingRulesOf(rules: any[] | undefined): SigningRuleModel[] {
-  return (rules ?? []).map(r => ({
-    signingProfileArn: r.signingProfileArn ?? '',
-    repositoryFilters: (r.repositoryFilters ?? []).map((f: any) => ({ filter: f.filter ?? '', filterType: f.filterType ?? '' })),
-  }));
-}
-
-interface RepositoryDraft extends Omit<RepositoryModel, 'unread' | 'lifecyclePolicyText' | 'policyStatements' | 'tags' | 'scanFrequency'> {
-  lifecyclePolicyText: RepositoryModel['lifecyclePolicyText'];
-  policyStatements: RepositoryModel['policyStatements'];
-  policyText?: string;
-  tags: RepositoryModel['tags'];
-  scanFrequency?: string;
-  unread: RegistryPart[];
-}
-
-async function readRepositories(
-  attempt: Attempt, registryId: string | undefined, region: string, account: () => string | undefined,
-  onProgress: InventoryOptions['onProgress'],
-): Promise<{ repositories: RepositoryDraft[]; accountFromArns?: string }> {
-  const repositories: RepositoryDraft[] = [];
-  const work: Promise<void>[] = [];
-  let read = 0;
-  let listingDone = false;
-  let lastReported = 0;
-  const progress = (force = false) => {
-    if (!onProgress || (!force && read - lastReported < 100)) {
-      return;
-    }
-    lastReported = read;
-    const acct = account() ?? repositories[0]?.arn?.split(':')[4] ?? 'unknown';
-    onProgress({ account: acct, region, listed: repositories.length, read, listingDone });
-  };
-
-  let nextToken: string | undefined;
-  do {
-    const page = await attempt<any>('repositories', 'DescribeRepositories',
-      new DescribeRepositoriesCommand({ registryId, maxResults: PAGE_SIZES.describeRepositories, nextToken }));
-    if (!page.value) {
-      break;
-    }
-    const drafts = (page.value.repositories ?? []).map(fromDescribe);
-    repositories.push(...drafts);
-    nextToken = page.value.nextToken;
-    listingDone = !nextToken;
-    for (let i = 0; i < drafts.length; i += PAGE_SIZES.batchGetRepositoryScanningConfiguration) {
-      work.push(readScanning(attempt, drafts.slice(i, i + PAGE_SIZES.batchGetRepositoryScanningConfiguration)));
-    }
-    for (const draft of drafts) {
-      work.push(readRepository(attempt, registryId, draft).then(() => {
-        read++;
-        progress();
-      }));
-    }
-    progress(true);
-  } while (nextToken);
-  listingDone = true;
-  await Promise.all(work);
-  progress(true);
-  return { repositories, accountFromArns: repositories[0]?.arn?.split(':')[4] };
-}
-
-function fromDescribe(r: Repository): RepositoryDraft {
-  const arn = r.repositoryArn ?? '';
-  return {
-    kind: 'repository',
-    id: arn,
-    arn,
-    name: r.repositoryName,
-    createdAt: r.createdAt instanceof Date && !Number.isNaN(r.createdAt.getTime()) ? r.createdAt.toISOString() : undefined,
-    tagMutability: [r.imageTagMutability ?? 'MUTABLE'],
-    tagMutabilityExclusionFilters: (r.imageTagMutabilityExclusionFilters ?? []).map(f => ({ filter: f.filter ?? '', filterType: f.filterType ?? '' })),
-    // Scan on push comes from DescribeRepositories: it is the repository's own setting.
-    scanOnPush: [r.imageScanningConfiguration?.scanOnPush ?? false],
-    encryptionType: [r.encryptionConfiguration?.encryptionType ?? 'AES256'],
-    kmsKey: [r.encryptionConfiguration?.kmsKey || undefined],
-    lifecyclePolicyText: null,
-    policyStatements: null,
-    tags: null,
-    unread: [],
-  };
-}
-
-async function readScanning(attempt: Attempt, drafts: RepositoryDraft[]): Promise<void> {
-  const names = drafts.map(d => d.name!);
-  const answer = await attempt<any>('repositoryScanning', 'BatchGetRepositoryScanningConfiguration',
-    new BatchGetRepositoryScanningConfigurationCommand({ repositoryNames: names }));
-  if (!answer.value) {
-    drafts.forEach(d => d.unread.push('repositoryScanning'));
-    return;
-  }
-  const byName = new Map<string, any>((answer.value.scanningConfigurations ?? []).map((c: any) => [c.repositoryName, c]));
-  for (const d of drafts) {
-    const c = byName.get(d.name!);
-    if (c?.scanFrequency) {
-      d.scanFrequency = c.scanFrequency;
-    }
-  }
-}
-
-async function readRepository(attempt: Attempt, registryId: string | undefined, d: RepositoryDraft): Promise<void> {
-  const repositoryName = d.name!;
-  const [lifecycle, policy, tags] = await Promise.all([
-    attempt<any>('lifecyclePolicies', 'GetLifecyclePolicy', new GetLifecyclePolicyCommand({ registryId, repositoryName }), repositoryName),
-    attempt<any>('repositoryPolicies', 'GetRepositoryPolicy', new GetRepositoryPolicyCommand({ registryId, repositoryName }), repositoryName),
-    attempt<any>('tags', 'ListTagsForResource', new ListTagsForResourceCommand({ resourceArn: d.arn }), repositoryName),
-  ]);
-  if (lifecycle.failed) {
-    d.unread.push('lifecyclePolicies');
-  } else {
-    d.lifecyclePolicyText = [lifecycle.value?.lifecyclePolicyText || undefined];
-  }
-  if (policy.failed) {
-    d.unread.push('repositoryPolicies');
-  } else {
-    const text: string | undefined = policy.value?.policyText || undefined;
-    d.policyText = text;
-    d.policyStatements = statementsOf(text) ?? null;
-  }
-  if (tags.failed) {
-    d.unread.push('tags');
-  } else {
-    d.tags = [(tags.value?.tags ?? []).map((t: any): ResourceTag => ({ key: t.Key ?? t.key ?? '', value: t.Value ?? t.value ?? '' }))];
-  }
 }

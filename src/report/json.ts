@@ -4,7 +4,10 @@ import { Finding } from './audit';
 import { DriftEntry, DriftKind, DriftResource, isDrift, TargetDrift } from './drift';
 import { FailOn, REPORT_SCHEMA_VERSION, RegistryReport, TargetReport } from './report';
 import { RepositoryUsage, StoragePrices } from './usage';
-import { DeployTimeValue, isDeployTimeValue, Possible, ReadGap, RepositoryModel } from '../compliance/model';
+import { itemsOf, KindItem } from '../model/descriptor';
+import { kinds } from '../model/kinds';
+import { ReadGap, RegistryModel, RepositoryModel } from '../model/settings';
+import { one, textOf as text } from '../model/values';
 
 /** The `--json` form of a report: see schema/report.schema.json and docs/report-schema.md. */
 export interface ReportJson {
@@ -109,6 +112,20 @@ export interface TargetJson {
   readonly usage: readonly RepositoryUsage[] | null;
   /** What the assembly declares against this registry (1.2; null without `--assembly` or when the target failed). */
   readonly drift: TargetDriftJson | null;
+  /**
+   * Every registry-wide item read, of every kind, in kind order (1.3; repositories are in
+   * `repositories`): its kind, id, name and settings as the kind's descriptor writes them.
+   */
+  readonly resources: readonly ResourceJson[];
+}
+
+/** One item of a kind (1.3). */
+export interface ResourceJson {
+  /** The kind (`registryScanning`, `pullTimeExclusion`, ...). */
+  readonly kind: string;
+  readonly id: string;
+  readonly name: string;
+  readonly settings: Readonly<Record<string, unknown>>;
 }
 
 export interface GapJson {
@@ -131,6 +148,8 @@ export interface RegistryJson {
   readonly accountSettings: Record<string, string> | null;
   /** The signing configuration as ECR answers it (`{ rules: [...] }`). */
   readonly signing: unknown;
+  /** The principals excluded from pull-time updates (1.3; null when they could not be read). */
+  readonly pullTimeExclusions?: string[] | null;
 }
 
 export interface RepositoryJson {
@@ -155,21 +174,6 @@ export function toolVersion(): string {
   } catch {
     return '0.0.0';
   }
-}
-
-function one<T>(values: Possible<T>): T | null {
-  if (values === null || values.length === 0) {
-    return null;
-  }
-  const v = values[0];
-  return v === undefined ? null : v;
-}
-
-function text(v: string | DeployTimeValue | undefined | null): string | null {
-  if (v === undefined || v === null) {
-    return null;
-  }
-  return isDeployTimeValue(v) ? JSON.stringify(v.template) : v;
 }
 
 function repositoryJson(r: RepositoryModel): RepositoryJson {
@@ -224,7 +228,21 @@ function registryJson(t: TargetReport): RegistryJson | null {
     })),
     accountSettings: m.accountSettings ? { ...m.accountSettings } : null,
     signing: m.signingConfiguration ?? null,
+    pullTimeExclusions: unread('pullTimeExclusions') ? null : (m.pullTimeExclusions ?? []).flatMap(e => (e.principalArn !== undefined ? [e.principalArn] : [])),
   };
+}
+
+/** Every registry-wide item of every kind (not repositories: `repositories` lists them), in kind order. */
+function resourcesJson(m: RegistryModel | undefined): ResourceJson[] {
+  if (!m) {
+    return [];
+  }
+  return kinds().filter(k => k.field !== 'repositories').flatMap(k => itemsOf<KindItem>(m, k).map(item => ({
+    kind: k.kind,
+    id: item.id,
+    name: k.nameOf(item),
+    settings: k.toJson ? { ...k.toJson(item) } : {},
+  })));
 }
 
 /** Costs in JSON: US dollars rounded to a hundredth of a cent. */
@@ -345,6 +363,7 @@ export function reportToJson(report: RegistryReport, failOn: FailOn, failOnDrift
       durationMs: t.durationMs,
       usage: t.usage ? t.usage.map(usageJson) : null,
       drift: t.drift ? targetDriftJson(t.drift) : null,
+      resources: resourcesJson(t.model),
     })),
     usage: usageSummary(report),
     drift: driftSummary(report, failOnDrift),

@@ -1,18 +1,21 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { DeclaredApp, DeclaredStack, readAssembly } from './assembly';
 import { atOrAbove, audit, AuditOptions, Finding, RuleInfo, ruleInfo, Severity } from './audit';
 import { compareRegistry, DriftEntry, isDrift, PhysicalIds, stacksNeedingIds, stacksOfRegistry, TargetDrift } from './drift';
 import { ReportInputError } from './errors';
 import { Inventory, InventoryProgress, readInventory, WrongAccountError } from './inventory';
 import { readPhysicalIds, StackResourcesReader } from './physical-ids';
+import { readAssemblyDirectory } from './private/assembly-reader';
 import { ECR_STORAGE_PRICES, readUsage, RepositoryUsage, StoragePrices } from './usage';
-import { ReadGap, RegistryModel } from '../compliance/model';
-import { partitionOf } from '../compliance/private/from-template';
-import { createEcrClient, describeError, forClient } from '../runtime';
+import { DeclaredApp, DeclaredStack } from '../model/declared';
+import { ReadGap, RegistryModel } from '../model/settings';
+import { registryArnOf } from '../model/values';
+import { forClient } from '../runtime/client';
+import { createEcrClient } from '../runtime/ecr';
+import { describeError } from '../runtime/errors';
 
 /** The version of the report's JSON form (`schemaVersion`); see docs/report-schema.md. */
-export const REPORT_SCHEMA_VERSION = '1.2';
+export const REPORT_SCHEMA_VERSION = '1.3';
 
 /** One registry to read: an account and a region, optionally through a role. */
 export interface ReportTarget {
@@ -190,7 +193,7 @@ export class RegistryReport {
       throw new ReportInputError('no target: give at least one account:region');
     }
     options.targets.forEach(validateTarget);
-    const declared = typeof options.assembly === 'string' ? readAssembly(options.assembly) : options.assembly;
+    const declared = typeof options.assembly === 'string' ? readAssemblyDirectory(options.assembly) : options.assembly;
     const started = Date.now();
     const deadline = options.deadline ?? started + 5 * 60_000;
     const results: TargetReport[] = new Array(options.targets.length);
@@ -398,7 +401,7 @@ async function readTarget(
       status: model.gaps.length > 0 ? 'partial' : 'complete',
       account: model.account,
       region: target.region,
-      registryArn: `arn:${partitionOf(target.region)}:ecr:${target.region}:${model.account}:registry`,
+      registryArn: registryArnOf(model.account ?? 'unknown', target.region),
       model,
       findings: audit(model, { requireSigning: options.requireSigning }),
       gaps: model.gaps,

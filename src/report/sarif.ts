@@ -3,8 +3,8 @@ import { Finding, RuleInfo, Severity } from './audit';
 import { DriftEntry, isDrift } from './drift';
 import { driftEntryJson, toolVersion } from './json';
 import { RegistryReport, TargetReport } from './report';
-import { RULES } from '../compliance/private/definitions';
-import { partitionOf } from '../compliance/private/from-template';
+import { RULES } from '../compliance/pack';
+import { registryArnOf as arnOfRegistry } from '../model/values';
 
 /** The SARIF version written (OASIS SARIF 2.1.0). */
 export const SARIF_VERSION = '2.1.0';
@@ -182,7 +182,7 @@ function driftResult(t: TargetReport, e: DriftEntry, ruleIndex: number): SarifRe
 
 function registryArnOf(t: TargetReport): string | undefined {
   const account = t.account ?? t.target.account;
-  return t.registryArn ?? (account !== undefined && t.region ? `arn:${partitionOf(t.region)}:ecr:${t.region}:${account}:registry` : undefined);
+  return t.registryArn ?? (account !== undefined && t.region ? arnOfRegistry(account, t.region) : undefined);
 }
 
 function notifications(t: TargetReport): SarifNotification[] {

@@ -1,21 +1,12 @@
 import { Finding } from './audit';
 import { FailOn, RegistryReport, TargetReport } from './report';
-import { ReadGap } from '../compliance/model';
+import { kindOf, kinds } from '../model/kinds';
+import { ReadGap } from '../model/settings';
 
-const PART_NAMES: Record<string, string> = {
-  repositories: 'repositories',
-  repositoryScanning: 'repository scanning frequency',
-  lifecyclePolicies: 'lifecycle policies',
-  repositoryPolicies: 'repository policies',
-  tags: 'tags',
-  registryScanning: 'registry scanning configuration',
-  registryPolicy: 'registry policy',
-  replication: 'replication configuration',
-  pullThroughCacheRules: 'pull-through cache rules',
-  creationTemplates: 'repository creation templates',
-  accountSettings: 'account settings (registry policy scope)',
-  signing: 'signing configuration',
-};
+/** A part's words, from the kind that reads it. */
+function partWords(part: string): string {
+  return kinds().flatMap(k => k.parts).find(p => p.part === part)?.words ?? part;
+}
 
 function label(t: TargetReport): string {
   return `${t.account ?? t.target.account ?? '(default account)'} ${t.region}`;
@@ -46,7 +37,7 @@ function gapLines(t: TargetReport): string[] {
     groups.set(key, group);
   }
   return [...groups.values()].map(({ gap, repositories }) =>
-    `  ${label(t)}: ${PART_NAMES[gap.part] ?? gap.part}${repositories > 0 ? ` of ${plural(repositories, 'repository', 'repositories')}` : ''} not read (${gap.action}): ${gap.reason}`);
+    `  ${label(t)}: ${partWords(gap.part)}${repositories > 0 ? ` of ${plural(repositories, 'repository', 'repositories')}` : ''} not read (${gap.action}): ${gap.reason}`);
 }
 
 /** Bytes for people: binary units (GiB is the GB AWS bills storage by). */
@@ -100,16 +91,6 @@ const DRIFT_WORDS: Record<string, string> = {
   notComparable: 'not comparable',
 };
 
-const RESOURCE_WORDS: Record<string, string> = {
-  repository: 'repository',
-  registryScanning: 'registry scanning',
-  registryPolicy: 'registry policy',
-  replication: 'replication',
-  pullThroughCacheRule: 'pull-through cache rule',
-  creationTemplate: 'creation template',
-  signing: 'signing configuration',
-};
-
 /** The drift section: the stacks and what they were compared with, then an entry a line, by registry. */
 function driftLines(report: RegistryReport, failOnDrift: boolean): string[] {
   const entries = report.driftEntries;
@@ -128,7 +109,7 @@ function driftLines(report: RegistryReport, failOnDrift: boolean): string[] {
     const s = t.drift.summary;
     out.push('', `${label(t)}: ${s.declared} declared, ${s.live} live, ${s.clean} clean`);
     for (const e of t.drift.entries) {
-      const what = `${RESOURCE_WORDS[e.resource]}${e.name !== undefined ? ` ${e.name}` : e.logicalId !== undefined ? ` ${e.stack}/${e.logicalId}` : ''}`;
+      const what = `${kindOf(e.resource)?.words.drift ?? e.resource}${e.name !== undefined ? ` ${e.name}` : e.logicalId !== undefined ? ` ${e.stack}/${e.logicalId}` : ''}`;
       out.push(`  ${DRIFT_WORDS[e.kind].padEnd(14)} ${what}${e.property !== undefined ? ` ${e.property}` : ''}: ${e.reason}`);
     }
   }

@@ -1,9 +1,9 @@
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { Limiter } from './private/limiter';
-import { RepositoryModel } from '../compliance/model';
 import { StorageClass } from '../lifecycle/enums';
-import { LifecyclePolicy } from '../lifecycle/policy';
 import { ImageDescription } from '../lifecycle/preview';
+import { previewPolicyText } from '../lifecycle/preview-text';
+import { Limiter } from './private/limiter';
+import { RepositoryModel } from '../model/settings';
 import { describeError } from '../runtime';
 
 /** Storage prices used for costs (US dollars per GB-month; a GB is 2^30 bytes, as AWS bills storage). */
@@ -112,7 +112,7 @@ export function computeRepositoryUsage(
   let freed = 0;
   if (repository.lifecyclePolicyText) {
     try {
-      const preview = LifecyclePolicy.fromJson(repository.lifecyclePolicyText).preview([...images], { now });
+      const preview = previewPolicyText(repository.lifecyclePolicyText, [...images], { now });
       const byDigest = new Map(images.map(i => [i.digest, i]));
       const pick = (digests: string[]) => digests.map(d => byDigest.get(d)!);
       const expired = pick(preview.expired);

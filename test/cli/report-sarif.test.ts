@@ -37,7 +37,7 @@ describe('report --sarif', () => {
     const { code, stdout, stderr } = await run('--target', target, '--endpoint', cli.proxy.url, '--sarif', file);
     expect(code).toBe(3);
     expect(stderr).toBe('');
-    expect(stdout.split('\n')[0]).toBe('1 registry, 8 repositories: 7 findings (6 error, 1 warning), 4 parts not read - at or above --fail-on error');
+    expect(stdout.split('\n')[0]).toBe('1 registry, 8 repositories: 7 findings (6 error, 1 warning), 5 parts not read - at or above --fail-on error');
     const sarif = sarifAt(file);
     expect(sarif.version).toBe('2.1.0');
     const pairs = sarif.runs[0].results.map((r: any) => [r.ruleId, r.locations[0].logicalLocations[0].name]);

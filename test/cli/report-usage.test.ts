@@ -28,7 +28,7 @@ describe('report --usage', () => {
     const validate = ajv.compile(SCHEMA);
     expect(validate(doc)).toBe(true);
     expect(validate.errors ?? []).toEqual([]);
-    expect(doc.schemaVersion).toBe('1.2');
+    expect(doc.schemaVersion).toBe('1.3');
     const usage = doc.targets[0].usage;
     expect(usage.map((u: any) => [u.name, u.images, u.bytes.total])).toEqual([['usage/big', 3, BIG], ['usage/small', 1, SIZES.lib], ['usage/empty', 0, 0]]);
     expect(usage[0].lifecycle).toEqual({ expire: { images: 1, bytes: SIZES.pr1 }, archive: { images: 0, bytes: 0 } });

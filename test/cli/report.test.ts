@@ -36,9 +36,9 @@ describe('cdk-ecr-registry report', () => {
     expect(stderr).toBe('');
     expect(code).toBe(3);
     const lines = stdout.split('\n');
-    expect(lines[0]).toBe('1 registry, 8 repositories: 7 findings (6 error, 1 warning), 4 parts not read - at or above --fail-on error');
+    expect(lines[0]).toBe('1 registry, 8 repositories: 7 findings (6 error, 1 warning), 5 parts not read - at or above --fail-on error');
     expect(lines[2]).toMatch(/^REGISTRY\s+STATUS\s+REPOSITORIES\s+ERRORS\s+WARNINGS\s+NOT READ\s+CALLS\s+TIME$/);
-    expect(lines[3]).toMatch(new RegExp(`^${ACCOUNT} ${REGION}\\s+partial\\s+8\\s+6\\s+1\\s+4\\s+\\d+\\s+\\d+\\.\\d s$`));
+    expect(lines[3]).toMatch(new RegExp(`^${ACCOUNT} ${REGION}\\s+partial\\s+8\\s+6\\s+1\\s+5\\s+\\d+\\s+\\d+\\.\\d s$`));
     const byRule = stdout.indexOf('Findings by rule');
     expect(byRule).toBeGreaterThan(0);
     for (const [rule, name] of EXPECTED_FINDINGS) {
@@ -62,11 +62,11 @@ describe('cdk-ecr-registry report', () => {
     const validate = ajv.compile(SCHEMA);
     expect(validate.errors ?? []).toEqual([]);
     expect(validate(doc)).toBe(true);
-    expect(doc.schemaVersion).toBe('1.2');
+    expect(doc.schemaVersion).toBe('1.3');
     expect(doc.usage).toBeNull();
     expect(doc.targets[0].usage).toBeNull();
     expect(doc.summary).toMatchObject({
-      targets: 1, targetsFailed: 0, repositories: 8, findings: 7, findingsBySeverity: { error: 6, warning: 1 }, gaps: 4, exceedsFailOn: true,
+      targets: 1, targetsFailed: 0, repositories: 8, findings: 7, findingsBySeverity: { error: 6, warning: 1 }, gaps: 5, exceedsFailOn: true,
     });
     expect(doc.targets[0].findings.map((f: any) => [f.ruleId, f.resourceName]).sort()).toEqual([...EXPECTED_FINDINGS].map(p => [...p]).sort());
     expect(doc.targets[0].repositories.find((r: any) => r.name === 'fault/aes256')).toMatchObject({ encryption: { type: 'AES256', kmsKey: null }, unread: [] });
@@ -84,7 +84,7 @@ describe('cdk-ecr-registry report', () => {
     expect((await run('--target', target, '--endpoint', cli.proxy.url, '--fail-on', 'warning')).code).toBe(3);
     expect((await run('--target', target, '--endpoint', cli.proxy.url, '--fail-on', 'none')).code).toBe(0);
     const { stdout } = await run('--target', target, '--endpoint', cli.proxy.url, '--fail-on', 'error');
-    expect(stdout.split('\n')[0]).toBe('1 registry, 1 repository: 1 finding (0 error, 1 warning), 4 parts not read - none at or above --fail-on error');
+    expect(stdout.split('\n')[0]).toBe('1 registry, 1 repository: 1 finding (0 error, 1 warning), 5 parts not read - none at or above --fail-on error');
   });
 
   test('several targets, one through a role (STS AssumeRole), read concurrently and reported side by side', async () => {
@@ -102,8 +102,8 @@ describe('cdk-ecr-registry report', () => {
     // The other account's registry is its own: only its (default) scanning configuration is a finding.
     expect(doc.targets[1].findings.map((f: any) => f.ruleId)).toEqual(['EcrChecks-RegistryScanning']);
     const text = await run('--target', target, '--target', `${OTHER_ACCOUNT}:eu-west-1:${ROLE}`, '--endpoint', cli.proxy.url, '--sts-endpoint', cli.proxy.url);
-    expect(text.stdout.split('\n')[0]).toBe('2 registries, 8 repositories: 8 findings (7 error, 1 warning), 8 parts not read - at or above --fail-on error');
-    expect(text.stdout).toMatch(new RegExp(`^${OTHER_ACCOUNT} eu-west-1\\s+partial\\s+0\\s+1\\s+0\\s+4`, 'm'));
+    expect(text.stdout.split('\n')[0]).toBe('2 registries, 8 repositories: 8 findings (7 error, 1 warning), 10 parts not read - at or above --fail-on error');
+    expect(text.stdout).toMatch(new RegExp(`^${OTHER_ACCOUNT} eu-west-1\\s+partial\\s+0\\s+1\\s+0\\s+5`, 'm'));
   });
 
   test('credentials of another account: that target failed, the others reported, exit 1', async () => {

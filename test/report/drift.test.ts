@@ -6,10 +6,11 @@ import { App, CfnParameter, Fn, Stack, Stage } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as signer from 'aws-cdk-lib/aws-signer';
 import { Registry } from '../../src';
+import { compareValues, hasToken, normalizeLifecyclePolicy, normalizeStatements } from '../../src/model/compare';
 import {
-  compareRegistry, compareValues, DeclaredStack, emptyRegistry, foldKnown, hasToken, normalizeLifecyclePolicy, normalizeStatements,
-  readAssembly, RegistryModel, RegistryReport, RepositoryModel, stacksOfRegistry,
+  compareRegistry, DeclaredStack, emptyRegistry, readAssembly, RegistryModel, RegistryReport, RepositoryModel, stacksOfRegistry,
 } from '../../src/report';
+import { foldKnown } from '../../src/report/assembly';
 
 const ACCOUNT = '111111111111';
 const REGION = 'eu-west-1';

@@ -100,7 +100,7 @@ describe('report against a seeded registry (moto over HTTP)', () => {
     await seedRegistry(ecr);
     const report = await read();
     const gaps = report.targets[0].gaps;
-    expect(gaps.map(g => g.part).sort()).toEqual(['accountSettings', 'creationTemplates', 'pullThroughCacheRules', 'signing']);
+    expect(gaps.map(g => g.part).sort()).toEqual(['accountSettings', 'creationTemplates', 'pullThroughCacheRules', 'pullTimeExclusions', 'signing']);
     for (const g of gaps) {
       expect(g.code).toBe('HTTP 500');
       expect(g.reason).toMatch(/HTTP 500/);

@@ -20,7 +20,7 @@ const VERSION = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'packag
 const REGISTRY_ARN = `arn:aws:ecr:${REGION}:${ACCOUNT}:registry`;
 const repoArn = (name: string) => `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${name}`;
 /** The parts moto 5.2 cannot answer (HTTP 500): gaps, so warning notifications. */
-const PARTS_NOT_READ = ['accountSettings', 'creationTemplates', 'pullThroughCacheRules', 'signing'];
+const PARTS_NOT_READ = ['accountSettings', 'creationTemplates', 'pullThroughCacheRules', 'pullTimeExclusions', 'signing'];
 
 let moto: MotoServer;
 let ecr: ECRClient;

@@ -76,7 +76,7 @@ describe('usage and cost against moto', () => {
     const old = await read(new Date(Date.now() + 91 * DAY));
     expect(old.targets[0].usage!.map(u => u.notPulled90Days.bytes)).toEqual([SIZES.pr1 + SIZES.pr2 + SIZES.v1, SIZES.lib, 0]);
     const json = reportToJson(old, 'none');
-    expect(json.schemaVersion).toBe('1.2');
+    expect(json.schemaVersion).toBe('1.3');
     expect(json.usage).toMatchObject({
       repositories: 3,
       images: 4,

@@ -3,7 +3,7 @@ import {
   EcrPublicRepositoryTagged, EcrRegistryPolicyActions, EcrRegistryScanning, EcrScanOnPush, EcrSigningCoverage, EcrTagImmutability,
 } from '../rules';
 import { RuleDefinition } from './rule';
-import { SubjectKind } from '../model';
+import { SubjectKind } from '../../model/settings';
 
 /** The subjects that carry a resource policy. */
 const POLICY_SUBJECTS: readonly SubjectKind[] = ['repository', 'publicRepository', 'registryPolicy', 'creationTemplate'];

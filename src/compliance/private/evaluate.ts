@@ -1,6 +1,6 @@
 import { RULES } from './definitions';
 import { RuleCompliance, RuleDefinition, RuleResult } from './rule';
-import { RegistryModel, Subject } from '../model';
+import { RegistryModel, Subject } from '../../model/settings';
 
 /** One rule's verdict on one subject that does not pass. */
 export interface RuleViolation {

@@ -1,6 +1,8 @@
-import { isIntrinsic } from './intrinsic';
-import { isUnresolved } from '../../private/tokens';
-import { PolicyStatement } from '../model';
+import { isIntrinsic } from '../../model/intrinsic';
+import { statementsOf } from '../../model/policy-text';
+import { PolicyStatement } from '../../model/settings';
+
+export { statementsOf };
 
 /** Actions that read images (pull). */
 export const PULL_ACTIONS = [
@@ -51,40 +53,6 @@ const RESTRICTING_OPERATORS = ['StringEquals', 'StringEqualsIgnoreCase', 'String
 
 /** One policy statement (a template's resolved JSON or a live policy's parsed text). */
 export type Statement = PolicyStatement;
-
-/**
- * The statements of a policy document, `[]` when there is no policy, or `undefined` when the
- * document cannot be read: an intrinsic only CloudFormation can evaluate, an unresolved token,
- * or text that is not JSON. Policy text given as a JSON string (creation templates, every live
- * policy) is parsed.
- */
-export function statementsOf(policy: unknown): Statement[] | undefined {
-  if (policy === undefined || policy === null || policy === '') {
-    return [];
-  }
-  let doc = policy;
-  if (typeof doc === 'string') {
-    if (isUnresolved(doc)) {
-      return undefined;
-    }
-    try {
-      doc = JSON.parse(doc);
-    } catch {
-      return undefined;
-    }
-  }
-  if (isIntrinsic(doc) || typeof doc !== 'object') {
-    return undefined;
-  }
-  const statement = (doc as { Statement?: unknown }).Statement;
-  if (statement === undefined) {
-    return [];
-  }
-  if (isIntrinsic(statement)) {
-    return undefined;
-  }
-  return (Array.isArray(statement) ? statement : [statement]) as Statement[];
-}
 
 export function isAllow(s: Statement): boolean {
   return s.Effect === 'Allow';

@@ -1,4 +1,4 @@
-import { RegistryModel, RegistryPart, Subject, SubjectKind } from '../model';
+import { RegistryModel, RegistryPart, Subject, SubjectKind } from '../../model/settings';
 
 /**
  * The result of a rule on one subject (the values are cdk-nag's, so reports read the same).

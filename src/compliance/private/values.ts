@@ -1,4 +1,7 @@
-import { DeployTimeValue, isDeployTimeValue, Possible } from '../model';
+import { isDeployTimeValue, Possible } from '../../model/settings';
+import { deployTime } from '../../model/values';
+
+export { deployTime };
 
 /** Whether every value a setting can take passes `test`; `false` when the values cannot be known. */
 export function all<T>(values: Possible<T>, test: (v: T) => boolean): boolean {
@@ -27,9 +30,4 @@ function showValue(v: unknown): string {
     return 'a value computed at deploy time';
   }
   return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
-/** A deploy-time value for a template JSON fragment. */
-export function deployTime(template: unknown): DeployTimeValue {
-  return { deployTime: true, template };
 }

@@ -1,5 +1,5 @@
-import { RegistryModel, Subject } from '../model';
 import { describeStatements } from './ecr-open-access';
+import { RegistryModel, Subject } from '../../model/settings';
 import { awsPrincipalsOf, grantsWildcardActions, isAllow, isOtherAccount } from '../private/policy';
 import { check, fail, hasPolicy, NOT_APPLICABLE, RuleResult } from '../private/rule';
 

@@ -1,4 +1,4 @@
-import { DeployTimeValue, isDeployTimeValue, Subject } from '../model';
+import { DeployTimeValue, isDeployTimeValue, Subject } from '../../model/settings';
 import { check, NOT_APPLICABLE, RuleResult } from '../private/rule';
 import { all, show } from '../private/values';
 

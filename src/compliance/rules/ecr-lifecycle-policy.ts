@@ -1,4 +1,4 @@
-import { isDeployTimeValue, Subject } from '../model';
+import { isDeployTimeValue, Subject } from '../../model/settings';
 import { check, NOT_APPLICABLE, RuleResult } from '../private/rule';
 import { all, isNonBlankString } from '../private/values';
 

@@ -1,4 +1,4 @@
-import { Subject } from '../model';
+import { Subject } from '../../model/settings';
 import {
   grantsAnyOf, hasScopingCondition, isAllow, isOpenStatement, PULL_ACTIONS, PUSH_ACTIONS,
 } from '../private/policy';

@@ -1,4 +1,4 @@
-import { isDeployTimeValue, ResourceTag, Subject } from '../model';
+import { isDeployTimeValue, ResourceTag, Subject } from '../../model/settings';
 import { check, NOT_APPLICABLE, RuleResult } from '../private/rule';
 import { all } from '../private/values';
 

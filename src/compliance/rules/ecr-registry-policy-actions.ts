@@ -1,4 +1,4 @@
-import { Subject } from '../model';
+import { Subject } from '../../model/settings';
 import { actionsOf, isAllow, REGISTRY_POLICY_V2_ALLOWED_ACTIONS } from '../private/policy';
 import { check, fail, NOT_APPLICABLE, RuleResult } from '../private/rule';
 

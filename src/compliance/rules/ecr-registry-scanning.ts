@@ -1,4 +1,4 @@
-import { RegistryModel, RegistryScanningModel, Subject } from '../model';
+import { RegistryModel, RegistryScanningModel, Subject } from '../../model/settings';
 import { check, NOT_APPLICABLE, PASS, RuleResult } from '../private/rule';
 import { all, show } from '../private/values';
 

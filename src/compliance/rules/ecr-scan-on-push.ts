@@ -1,4 +1,4 @@
-import { Subject } from '../model';
+import { Subject } from '../../model/settings';
 import { check, NOT_APPLICABLE, RuleResult } from '../private/rule';
 import { all, show } from '../private/values';
 

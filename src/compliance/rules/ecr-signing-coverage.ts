@@ -1,5 +1,5 @@
-import { isUnresolved } from '../../private/tokens';
-import { RegistryModel, SigningRuleModel, Subject } from '../model';
+import { RegistryModel, SigningRuleModel, Subject } from '../../model/settings';
+import { hasTokenMarks } from '../../private/token-marks';
 import { fail, NOT_APPLICABLE, PASS, Rule, RuleResult } from '../private/rule';
 
 /**
@@ -31,14 +31,14 @@ export function EcrSigningCoverage(repositoryPrefixes: readonly string[]): Rule 
       return NOT_APPLICABLE;
     }
     const name = subject.name;
-    const prefix = repositoryPrefixes.find(p => isUnresolved(p) || name.startsWith(p));
+    const prefix = repositoryPrefixes.find(p => hasTokenMarks(p) || name.startsWith(p));
     if (prefix === undefined) {
       return NOT_APPLICABLE;
     }
     if (registry.gaps.some(g => g.part === 'signing')) {
       return NOT_APPLICABLE;
     }
-    const why = isUnresolved(prefix) ? 'a required prefix known only at deploy time' : `the required prefix "${prefix}"`;
+    const why = hasTokenMarks(prefix) ? 'a required prefix known only at deploy time' : `the required prefix "${prefix}"`;
     const configurations = registry.signingConfigurations;
     if (configurations.length === 0) {
       return fail(`repository ${name} matches ${why}, and its registry has no signing configuration (managed signing) in the same account and region`);

@@ -1,0 +1,68 @@
+import { DescribeRepositoryCreationTemplatesCommand, RepositoryCreationTemplate } from '@aws-sdk/client-ecr';
+import { comparePolicyStatements, compareValues, normalizeLifecyclePolicy } from '../compare';
+import { KindDescriptor } from '../descriptor';
+import { statementsOf } from '../policy-text';
+import { CreationTemplateModel } from '../settings';
+import { literal, possibleOf, textValues } from '../template-values';
+import { one, textOf } from '../values';
+
+/** ECR's page size of `DescribeRepositoryCreationTemplates`. */
+export const CREATION_TEMPLATE_PAGE_SIZE = 1000;
+
+/** A repository creation template (`AWS::ECR::RepositoryCreationTemplate`), by its prefix. */
+export const CREATION_TEMPLATE: KindDescriptor<CreationTemplateModel> = {
+  kind: 'creationTemplate',
+  identity: 'prefix',
+  field: 'creationTemplates',
+  subject: true,
+  words: { one: 'repository creation template', drift: 'creation template', noun: 'creation template', gap: 'the repository creation templates', key: 'prefix' },
+  parts: [{ part: 'creationTemplates', words: 'repository creation templates' }],
+  cfnTypes: ['AWS::ECR::RepositoryCreationTemplate'],
+  fromTemplate: ctx => ({
+    kind: 'creationTemplate',
+    id: ctx.id,
+    prefix: literal(ctx.props.Prefix),
+    appliedFor: Array.isArray(ctx.props.AppliedFor) ? ctx.props.AppliedFor.filter((a: unknown): a is string => typeof a === 'string') : [],
+    tagMutability: possibleOf(ctx, ctx.props.ImageTagMutability, v => (v === undefined ? 'MUTABLE' : String(v))),
+    lifecyclePolicyText: textValues(ctx, ctx.props.LifecyclePolicy),
+    policyStatements: statementsOf(ctx.props.RepositoryPolicy) ?? null,
+  }),
+  unreadable: (id, readError) => ({ kind: 'creationTemplate', id, readError, appliedFor: [], tagMutability: null, lifecyclePolicyText: null, policyStatements: null }),
+  api: {
+    calls: [{
+      action: 'DescribeRepositoryCreationTemplates', permission: 'ecr:DescribeRepositoryCreationTemplates', per: 'page', pageSize: CREATION_TEMPLATE_PAGE_SIZE, optional: true,
+    }],
+    read: async ctx => {
+      const templates = await ctx.pages<RepositoryCreationTemplate>('creationTemplates', 'DescribeRepositoryCreationTemplates',
+        nextToken => new DescribeRepositoryCreationTemplatesCommand({ maxResults: CREATION_TEMPLATE_PAGE_SIZE, nextToken }), 'repositoryCreationTemplates');
+      return templates?.map(t => ({
+        kind: 'creationTemplate',
+        id: '',
+        prefix: t.prefix,
+        appliedFor: t.appliedFor ?? [],
+        tagMutability: [t.imageTagMutability ?? 'MUTABLE'],
+        lifecyclePolicyText: [t.lifecyclePolicy || undefined],
+        policyStatements: statementsOf(t.repositoryPolicy) ?? null,
+      }));
+    },
+  },
+  liveId: (t, registryArn) => `${registryArn}#creation-template/${t.prefix}`,
+  keyOf: t => t.prefix,
+  nameOf: t => `repository creation template ${t.prefix ?? '?'}`,
+  toJson: c => ({
+    prefix: c.prefix ?? null,
+    appliedFor: [...c.appliedFor],
+    tagMutability: one(c.tagMutability),
+    lifecyclePolicy: textOf(one(c.lifecyclePolicyText)),
+  }),
+  properties: [
+    { name: 'appliedFor', words: 'applied for', compare: (d, l) => compareValues([d.appliedFor], [l.appliedFor], a => [...a].sort()) },
+    { name: 'tagMutability', words: 'tag mutability', compare: (d, l) => compareValues(d.tagMutability, l.tagMutability) },
+    {
+      name: 'lifecyclePolicy',
+      words: 'the lifecycle policy',
+      compare: (d, l) => compareValues(d.lifecyclePolicyText, l.lifecyclePolicyText, v => normalizeLifecyclePolicy(v as string | undefined)),
+    },
+    { name: 'repositoryPolicy', words: 'the repository policy', compare: (d, l, ctx) => comparePolicyStatements(d.policyStatements, l.policyStatements, ctx.partition) },
+  ],
+};
