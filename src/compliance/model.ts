@@ -5,4 +5,4 @@ export type {
   PullThroughCacheRuleModel, PullTimeExclusionModel, ReadGap, RegistryModel, RegistryPart, RegistryPolicyModel, RegistryScanningModel,
   ReplicationModel, RepositoryModel, ResourceTag, ScanningRule, SigningConfigurationModel, SigningRuleModel, Subject, SubjectBase, SubjectKind,
 } from '../model/settings';
-export { subjectsOf } from '../model/kinds';
+export { subjectsOf } from '../model/kind-list';

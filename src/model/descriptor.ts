@@ -1,7 +1,7 @@
 /**
  * A kind descriptor: everything that is "per kind" about one resource kind of a registry, in one
  * place. The template reader, the live inventory, the rule pack's subjects, drift and the report's
- * words and order all derive from the list of descriptors (src/model/kinds.ts), so adding a kind
+ * words and order all derive from the list of descriptors (src/model/kind-list.ts), so adding a kind
  * is one descriptor and its tests.
  *
  * Nothing here imports aws-cdk-lib: a descriptor reads a template through a `TemplateContext` the

@@ -8,7 +8,7 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { possibleValues, renderedProperties } from './cfn-template';
 import { KindItem, TemplateContext } from './descriptor';
-import { kindOfCfnType } from './kinds';
+import { kindOfCfnType } from './kind-list';
 import { emptyRegistry, RegistryModel, Subject } from './settings';
 import { isUnresolved } from '../private/tokens';
 

@@ -20,7 +20,7 @@ import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { ReportInputError } from './errors';
 import { useAssemblyReader } from './private/assembly-reader';
 import { DeclaredApp, DeclaredItem, DeclaredSigning, DeclaredStack, DeclaredSubject } from '../model/declared';
-import { kindOfCfnType } from '../model/kinds';
+import { kindOfCfnType } from '../model/kind-list';
 import { modelFromTemplate } from '../model/template';
 import { partitionOf } from '../model/values';
 

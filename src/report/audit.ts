@@ -1,5 +1,5 @@
 import { evaluateSubject, RuleDefinition, RULES, signingRuleDefinition } from '../compliance/pack';
-import { kindOf, subjectsOf } from '../model/kinds';
+import { kindOf, subjectsOf } from '../model/kind-list';
 import { RegistryModel, Subject, SubjectKind } from '../model/settings';
 
 /** A rule's severity: `error` (fails `--fail-on error`, the default) or `warning`. */

@@ -18,7 +18,7 @@
 import { DEPLOY_TIME, Outcome, showValue } from '../model/compare';
 import { declaredItems, DeclaredStack, PhysicalIds } from '../model/declared';
 import { DeclaredItemRef, DriftContext, itemsOf, KindDescriptor, KindItem, PropertyDescriptor } from '../model/descriptor';
-import { kindOf, kinds } from '../model/kinds';
+import { kindOf, kinds } from '../model/kind-list';
 import { nameFromTags } from '../model/kinds/repository';
 import { ModelKind, RegistryModel, RepositoryModel } from '../model/settings';
 import { partitionOf } from '../model/values';

@@ -6,7 +6,7 @@
 import { DescribeRegistryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { Limiter } from './private/limiter';
 import { Answer, ApiContext, KindDescriptor } from '../model/descriptor';
-import { kinds } from '../model/kinds';
+import { kinds } from '../model/kind-list';
 import { CREATION_TEMPLATE_PAGE_SIZE } from '../model/kinds/creation-template';
 import { PULL_THROUGH_CACHE_PAGE_SIZE } from '../model/kinds/pull-through-cache-rule';
 import { PULL_TIME_EXCLUSION_PAGE_SIZE } from '../model/kinds/pull-time-exclusion';

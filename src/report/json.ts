@@ -5,7 +5,7 @@ import { DriftEntry, DriftKind, DriftResource, isDrift, TargetDrift } from './dr
 import { FailOn, REPORT_SCHEMA_VERSION, RegistryReport, TargetReport } from './report';
 import { RepositoryUsage, StoragePrices } from './usage';
 import { itemsOf, KindItem } from '../model/descriptor';
-import { kinds } from '../model/kinds';
+import { kinds } from '../model/kind-list';
 import { ReadGap, RegistryModel, RepositoryModel } from '../model/settings';
 import { one, textOf as text } from '../model/values';
 

@@ -39,5 +39,5 @@ export type {
   PullThroughCacheRuleModel, PullTimeExclusionModel, ReadGap, RegistryModel, RegistryPart, RegistryPolicyModel, RegistryScanningModel,
   ReplicationModel, RepositoryModel, ResourceTag, ScanningRule, SigningConfigurationModel, SigningRuleModel, Subject, SubjectBase, SubjectKind,
 } from '../model/settings';
-export { subjectsOf } from '../model/kinds';
+export { subjectsOf } from '../model/kind-list';
 export type { DeclaredApp, DeclaredItem, DeclaredSigning, DeclaredStack, DeclaredSubject } from '../model/declared';

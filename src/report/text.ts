@@ -1,6 +1,6 @@
 import { Finding } from './audit';
 import { FailOn, RegistryReport, TargetReport } from './report';
-import { kindOf, kinds } from '../model/kinds';
+import { kindOf, kinds } from '../model/kind-list';
 import { ReadGap } from '../model/settings';
 
 /** A part's words, from the kind that reads it. */

@@ -11,7 +11,7 @@ import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { mockClient } from 'aws-sdk-client-mock';
 import { compareOne } from '../../src/model/compare';
 import { KindDescriptor, KindItem } from '../../src/model/descriptor';
-import { kinds, registerKind } from '../../src/model/kinds';
+import { kinds, registerKind } from '../../src/model/kind-list';
 import { modelFromTemplate } from '../../src/model/template';
 import { readAssembly, readInventory, RegistryModel, RegistryReport, renderHtml, renderText, reportToJson, reportToSarif } from '../../src/report';
 
