@@ -7,7 +7,7 @@
  * second) and prints one JSON line: time, repositories, findings, the calls the report counted, the
  * RSS after loading the modules and the process's RSS high-water mark.
  */
-import { RegistryReport } from '../src/report';
+import { RegistryReport } from '../src/report/live';
 
 async function main(): Promise<void> {
   const [endpoint, account, region] = process.argv.slice(2);
