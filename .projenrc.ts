@@ -138,7 +138,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 });
 
 // Layers: src/private is the floor every concern stands on, so it imports nothing of the library above
-// it (a concern's own helpers live in its private/ folder); and no file takes part in an import cycle.
+// it (a concern's own helpers live in its private/ folder); src/model (the kinds) stands on it alone;
+// and no file takes part in an import cycle.
 project.eslint!.addRules({
   'import/no-restricted-paths': ['error', {
     zones: [{
@@ -146,6 +147,11 @@ project.eslint!.addRules({
       from: './src',
       except: ['./private'],
       message: 'src/private is the shared floor and imports nothing above it: put code that needs a concern in that concern\'s private/ folder.',
+    }, {
+      target: './src/model',
+      from: './src',
+      except: ['./model', './private'],
+      message: 'src/model (one descriptor per kind) is the layer the rules, the report and adoption stand on: it imports none of them.',
     }],
   }],
   'import/no-cycle': ['error'],

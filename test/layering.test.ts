@@ -80,6 +80,20 @@ describe('layering rules', () => {
     expect(messages['src/private/upward.ts']).toEqual([expect.stringMatching(/^import\/no-restricted-paths: .*src\/private/)]);
   });
 
+  test('src/model imports src/private only (import/no-restricted-paths)', async () => {
+    const [level, options] = await configured('import/no-restricted-paths') as [Linter.RuleSeverity, object];
+    dir = writeTree({
+      'src/private/errors.ts': 'export const ERRORS = 1;\n',
+      'src/model/settings.ts': 'import { ERRORS } from \'../private/errors\';\nexport const MODEL = ERRORS;\n',
+      'src/model/kinds/repository.ts': 'import { MODEL } from \'../settings\';\nexport const KIND = MODEL;\n',
+      'src/model/upward.ts': 'import { RULES } from \'../compliance/rules\';\nexport const UP = RULES;\n',
+      'src/compliance/rules.ts': 'import { MODEL } from \'../model/settings\';\nexport const RULES = MODEL;\n',
+    });
+    const messages = await lint(dir, { 'import/no-restricted-paths': [level, { ...options, basePath: dir }] });
+    expect(Object.keys(messages)).toEqual(['src/model/upward.ts']);
+    expect(messages['src/model/upward.ts']).toEqual([expect.stringMatching(/^import\/no-restricted-paths: .*src\/model/)]);
+  });
+
   test('no file takes part in an import cycle (import/no-cycle)', async () => {
     const entry = await configured('import/no-cycle');
     dir = writeTree({
