@@ -5,9 +5,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { EcrChecks, PrivateRepository, Registry, RegistryScanning, UpstreamRegistry } from '../../src';
-import { modelFromTemplate } from '../../src/compliance/private/from-template';
 import { RuleCompliance } from '../../src/compliance/private/rule';
 import { EcrTagImmutability } from '../../src/compliance/rules';
+import { modelFromTemplate } from '../../src/model/template';
 import { newStack } from '../helpers/synth';
 
 /** Paths of the resources that fail `ruleId` under `scope`. */

@@ -2,8 +2,8 @@ import { App, CfnCondition, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { PrivateRepository } from '../../src';
-import { isDeployTimeValue, RepositoryModel } from '../../src/compliance/model';
-import { modelFromTemplate } from '../../src/compliance/private/from-template';
+import { isDeployTimeValue, RepositoryModel } from '../../src/model/settings';
+import { modelFromTemplate } from '../../src/model/template';
 import { newStack } from '../helpers/synth';
 
 /** The template feed of the settings model the rules evaluate. */

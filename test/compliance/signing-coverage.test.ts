@@ -3,11 +3,11 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as signer from 'aws-cdk-lib/aws-signer';
 import { IConstruct } from 'constructs';
 import { EcrChecks, EcrValidationError, PrivateRepository, Registry } from '../../src';
-import { emptyRegistry, RegistryModel, RepositoryModel } from '../../src/compliance/model';
 import { signingRuleDefinition } from '../../src/compliance/private/definitions';
-import { modelFromTemplate } from '../../src/compliance/private/from-template';
 import { RuleCompliance } from '../../src/compliance/private/rule';
 import { EcrSigningCoverage, signingFilterMatches } from '../../src/compliance/rules';
+import { emptyRegistry, RegistryModel, RepositoryModel } from '../../src/model/settings';
+import { modelFromTemplate } from '../../src/model/template';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
 
