@@ -114,6 +114,8 @@ export interface RegistryReportOptions {
   /**
    * Compare each registry with what this cloud assembly declares (a `cdk.out` directory, or one
    * read with `readAssembly`): `drift` of each target. See docs/report.md, "Drift against the app".
+   * A directory is read by the full entry (`lib/report`, with aws-cdk-lib); the live entry
+   * (`lib/report/live`) takes an assembly read elsewhere.
    * @default - no drift
    */
   readonly assembly?: string | DeclaredApp;
