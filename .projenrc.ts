@@ -134,7 +134,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // (jsii writes a default .npmignore when there is none; npm ignores a root .npmignore when `files` is set.)
   npmignoreEnabled: false,
 
-  gitignore: ['cdk.out/', '.venv/', '.venv-bindings/', '.jsii.tabl.json', '.ci-work/', '/test-reports/', '*.tsbuildinfo', '/examples/**/cdk.out/', '/examples/**/target/', '/.rosetta-docs/', '/.npmignore'],
+  gitignore: ['cdk.out/', '.venv/', '.venv-bindings/', '.jsii.tabl.json', '.ci-work/', '/test-reports/', '*.tsbuildinfo', '/examples/**/cdk.out/', '/examples/**/target/', '/.rosetta-docs/', '/.npmignore', '/.oci-tools/'],
 });
 
 // Layers: src/private is the floor every concern stands on, so it imports nothing of the library above
@@ -174,7 +174,13 @@ const testDeps = project.addTask('test:deps', {
   description: 'Install the Python tools the tests use (moto[server]) into ./.venv',
   exec: 'bash scripts/python-env.sh test',
 });
+// The image copy tests run real OCI registries and crane, built once into .oci-tools/ (ignored).
+const ociTools = project.addTask('test:oci-tools', {
+  description: 'Build the OCI registries and crane the image copy tests use into ./.oci-tools (once)',
+  exec: 'bash scripts/oci-tools.sh',
+});
 project.testTask.prependSpawn(typecheck);
+project.testTask.prependSpawn(ociTools);
 project.testTask.prependSpawn(testDeps);
 
 // The main job: synthesize the example platform registry with the real cdk CLI and summarize it.

@@ -1,0 +1,101 @@
+/**
+ * `cdk-ecr-registry copy SOURCE DEST`: one image copied by digest, without Docker (the engine of
+ * src/image-copy). The digest is the last line of stdout; `--json` prints one object instead.
+ */
+import { parseArgs } from 'util';
+import { copyReference, credentialsFor, ImageRef, parseReference, parsePlatform, Platform } from '../image-copy';
+import { createEcrClient, resolvePolicy } from '../runtime';
+import { CliIo, EXIT, InputError, runLimits, TIME_OPTIONS, TIME_OPTIONS_USAGE } from './common';
+
+export const COPY_USAGE = `Usage:
+  cdk-ecr-registry copy SOURCE DEST [--platform OS/ARCH]... [--insecure-registry HOST]... [--json]
+
+Copies one image by digest: manifest bytes as they are, every blob checked against its digest and
+size before the manifest is written; blobs the destination has are not sent again. A failed copy
+leaves no tag.
+
+  SOURCE, DEST          host[:port]/path[:tag][@sha256:...]; short names as Docker expands them
+                        (nginx = docker.io/library/nginx). <account>.dkr.ecr.<region>.amazonaws.com
+                        hosts go through the ECR API (default credential chain, AWS_ENDPOINT_URL_ECR);
+                        others through the OCI distribution API with credentials from the Docker
+                        config file ($DOCKER_CONFIG/config.json or ~/.docker/config.json, "auths").
+                        DEST without a tag: the copy is by digest only.
+  --platform OS/ARCH    copy only this platform of an index (repeatable). One: the result is that
+                        platform's image manifest; several: a new index of those entries.
+  --insecure-registry HOST  plain HTTP for HOST (loopback hosts always may)
+  --json                print {"digest","mediaType","platforms","blobsCopied","blobsSkipped","bytesCopied"}
+${TIME_OPTIONS_USAGE}
+
+Exit codes: 0 copied; 1 the copy failed (nothing tagged); 2 bad arguments.
+`;
+
+function reference(flag: string, text: string): ImageRef {
+  try {
+    return parseReference(text);
+  } catch (e) {
+    throw new InputError(`${flag}: ${(e as Error).message}`);
+  }
+}
+
+export async function runCopy(args: string[], io: CliIo): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout(COPY_USAGE);
+    return EXIT.OK;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        'platform': { type: 'string', multiple: true },
+        'insecure-registry': { type: 'string', multiple: true },
+        'json': { type: 'boolean' },
+        ...TIME_OPTIONS,
+      },
+    });
+  } catch (e) {
+    throw new InputError(`${(e as Error).message}\n${COPY_USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 2) {
+    throw new InputError(`copy takes SOURCE and DEST, got ${positionals.length} argument(s)\n${COPY_USAGE}`);
+  }
+  const source = reference('SOURCE', positionals[0]);
+  const destination = reference('DEST', positionals[1]);
+  const platforms: Platform[] = (values.platform ?? []).map(p => {
+    try {
+      return parsePlatform(p);
+    } catch (e) {
+      throw new InputError(`--platform: ${(e as Error).message}`);
+    }
+  });
+  const insecure = (values['insecure-registry'] ?? []).map(h => h.toLowerCase());
+  const limits = runLimits(values);
+  const policy = resolvePolicy({ ...io.runtime, deadline: limits.deadline, requestTimeoutMs: limits.requestTimeoutMs, env: io.env });
+  const endpoint = io.env.AWS_ENDPOINT_URL_ECR ?? io.env.AWS_ENDPOINT_URL;
+  try {
+    const result = await copyReference({
+      source,
+      destination,
+      platforms,
+      insecure,
+      policy,
+      ecrClient: region => io.ecrClient
+        ? io.ecrClient({ region, ...(endpoint ? { endpoint } : {}) })
+        : createEcrClient({ ...io.runtime, region, endpoint, deadline: limits.deadline, requestTimeoutMs: limits.requestTimeoutMs, env: io.env }),
+      credentials: registry => credentialsFor(registry, io.env),
+      log: line => io.stderr(`${line}\n`),
+    });
+    if (values.json) {
+      const { digest, mediaType, platforms: p, blobsCopied, blobsSkipped, bytesCopied } = result;
+      io.stdout(`${JSON.stringify({ digest, mediaType, platforms: p, blobsCopied, blobsSkipped, bytesCopied })}\n`);
+    } else {
+      io.stdout(`${result.digest}\n`);
+    }
+    return EXIT.OK;
+  } catch (e) {
+    // Whatever the registries answer (a platform the image lacks included) is a failed copy: exit 1.
+    throw Object.assign(new Error(`copy failed: ${(e as Error)?.message ?? String(e)}`), { name: 'CopyFailed' });
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * An ECR repository as a copy's source or destination, through the ECR API (every call through
+ * the runtime client policy): BatchGetImage and GetDownloadUrlForLayer to read;
+ * BatchCheckLayerAvailability, the layer upload calls and PutImage to write.
+ */
+import { Readable } from 'stream';
+import {
+  BatchCheckLayerAvailabilityCommand, BatchGetImageCommand, CompleteLayerUploadCommand, ECRClient,
+  GetDownloadUrlForLayerCommand, InitiateLayerUploadCommand, PutImageCommand, UploadLayerPartCommand,
+} from '@aws-sdk/client-ecr';
+import { errorCode, ResolvedPolicy } from '../runtime';
+import { DestinationEndpoint, SourceEndpoint } from './endpoint';
+import { ImageCopyError, printable } from './errors';
+import { discard, MAX_REDIRECTS, readBounded, redirectTarget, sendOnce } from './http';
+import { ACCEPTED_TYPES, Descriptor, Manifest } from './manifest';
+import { DIGEST, ImageRef } from './reference';
+
+/** Largest part sent in one UploadLayerPart (also the memory one blob upload holds). */
+export const DEFAULT_PART_BYTES = 10 * 1024 * 1024;
+/** BatchCheckLayerAvailability's limit of digests per call. */
+const CHECK_BATCH = 100;
+
+/** Options of `EcrRepository`. */
+export interface EcrRepositoryOptions {
+  readonly ref: ImageRef;
+  /** An ECR client of the runtime policy, in the repository's region. */
+  readonly client: ECRClient;
+  readonly policy: ResolvedPolicy;
+  /** Hosts where plain HTTP is allowed besides loopback (a download URL of a local stand-in). */
+  readonly insecure?: readonly string[];
+  /**
+   * Bytes per UploadLayerPart.
+   * @default - the part size ECR answers InitiateLayerUpload with, at most 20 MiB; else 10 MiB
+   */
+  readonly partBytes?: number;
+}
+
+export class EcrRepository implements SourceEndpoint, DestinationEndpoint {
+  public readonly name: string;
+  private readonly ids: { registryId: string; repositoryName: string };
+
+  constructor(private readonly options: EcrRepositoryOptions) {
+    if (!options.ref.ecr) {
+      throw new ImageCopyError('input', `${options.ref.registry} is not an ECR registry host`);
+    }
+    this.name = `${options.ref.registry}/${options.ref.repository}`;
+    this.ids = { registryId: options.ref.ecr.account, repositoryName: options.ref.repository };
+  }
+
+  public async getManifest(reference: string): Promise<{ bytes: Buffer; mediaType?: string }> {
+    const imageId = DIGEST.test(reference) ? { imageDigest: reference } : { imageTag: reference };
+    const out = await this.options.client.send(new BatchGetImageCommand({
+      ...this.ids, imageIds: [imageId], acceptedMediaTypes: [...ACCEPTED_TYPES],
+    }));
+    const image = out.images?.[0];
+    if (!image?.imageManifest) {
+      const f = out.failures?.[0];
+      throw new ImageCopyError('registry', `${this.name}: no image ${printable(reference)} (${printable(f?.failureCode ?? 'not found')}${f?.failureReason ? `: ${printable(f.failureReason)}` : ''})`);
+    }
+    return { bytes: Buffer.from(image.imageManifest, 'utf8'), mediaType: image.imageManifestMediaType };
+  }
+
+  public async openBlob(d: Descriptor): Promise<Readable> {
+    const out = await this.options.client.send(new GetDownloadUrlForLayerCommand({ ...this.ids, layerDigest: d.digest }));
+    if (!out.downloadUrl) {
+      throw new ImageCopyError('registry', `${this.name}: GetDownloadUrlForLayer gave no URL for ${d.digest}`);
+    }
+    // A pre-signed URL: no credentials are sent, and it is never printed (its query holds them).
+    let url = new URL(out.downloadUrl);
+    const p = this.options.policy;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const answer = await sendOnce({ method: 'GET', url }, { connectTimeoutMs: p.connectTimeoutMs, idleTimeoutMs: p.requestTimeoutMs, deadline: p.deadline() });
+      if ([301, 302, 303, 307, 308].includes(answer.status)) {
+        await discard(answer);
+        url = redirectTarget(url, answer.headers.location, this.options.insecure ?? []);
+        continue;
+      }
+      if (answer.status !== 200) {
+        const text = await readBounded(answer, 4096, 'an error answer').catch(() => Buffer.alloc(0));
+        throw new ImageCopyError('registry', `${this.name}: the download of layer ${d.digest} answered HTTP ${answer.status} ${printable(text.toString('utf8').split('\n')[0] ?? '', 120)}`, { httpStatus: answer.status, retryable: answer.status >= 500 || answer.status === 429 });
+      }
+      const length = answer.headers['content-length'];
+      if (length !== undefined && Number(length) !== d.size) {
+        answer.body.destroy();
+        throw new ImageCopyError('verify', `${this.name}: layer ${d.digest} is served with Content-Length ${printable(String(length))}, its manifest declares ${d.size} bytes`);
+      }
+      return answer.body;
+    }
+    throw new ImageCopyError('unsafe', `${this.name}: the download of layer ${d.digest} was redirected more than ${MAX_REDIRECTS} times`);
+  }
+
+  public async missingBlobs(ds: Descriptor[]): Promise<Descriptor[]> {
+    const available = new Set<string>();
+    for (let i = 0; i < ds.length; i += CHECK_BATCH) {
+      const batch = ds.slice(i, i + CHECK_BATCH);
+      const out = await this.options.client.send(new BatchCheckLayerAvailabilityCommand({ ...this.ids, layerDigests: batch.map(d => d.digest) }));
+      for (const l of out.layers ?? []) {
+        if (l.layerAvailability === 'AVAILABLE' && l.layerDigest) {
+          available.add(l.layerDigest);
+        }
+      }
+    }
+    return ds.filter(d => !available.has(d.digest));
+  }
+
+  public async uploadBlob(d: Descriptor, data: Readable): Promise<void> {
+    const client = this.options.client;
+    const started = await client.send(new InitiateLayerUploadCommand(this.ids));
+    const uploadId = started.uploadId;
+    if (!uploadId) {
+      data.destroy();
+      throw new ImageCopyError('registry', `${this.name}: InitiateLayerUpload gave no uploadId for ${d.digest}`);
+    }
+    const answered = started.partSize;
+    const partBytes = this.options.partBytes
+      ?? (answered !== undefined && answered >= 1024 * 1024 && answered <= 20 * 1024 * 1024 ? answered : DEFAULT_PART_BYTES);
+    let first = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const send = async (final: boolean) => {
+      while (pendingBytes >= partBytes || (final && pendingBytes > 0)) {
+        const all = Buffer.concat(pending, pendingBytes);
+        const size = Math.min(partBytes, all.length);
+        const part = all.subarray(0, size);
+        await client.send(new UploadLayerPartCommand({
+          ...this.ids, uploadId, partFirstByte: first, partLastByte: first + size - 1, layerPartBlob: part,
+        }));
+        first += size;
+        const rest = all.subarray(size);
+        pending = rest.length ? [Buffer.from(rest)] : [];
+        pendingBytes = rest.length;
+      }
+    };
+    // The verified stream fails before its end when the bytes are wrong: then the upload is
+    // never completed, and ECR forgets it.
+    for await (const chunk of data) {
+      pending.push(chunk as Buffer);
+      pendingBytes += (chunk as Buffer).length;
+      if (pendingBytes >= partBytes) {
+        await send(false);
+      }
+    }
+    await send(true);
+    try {
+      await client.send(new CompleteLayerUploadCommand({ ...this.ids, uploadId, layerDigests: [d.digest] }));
+    } catch (e) {
+      if (errorCode(e) !== 'LayerAlreadyExistsException') {
+        throw e;
+      }
+    }
+  }
+
+  public async hasManifest(digest: string): Promise<boolean> {
+    const out = await this.options.client.send(new BatchGetImageCommand({
+      ...this.ids, imageIds: [{ imageDigest: digest }], acceptedMediaTypes: [...ACCEPTED_TYPES],
+    }));
+    return (out.images ?? []).some(i => i.imageId?.imageDigest === digest);
+  }
+
+  public async putManifest(m: Manifest, tag?: string): Promise<void> {
+    const text = m.bytes.toString('utf8');
+    if (!Buffer.from(text, 'utf8').equals(m.bytes)) {
+      throw new ImageCopyError('verify', `${this.name}: manifest ${m.digest} is not valid UTF-8, which PutImage needs to keep its bytes`);
+    }
+    try {
+      const out = await this.options.client.send(new PutImageCommand({
+        ...this.ids,
+        imageManifest: text,
+        imageManifestMediaType: m.mediaType,
+        // ECR names a manifest by the sha256 of its bytes; saying it keeps stand-ins honest too.
+        imageDigest: m.digest,
+        ...(tag !== undefined ? { imageTag: tag } : {}),
+      }));
+      const stored = out.image?.imageId?.imageDigest;
+      if (stored !== undefined && stored !== m.digest) {
+        throw new ImageCopyError('registry', `${this.name}: PutImage stored the manifest as ${printable(stored)}, not ${m.digest}`);
+      }
+    } catch (e) {
+      const code = errorCode(e);
+      if (code === 'ImageAlreadyExistsException') {
+        return;
+      }
+      if (code === 'ImageTagAlreadyExistsException') {
+        throw new ImageCopyError('input', `${this.name}: tag ${printable(tag ?? '')} already names another image and the repository's tags are immutable; copy under a new tag or by digest only`, { cause: e });
+      }
+      throw e;
+    }
+  }
+}
