@@ -10,8 +10,8 @@ import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { crane, makeLayer, pushImage, startRegistry } from '../test/helpers/oci';
 import { BenchSection } from './lib';
+import { crane, makeLayer, pushImage, startRegistry } from '../test/helpers/oci';
 
 const ROOT = path.join(__dirname, '..');
 
