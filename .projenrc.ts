@@ -61,6 +61,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The report's HTML page is opened in Debian's /usr/bin/chromium over the DevTools protocol in the tests
     // (test/helpers/chromium.ts). puppeteer-core downloads no browser; 24.x is the last line for Node 20.
     'puppeteer-core@^24.43.0',
+    // The organization audit's worker (src/audit/audit-worker.lambda.ts) is bundled by esbuild into its asset at
+    // package time with these clients: they are not dependencies of the library itself.
+    '@aws-sdk/client-s3@^3.1000.0',
+    '@aws-sdk/client-securityhub@^3.1000.0',
+    '@aws-sdk/client-organizations@^3.1000.0',
+    // The audit's state machine definition is checked by a real Amazon States Language validator (test/audit).
+    'asl-validator@^4.0.0',
   ],
   bin: { 'cdk-ecr-registry': 'lib/cli/main.js' },
   // The `cdk-ecr-registry` CLI (lifecycle preview against a live repository) reads images through the SDK.
@@ -204,6 +211,15 @@ const HANDLER_NODE_TARGET = 'node24';
 project.bundler.addBundle('src/image-check/image-check.lambda.ts', {
   platform: 'node',
   target: HANDLER_NODE_TARGET,
+  externals: [],
+  minify: true,
+  tsconfigPath: 'tsconfig.dev.json',
+});
+// The organization audit's worker bundle (assets/audit/audit-worker.lambda/index.js): the live read of one registry,
+// S3, Security Hub, STS and Organizations clients, and no aws-cdk-lib (test/audit/worker-bundle.test.ts holds the budget).
+project.bundler.addBundle('src/audit/audit-worker.lambda.ts', {
+  platform: 'node',
+  target: 'node20',
   externals: [],
   minify: true,
   tsconfigPath: 'tsconfig.dev.json',

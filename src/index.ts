@@ -10,3 +10,4 @@ export * from './integrations';
 export * from './public';
 export * from './baseline';
 export * from './monitoring';
+export * from './audit';
