@@ -5,11 +5,12 @@ import { App, Duration, Fn, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-li
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as signer from 'aws-cdk-lib/aws-signer';
 import {
   CountType, CreationTemplateAppliedFor, EcrChecks, EcrValidationError, FindingsAlert, FindingSource, ImageCheck, ImageReference,
   LifecycleAction, LifecyclePolicy, LifecycleRule, PrivateRepository, PublicRepository, PublicRepositoryArchitecture,
-  PublicRepositoryOperatingSystem, PullThroughCacheRule, Registry, RegistryBaseline, RegistryScanning, RepositoryAccess,
+  PublicRepositoryOperatingSystem, PullThroughCacheRule, Registry, RegistryAudit, RegistryBaseline, RegistryScanning, RepositoryAccess,
   RepositoryCreationTemplate, ScanFindingSeverity, ScanFrequency, StorageClass, TagSelection, UpstreamRegistry, VerifiedDockerImageCode,
 } from '../../src';
 import { newStack } from '../helpers/synth';
@@ -90,6 +91,8 @@ const appRunner = (options: any) => {
 const policy = (rule: LifecycleRule) => repo({ lifecyclePolicy: new LifecyclePolicy({ rules: [rule] }) });
 
 const REPO = 'TestStack/Repo';
+const AUDIT = 'TestStack/Audit';
+const audit = (props: any) => new RegistryAudit(newStack(), 'Audit', { regions: ['eu-west-1'], ...props });
 const ORG = 'o-a1b2c3d4e5';
 /** A registry with one signing rule: an imported profile in the registry's stack, its ARN replaced by `arn` when given. */
 const signing = (rule: any, arn?: string) => {
@@ -411,6 +414,48 @@ const CASES: Record<string, Case> = {
   'FindingsAlertProps.registryId': {
     bad: [{ build: () => alert({ registryId: '12345' }), path: 'TestStack/Alert', property: 'registryId', value: '12345' }],
     token: () => alert({ registryId: str() }),
+  },
+
+  // RegistryAudit
+  'RegistryAuditProps.regions': {
+    bad: [{ build: () => audit({ regions: ['EU_WEST'] }), path: AUDIT, property: 'regions[0]', value: 'EU_WEST' }],
+    token: () => audit({ regions: list() }),
+  },
+  'RegistryAuditProps.accounts': {
+    bad: [{ build: () => audit({ accounts: ['12345'] }), path: AUDIT, property: 'accounts[0]', value: '12345' }],
+    token: () => audit({ accounts: list() }),
+  },
+  'RegistryAuditProps.memberRoleName': {
+    bad: [{ build: () => audit({ memberRoleName: 'bad name' }), path: AUDIT, property: 'memberRoleName', value: 'bad name' }],
+    token: () => audit({ memberRoleName: str() }),
+  },
+  'RegistryAuditProps.schedule': {
+    bad: na('a ScheduleExpression is built and checked by aws-cdk-lib (rate, cron, at)'),
+    token: () => audit({ schedule: scheduler.ScheduleExpression.expression(str()) }),
+  },
+  'RegistryAuditProps.maxConcurrency': {
+    bad: [{ build: () => audit({ maxConcurrency: 0 }), path: AUDIT, property: 'maxConcurrency', value: 0 }],
+    token: () => audit({ maxConcurrency: num() }),
+  },
+  'RegistryAuditProps.requestsPerSecond': {
+    bad: [{ build: () => audit({ requestsPerSecond: 5000 }), path: AUDIT, property: 'requestsPerSecond', value: 5000 }],
+    token: () => audit({ requestsPerSecond: num() }),
+  },
+  'RegistryAuditProps.usage': {
+    bad: [{ build: () => audit({ usage: 'false' }), path: AUDIT, property: 'usage', value: 'false' }],
+    token: NO_BOOLEAN_TOKEN,
+  },
+  'RegistryAuditProps.securityHub': {
+    bad: [{ build: () => audit({ securityHub: 'yes' }), path: AUDIT, property: 'securityHub', value: 'yes' }],
+    token: NO_BOOLEAN_TOKEN,
+  },
+  'RegistryAuditProps.retention': {
+    bad: [{ build: () => audit({ retention: Duration.hours(36) }), path: AUDIT, property: 'retention', value: 'Duration.hours(36)' }],
+    token: () => audit({ retention: Duration.days(num()) }),
+  },
+  'RegistryAuditProps.encryptionKey': {
+    bad: na('any IKey is accepted: the bucket is encrypted with it and the worker and state machine are granted its use'),
+    token: () => audit({ encryptionKey: kms.Key.fromKeyArn(newStack(), 'Key', str()) }),
   },
 
   // Lifecycle rules (checked when a policy is given to a repository)

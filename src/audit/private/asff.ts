@@ -47,7 +47,7 @@ export interface AsffFinding {
   readonly Description: string;
   readonly Remediation?: { Recommendation: { Text: string; Url: string } };
   readonly ProductFields: Record<string, string>;
-  readonly Resources: Array<{ Type: string; Id: string; Partition: string; Region: string; Details?: Record<string, unknown> }>;
+  readonly Resources: Array<{ Type: string; Id: string; Partition: string; Region: string; Details?: Record<string, any> }>;
   readonly Compliance: { Status: 'FAILED' | 'PASSED' };
   readonly RecordState: 'ACTIVE' | 'ARCHIVED';
   readonly FindingProviderFields: { Severity: { Label: string; Original: string }; Types: string[] };
@@ -167,11 +167,12 @@ export function resolved(previous: AsffFinding, ctx: AsffContext): AsffFinding {
 }
 
 /**
- * This run's import: every current finding (keeping the first `CreatedAt` of one seen before) and,
- * when `resolveMissing`, every previous finding that is gone, resolved. `state` is what to keep
- * for the next run: the findings still active.
+ * This run's import: every current finding (keeping the first `CreatedAt` of one seen before) and
+ * every previous finding that is gone and `resolvable` (its part of the registry was read this
+ * time), resolved. `state` is what to keep for the next run: the findings still active, and the
+ * gone ones that could not be judged (a gap is never a pass).
  */
-export function lifecycle(current: readonly AsffFinding[], previous: readonly AsffFinding[], ctx: AsffContext, resolveMissing: boolean):
+export function lifecycle(current: readonly AsffFinding[], previous: readonly AsffFinding[], ctx: AsffContext, resolvable: (previous: AsffFinding) => boolean):
 { imports: AsffFinding[]; state: AsffFinding[]; resolvedIds: string[] } {
   const before = new Map(previous.map(p => [p.Id, p]));
   const now = new Set<string>();
@@ -181,10 +182,34 @@ export function lifecycle(current: readonly AsffFinding[], previous: readonly As
     return earlier ? { ...c, CreatedAt: earlier.CreatedAt } : c;
   });
   const gone = previous.filter(p => !now.has(p.Id));
-  const resolvedNow = resolveMissing ? gone.map(p => resolved(p, ctx)) : [];
-  // Not resolved (the read was partial): still active, kept for the next run to decide.
-  const carried = resolveMissing ? [] : gone;
+  const resolvedNow = gone.filter(resolvable).map(p => resolved(p, ctx));
+  const carried = gone.filter(p => !resolvable(p));
   return { imports: [...active, ...resolvedNow], state: [...active, ...carried], resolvedIds: resolvedNow.map(r => r.Id) };
+}
+
+/** Parts read per repository: a gap of one (with its repository, or for a batch without one) hides that repository's rules. */
+const PER_REPOSITORY_PARTS = new Set(['repositoryScanning', 'lifecyclePolicies', 'repositoryPolicies', 'tags']);
+
+/**
+ * Whether a finding imported before can be resolved after a read with these gaps: nothing when the
+ * repositories could not be listed; a repository's finding when that repository is gone or none of
+ * its parts is a gap; a registry-wide finding when no registry-wide part is a gap.
+ */
+export function resolvableAfter(gaps: ReadonlyArray<{ part: string; repository?: string }>, repositories: ReadonlySet<string>):
+(previous: AsffFinding) => boolean {
+  if (gaps.some(g => g.part === 'repositories')) {
+    return () => false;
+  }
+  const registryGap = gaps.some(g => g.repository === undefined && !PER_REPOSITORY_PARTS.has(g.part));
+  const batchGap = gaps.some(g => g.repository === undefined && PER_REPOSITORY_PARTS.has(g.part));
+  const repoGaps = new Set(gaps.flatMap(g => (g.repository !== undefined ? [g.repository] : [])));
+  return p => {
+    const name = p.Resources[0]?.Details?.AwsEcrRepository as { RepositoryName?: string } | undefined;
+    if (name?.RepositoryName !== undefined) {
+      return !repositories.has(name.RepositoryName) || (!batchGap && !repoGaps.has(name.RepositoryName));
+    }
+    return !registryGap;
+  };
 }
 
 /** Split into `BatchImportFindings` calls. */

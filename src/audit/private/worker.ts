@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BatchImportFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { AsffContext, AsffFinding, batches, lifecycle, resolved, toAsff, unreadableFinding } from './asff';
+import { AsffContext, AsffFinding, batches, lifecycle, resolvableAfter, resolved, toAsff, unreadableFinding } from './asff';
 import {
   AuditTarget, ENV, keys, METRIC_DIMENSION, METRIC_NAMESPACE, METRIC_TARGETS_NOT_READ, PlanEvent, PlanResult, RUN_ID,
   SESSION_NAME, SummarizeEvent, TargetEvent, WorkerEvent,
@@ -364,7 +364,8 @@ async function importTarget(
       const t = report!.targets[0];
       const rules = new Map(report!.rules.map(r => [r.id, r]));
       const current = t.findings.map(f => toAsff(f, rules.get(f.ruleId), memberCtx));
-      const plan = lifecycle(current, previous.findings, memberCtx, t.status === 'complete');
+      const names = new Set((t.model?.repositories ?? []).flatMap(r => (r.name !== undefined ? [r.name] : [])));
+      const plan = lifecycle(current, previous.findings, memberCtx, resolvableAfter(t.gaps, names));
       const hub = clients.securityHub(target.region, target.account, credentials);
       try {
         imported += await importFindings(hub, plan.imports);
@@ -450,4 +451,40 @@ export async function runWorker(event: unknown, options: WorkerOptions): Promise
     case 'summarize':
       return summarize(e, options);
   }
+}
+
+/** What one run did, when run in process (`runLocally`). */
+export interface LocalRun {
+  readonly plan: PlanResult;
+  readonly targets: TargetSummary[];
+  readonly summary: OrganizationSummary;
+  /** Worker invocations: plan, one per target, summarize. */
+  readonly invocations: number;
+}
+
+/**
+ * One run as the state machine makes it, in this process: plan, every target (`maxConcurrency` at
+ * a time, each read starting from the target list in S3 as the Distributed Map's ItemReader does),
+ * then the summary. For tests and the bench.
+ */
+export async function runLocally(runId: string, options: WorkerOptions, maxConcurrency = 10): Promise<LocalRun> {
+  const planned = await plan({ action: 'plan', runId }, options);
+  const clients = new Clients(options);
+  let items: AuditTarget[];
+  try {
+    items = await getJson<AuditTarget[]>(clients.s3, planned.bucket, planned.key) ?? [];
+  } finally {
+    clients.destroy();
+  }
+  const targets: TargetSummary[] = new Array(items.length);
+  let next = 0;
+  const child = async () => {
+    while (next < items.length) {
+      const i = next++;
+      targets[i] = await readTarget({ action: 'target', runId, target: items[i] }, options);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(maxConcurrency, items.length) }, child));
+  const summary = await summarize({ action: 'summarize', runId }, options);
+  return { plan: planned, targets, summary, invocations: items.length + 2 };
 }
