@@ -67,6 +67,13 @@ repository), the handler bundle size, and one Lambda function per stack whatever
 its defaults, through a proxy that pages like ECR and counts calls: the read time (target < 60 s), the
 calls against the floor \`ceil(N/1000) + ceil(N/25) + 3N + 8\` (target within 5%), and peak memory.
 
+**Organization audit.** \`RegistryAudit\`'s worker over N accounts x M repositories in moto (20 x 200 by
+default; \`BENCH_AUDIT_ACCOUNTS\`, \`BENCH_AUDIT_REPOSITORIES\`), through the fan-out in this process as the state
+machine runs it (plan, one worker invocation per registry, 10 at a time, summary), with Security Hub and S3:
+the time, the worker invocations, the ECR calls against the floor \`ceil(M/1000) + ceil(M/25) + 4M + 7\` per
+registry (target within 5%), and a projection of 1,000 accounts x 500 repositories: one worker (one registry)
+at the default 20 requests/s inside Lambda's 15 minutes.
+
 **Faults.** The image check handler through the fault matrix of its test (\`test/helpers/fault-matrix.ts\`):
 the real handler, SDK and \`NodeHttpHandler\` against moto through the seeded fault-injecting proxy, with
 production's times divided by 20 (request timeout 0.5 s for 10 s, connection timeout 0.3 s, safety margin

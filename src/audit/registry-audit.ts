@@ -13,8 +13,8 @@ import { Construct } from 'constructs';
 import { AUDIT_WORKER_ASSET_DIR } from './private/asset';
 import { DEFAULT_MEMBER_ROLE_NAME, ENV, METRIC_DIMENSION, METRIC_NAMESPACE, METRIC_TARGETS_NOT_READ } from './private/contract';
 import { memberRoleTemplate } from './private/member-role';
-import { acknowledgeWildcards } from './private/wildcards';
 import { IMPORT_CALL } from './private/permissions';
+import { acknowledgeWildcards } from './private/wildcards';
 import { latestNodeRuntime } from '../image-check/private/provider';
 import { pathOf, Violations } from '../private/errors';
 import { isUnresolved } from '../private/tokens';
@@ -99,6 +99,43 @@ export interface RegistryAuditProps {
    * @default - a new customer managed key with rotation
    */
   readonly encryptionKey?: kms.IKey;
+}
+
+/**
+ * Check every prop before anything is created; throws one `EcrValidationError` listing every
+ * problem (construct path, property, value, what is allowed). Unresolved tokens are accepted.
+ */
+function validateProps(scope: Construct, id: string, props: RegistryAuditProps): void {
+  const v = new Violations(pathOf(scope, id));
+  if (props.regions === undefined || props.regions === null) {
+    v.add('regions', props.regions, 'must list at least one region, such as ["eu-west-1"]');
+  } else if (!isUnresolved(props.regions)) {
+    if (checkCount(v, 'regions', props.regions, 1, MAX_REGIONS)) {
+      props.regions.forEach((r, i) => checkPattern(v, `regions[${i}]`, r, REGION, 'must be an AWS region name, such as eu-west-1'));
+      const dup = props.regions.find((r, i) => !isUnresolved(r) && props.regions.indexOf(r) !== i);
+      v.check(dup === undefined, 'regions', props.regions, `must not repeat a region (${dup} is given twice)`);
+    }
+  }
+  if (props.accounts !== undefined && !isUnresolved(props.accounts)) {
+    if (checkCount(v, 'accounts', props.accounts, 1, 100_000)) {
+      props.accounts.forEach((a, i) => checkAccountId(v, `accounts[${i}]`, a));
+    }
+  }
+  checkPattern(v, 'memberRoleName', props.memberRoleName, ROLE_NAME, 'must be an IAM role name: 1-64 letters, digits and +=,.@_-');
+  const integer = (property: string, value: number | undefined, min: number, max: number) => {
+    if (value !== undefined && !Token.isUnresolved(value)) {
+      v.check(Number.isInteger(value) && value >= min && value <= max, property, value, `must be a whole number from ${min} to ${max}`);
+    }
+  };
+  integer('maxConcurrency', props.maxConcurrency, 1, MAX_MAP_CONCURRENCY);
+  integer('requestsPerSecond', props.requestsPerSecond, 1, 1000);
+  checkBoolean(v, 'usage', props.usage);
+  checkBoolean(v, 'securityHub', props.securityHub);
+  if (props.retention !== undefined && !props.retention.isUnresolved()) {
+    const days = props.retention.toHours() / 24;
+    v.check(Number.isInteger(days) && days >= 1, 'retention', props.retention.toString(), 'must be a whole number of days, at least 1 (S3 lifecycle expiration is in days)');
+  }
+  v.throwIfAny();
 }
 
 /** Why the compliance findings on the audit's resources do not apply (shipped as acknowledgements). */
@@ -191,7 +228,7 @@ export class RegistryAudit extends Construct {
   private readonly securityHub: boolean;
 
   constructor(scope: Construct, id: string, props: RegistryAuditProps) {
-    RegistryAudit.validate(scope, id, props);
+    validateProps(scope, id, props);
     super(scope, id);
     // ResultWriterV2 renders only under this feature flag; set for this construct's tree alone (before any child).
     this.node.setContext(RESULT_WRITER_V2_FLAG, true);
@@ -303,43 +340,6 @@ export class RegistryAudit extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
     this.acknowledgeFindings();
-  }
-
-  /**
-   * Check every prop before anything is created; throws one `EcrValidationError` listing every
-   * problem (construct path, property, value, what is allowed). Unresolved tokens are accepted.
-   */
-  private static validate(scope: Construct, id: string, props: RegistryAuditProps): void {
-    const v = new Violations(pathOf(scope, id));
-    if (props.regions === undefined || props.regions === null) {
-      v.add('regions', props.regions, 'must list at least one region, such as ["eu-west-1"]');
-    } else if (!isUnresolved(props.regions)) {
-      if (checkCount(v, 'regions', props.regions, 1, MAX_REGIONS)) {
-        props.regions.forEach((r, i) => checkPattern(v, `regions[${i}]`, r, REGION, 'must be an AWS region name, such as eu-west-1'));
-        const dup = props.regions.find((r, i) => !isUnresolved(r) && props.regions.indexOf(r) !== i);
-        v.check(dup === undefined, 'regions', props.regions, `must not repeat a region (${dup} is given twice)`);
-      }
-    }
-    if (props.accounts !== undefined && !isUnresolved(props.accounts)) {
-      if (checkCount(v, 'accounts', props.accounts, 1, 100_000)) {
-        props.accounts.forEach((a, i) => checkAccountId(v, `accounts[${i}]`, a));
-      }
-    }
-    checkPattern(v, 'memberRoleName', props.memberRoleName, ROLE_NAME, 'must be an IAM role name: 1-64 letters, digits and +=,.@_-');
-    const integer = (property: string, value: number | undefined, min: number, max: number) => {
-      if (value !== undefined && !Token.isUnresolved(value)) {
-        v.check(Number.isInteger(value) && value >= min && value <= max, property, value, `must be a whole number from ${min} to ${max}`);
-      }
-    };
-    integer('maxConcurrency', props.maxConcurrency, 1, MAX_MAP_CONCURRENCY);
-    integer('requestsPerSecond', props.requestsPerSecond, 1, 1000);
-    checkBoolean(v, 'usage', props.usage);
-    checkBoolean(v, 'securityHub', props.securityHub);
-    if (props.retention !== undefined && !props.retention.isUnresolved()) {
-      const days = props.retention.toHours() / 24;
-      v.check(Number.isInteger(days) && days >= 1, 'retention', props.retention.toString(), 'must be a whole number of days, at least 1 (S3 lifecycle expiration is in days)');
-    }
-    v.throwIfAny();
   }
 
   private buildStateMachine(maxConcurrency: number): sfn.StateMachine {

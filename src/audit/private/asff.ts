@@ -172,8 +172,10 @@ export function resolved(previous: AsffFinding, ctx: AsffContext): AsffFinding {
  * time), resolved. `state` is what to keep for the next run: the findings still active, and the
  * gone ones that could not be judged (a gap is never a pass).
  */
-export function lifecycle(current: readonly AsffFinding[], previous: readonly AsffFinding[], ctx: AsffContext, resolvable: (previous: AsffFinding) => boolean):
-{ imports: AsffFinding[]; state: AsffFinding[]; resolvedIds: string[] } {
+export function lifecycle(
+  current: readonly AsffFinding[], previous: readonly AsffFinding[], ctx: AsffContext, resolvable: (previous: AsffFinding) => boolean,
+):
+  { imports: AsffFinding[]; state: AsffFinding[]; resolvedIds: string[] } {
   const before = new Map(previous.map(p => [p.Id, p]));
   const now = new Set<string>();
   const active = current.map(c => {

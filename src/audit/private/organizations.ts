@@ -1,3 +1,4 @@
+// eslint-disable-next-line import/no-extraneous-dependencies -- bundled into the worker asset by esbuild (package time); the library never loads the worker
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { forClient } from '../../runtime';
 

@@ -57,7 +57,9 @@ export const LARGEST = 20;
 const sortedRecord = <T>(r: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
 
 /** The organization's summary from each target's (targets planned without a summary are not read). */
-export function organizationSummary(runId: string, at: Date, planned: readonly AuditTarget[], summaries: readonly TargetSummary[]): OrganizationSummary {
+export function organizationSummary(
+  runId: string, at: Date, planned: readonly AuditTarget[], summaries: readonly TargetSummary[],
+): OrganizationSummary {
   const by = new Map(summaries.map(s => [`${s.account}/${s.region}`, s]));
   const notRead: OrganizationSummary['notRead'] = [];
   for (const t of planned) {

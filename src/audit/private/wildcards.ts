@@ -36,7 +36,9 @@ export function flatResource(resolved: unknown): string {
  * reason `reasonOf` gives for the statement's actions (a statement without a reason is left to fail).
  * Written as the metadata `Validations.acknowledge` writes: its id check rejects ids with `::` twice.
  */
-export function acknowledgeWildcards(policy: iam.Policy | iam.ManagedPolicy | undefined, reasonOf: (actions: string[], resource: string) => string | undefined): void {
+export function acknowledgeWildcards(
+  policy: iam.Policy | iam.ManagedPolicy | undefined, reasonOf: (actions: string[], resource: string) => string | undefined,
+): void {
   if (!policy) {
     return;
   }

@@ -1,4 +1,6 @@
+// eslint-disable-next-line import/no-extraneous-dependencies -- bundled into the worker asset by esbuild (package time); the library never loads the worker
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+// eslint-disable-next-line import/no-extraneous-dependencies -- bundled into the worker asset by esbuild (package time); the library never loads the worker
 import { BatchImportFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { AsffContext, AsffFinding, batches, lifecycle, resolvableAfter, resolved, toAsff, unreadableFinding } from './asff';
@@ -146,7 +148,8 @@ class Clients {
 
   public get s3(): S3Client {
     const region = this.options.region ?? this.options.env?.AWS_REGION ?? process.env.AWS_REGION ?? 'us-east-1';
-    this.s3Client ??= forClient(S3Client, { ...this.common(region, this.options.credentials), forcePathStyle: this.options.endpoint !== undefined }, {
+    const s3Config = { ...this.common(region, this.options.credentials), forcePathStyle: this.options.endpoint !== undefined };
+    this.s3Client ??= forClient(S3Client, s3Config, {
       deadline: this.options.deadline,
       service: 'S3',
       env: this.options.env,
@@ -365,14 +368,14 @@ async function importTarget(
       const rules = new Map(report!.rules.map(r => [r.id, r]));
       const current = t.findings.map(f => toAsff(f, rules.get(f.ruleId), memberCtx));
       const names = new Set((t.model?.repositories ?? []).flatMap(r => (r.name !== undefined ? [r.name] : [])));
-      const plan = lifecycle(current, previous.findings, memberCtx, resolvableAfter(t.gaps, names));
+      const decided = lifecycle(current, previous.findings, memberCtx, resolvableAfter(t.gaps, names));
       const hub = clients.securityHub(target.region, target.account, credentials);
       try {
-        imported += await importFindings(hub, plan.imports);
+        imported += await importFindings(hub, decided.imports);
       } finally {
         hub.destroy();
       }
-      resolvedCount += plan.resolvedIds.length;
+      resolvedCount += decided.resolvedIds.length;
       if (previous.unreadable) {
         const own = clients.securityHub(target.region, config.auditAccount, options.credentials);
         try {
@@ -382,11 +385,14 @@ async function importTarget(
         }
         resolvedCount++;
       }
-      state = { findings: plan.state };
+      state = { findings: decided.state };
     }
   } catch (e) {
     const message = e instanceof Error && /^SecurityHub BatchImportFindings refused/.test(e.message) ? e.message
-      : describeError(e, { call: 'SecurityHub BatchImportFindings', resource: { account: failure ? config.auditAccount : target.account, region: target.region } }).message;
+      : describeError(e, {
+        call: 'SecurityHub BatchImportFindings',
+        resource: { account: failure ? config.auditAccount : target.account, region: target.region },
+      }).message;
     return { imported, resolved: resolvedCount, error: message };
   }
   await put(clients.s3, config.bucket, keys.state(target), JSON.stringify(state), 'application/json');
@@ -402,7 +408,8 @@ export async function summarize(event: SummarizeEvent, options: WorkerOptions): 
     const summaryKeys: string[] = [];
     let token: string | undefined;
     do {
-      const page = await clients.s3.send(new ListObjectsV2Command({ Bucket: config.bucket, Prefix: keys.targetPrefix(event.runId), ContinuationToken: token }));
+      const list = new ListObjectsV2Command({ Bucket: config.bucket, Prefix: keys.targetPrefix(event.runId), ContinuationToken: token });
+      const page = await clients.s3.send(list);
       summaryKeys.push(...(page.Contents ?? []).map(o => o.Key!).filter(k => k.endsWith('/summary.json')));
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
