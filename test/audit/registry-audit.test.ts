@@ -217,9 +217,11 @@ describe('the member role template', () => {
     const statements: any[] = template.Resources.AuditRole.Properties.Policies[0].PolicyDocument.Statement;
     expect(statements.flatMap(s => [].concat(s.Action)).sort()).toEqual(actionsOf(MEMBER_CALLS));
     const hub = statements.find(s => s.Action === 'securityhub:BatchImportFindings');
-    expect(hub.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:securityhub:*:${AWS::AccountId}:product/${AWS::AccountId}/default' });
+    const p = { Ref: 'AWS::Partition' };
+    const a = { Ref: 'AWS::AccountId' };
+    expect(hub.Resource).toEqual({ 'Fn::Join': ['', ['arn:', p, ':securityhub:*:', a, ':product/', a, '/default']] });
     const repo = statements.find(s => s.Sid === 'ReadRepositories');
-    expect(repo.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:ecr:*:${AWS::AccountId}:repository/*' });
+    expect(repo.Resource).toEqual({ 'Fn::Join': ['', ['arn:', p, ':ecr:*:', a, ':repository/*']] });
     expect(statements.find(s => s.Sid === 'ReadRegistry').Resource).toBe('*');
   });
 

@@ -1,5 +1,10 @@
 import { actionsOf, IMPORT_CALL, REGISTRY_READ_CALLS } from './permissions';
 
+const PARTITION = { Ref: 'AWS::Partition' };
+const ACCOUNT = { Ref: 'AWS::AccountId' };
+/** `Fn::Join` rather than `Fn::Sub`: the template is embedded as a string, where `${...}` reads as a misplaced parameter (cfn-lint E1029). */
+const join = (...parts: unknown[]) => ({ 'Fn::Join': ['', parts] });
+
 /** How to write the member role's template. */
 export interface MemberRoleTemplateOptions {
   /** The worker role's ARN: the only principal the role trusts (a literal, or a CloudFormation token resolved by the caller). */
@@ -25,7 +30,7 @@ export function memberRoleTemplate(options: MemberRoleTemplateOptions): Record<s
       Sid: 'ReadRepositories',
       Effect: 'Allow',
       Action: repositoryActions,
-      Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:ecr:*:${AWS::AccountId}:repository/*' },
+      Resource: join('arn:', PARTITION, ':ecr:*:', ACCOUNT, ':repository/*'),
     },
     { Sid: 'ReadRegistry', Effect: 'Allow', Action: accountActions, Resource: '*' },
   ];
@@ -34,7 +39,7 @@ export function memberRoleTemplate(options: MemberRoleTemplateOptions): Record<s
       Sid: 'ImportFindingsOwnDefaultProduct',
       Effect: 'Allow',
       Action: IMPORT_CALL.action,
-      Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:securityhub:*:${AWS::AccountId}:product/${AWS::AccountId}/default' },
+      Resource: join('arn:', PARTITION, ':securityhub:*:', ACCOUNT, ':product/', ACCOUNT, '/default'),
     });
   }
   return {
