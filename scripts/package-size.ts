@@ -21,7 +21,7 @@ const ROOT = path.resolve(__dirname, '..');
 const ALLOWED = ['package.json', 'README.md', 'LICENSE', 'API.md', '.jsii', '.jsii.tabl.json', 'lib', 'assets', 'rosetta', 'node_modules'];
 /** Files that must be there. */
 const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'API.md', '.jsii', 'lib/index.js', 'lib/index.d.ts', 'lib/cli/main.js',
-  'assets/image-check/image-check.lambda/index.js', 'rosetta/default.ts-fixture', 'node_modules/@aws-sdk/client-ecr/package.json'];
+  'assets/image-check/image-check.lambda/index.js', 'assets/audit/audit-worker.lambda/index.js', 'rosetta/default.ts-fixture', 'node_modules/@aws-sdk/client-ecr/package.json'];
 
 export interface PackageSize {
   readonly packedBytes: number;
