@@ -219,7 +219,7 @@ project.bundler.addBundle('src/image-check/image-check.lambda.ts', {
 // S3, Security Hub, STS and Organizations clients, and no aws-cdk-lib (test/audit/worker-bundle.test.ts holds the budget).
 project.bundler.addBundle('src/audit/audit-worker.lambda.ts', {
   platform: 'node',
-  target: 'node20',
+  target: HANDLER_NODE_TARGET,
   externals: [],
   minify: true,
   tsconfigPath: 'tsconfig.dev.json',

@@ -15,8 +15,8 @@ import { DEFAULT_MEMBER_ROLE_NAME, ENV, METRIC_DIMENSION, METRIC_NAMESPACE, METR
 import { memberRoleTemplate } from './private/member-role';
 import { IMPORT_CALL } from './private/permissions';
 import { acknowledgeWildcards } from './private/wildcards';
-import { latestNodeRuntime } from '../image-check/private/provider';
 import { pathOf, Violations } from '../private/errors';
+import { checkLambdaRuntime, lambdaRuntime } from '../private/lambda-runtime';
 import { isUnresolved } from '../private/tokens';
 import { checkAccountId, checkBoolean, checkCount, checkPattern } from '../private/validation';
 
@@ -135,6 +135,7 @@ function validateProps(scope: Construct, id: string, props: RegistryAuditProps):
     const days = props.retention.toHours() / 24;
     v.check(Number.isInteger(days) && days >= 1, 'retention', props.retention.toString(), 'must be a whole number of days, at least 1 (S3 lifecycle expiration is in days)');
   }
+  checkLambdaRuntime(v, scope);
   v.throwIfAny();
 }
 
@@ -293,7 +294,8 @@ export class RegistryAudit extends Construct {
 
     this.workerFunction = new lambda.Function(this, 'Worker', {
       description: 'cdk-ecr-registry organization audit worker (src/audit/audit-worker.lambda.ts)',
-      runtime: latestNodeRuntime(),
+      // The library's one Lambda runtime policy (src/private/lambda-runtime.ts).
+      runtime: lambdaRuntime(this),
       handler: 'index.handler',
       code: lambda.Code.fromAsset(AUDIT_WORKER_ASSET_DIR),
       architecture: lambda.Architecture.ARM_64,

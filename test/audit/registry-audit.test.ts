@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { EcrChecks, EcrValidationError, RegistryAudit, RegistryAuditProps } from '../../src';
+import { newestNodeRuntime } from '../../src/private/lambda-runtime';
 import { ENV, METRIC_NAMESPACE, METRIC_TARGETS_NOT_READ } from '../../src/audit/private/contract';
 import { actionsOf, MEMBER_CALLS, REGISTRY_READ_CALLS } from '../../src/audit/private/permissions';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -82,7 +83,7 @@ describe('RegistryAudit defaults', () => {
   test('the worker: the newest Node.js runtime, arm64, 15 minutes, its bundled asset, the configuration in its environment', () => {
     t.resourceCountIs('AWS::Lambda::Function', 1);
     t.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs24.x',
+      Runtime: newestNodeRuntime().name,
       Handler: 'index.handler',
       Architectures: ['arm64'],
       Timeout: 900,
@@ -306,6 +307,11 @@ describe('validation', () => {
   ])('fails on a bad %s, naming the construct path', (_name, props, message) => {
     expect(fails(props)).toThrow(message);
     expect(fails(props)).toThrow(/^Security\/Audit: /);
+  });
+
+  test('fails on a Lambda runtime context the library\'s runtime policy does not allow, before creating anything', () => {
+    const app = new App({ context: { 'cdk-ecr-registry:lambdaRuntime': 'nodejs18.x' } });
+    expect(() => build({}, app)).toThrow(/^Security\/Audit: invalid context cdk-ecr-registry:lambdaRuntime "nodejs18.x": must be a Node.js Lambda runtime/);
   });
 
   test('fails without regions', () => {
