@@ -4,9 +4,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { EcrChecks, EcrValidationError, RegistryAudit, RegistryAuditProps } from '../../src';
-import { newestNodeRuntime } from '../../src/private/lambda-runtime';
 import { ENV, METRIC_NAMESPACE, METRIC_TARGETS_NOT_READ } from '../../src/audit/private/contract';
 import { actionsOf, MEMBER_CALLS, REGISTRY_READ_CALLS } from '../../src/audit/private/permissions';
+import { newestNodeRuntime } from '../../src/private/lambda-runtime';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require('asl-validator');
 
