@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import type { Finding, RuleInfo } from '../../report/audit';
+import type { Finding, RuleInfo } from '../../report/live';
 
 /**
  * Findings in the AWS Security Finding Format (ASFF), for Security Hub's `BatchImportFindings`.

@@ -3,8 +3,9 @@
  * account's role and the worker's own role are written from these lists (never by hand), and a
  * test compares them with the calls the worker makes against moto.
  *
- * Imports nothing: the construct (aws-cdk-lib) and the worker bundle (no aws-cdk-lib) share it.
+ * Imports only the model (no aws-cdk-lib): the construct and the worker bundle share it.
  */
+import { BUILT_IN_KINDS } from '../../model/kind-list';
 
 /** One call: the service's API name and the IAM action it needs. */
 export interface AuditCall {
@@ -19,26 +20,19 @@ export interface AuditCall {
   readonly scope?: 'repository' | 'account';
 }
 
-const ecr = (name: string, scope: 'repository' | 'account'): AuditCall => ({ call: `ECR ${name}`, action: `ecr:${name}`, scope });
-
 /**
- * The live read of one registry (`RegistryReport.read` with usage): the calls of the report's
- * inventory (docs/report.md, "What it reads") and of its usage read (DescribeImages).
+ * The live read of one registry (`RegistryReport.read` with usage): every call of every kind's API
+ * reader (src/model, one descriptor per kind), then the usage read's `DescribeImages`. The
+ * repository kind's calls can be scoped to the account's repositories; every other kind's act on
+ * the registry, which IAM names only as `*`.
  */
 export const REGISTRY_READ_CALLS: readonly AuditCall[] = [
-  ecr('DescribeRepositories', 'repository'),
-  ecr('BatchGetRepositoryScanningConfiguration', 'repository'),
-  ecr('GetLifecyclePolicy', 'repository'),
-  ecr('GetRepositoryPolicy', 'repository'),
-  ecr('ListTagsForResource', 'repository'),
-  ecr('DescribeRegistry', 'account'),
-  ecr('GetRegistryScanningConfiguration', 'account'),
-  ecr('GetRegistryPolicy', 'account'),
-  ecr('DescribePullThroughCacheRules', 'account'),
-  ecr('DescribeRepositoryCreationTemplates', 'account'),
-  ecr('GetAccountSetting', 'account'),
-  ecr('GetSigningConfiguration', 'account'),
-  ecr('DescribeImages', 'repository'),
+  ...BUILT_IN_KINDS.flatMap(kind => (kind.api?.calls ?? []).map(c => ({
+    call: `ECR ${c.action}`,
+    action: c.permission,
+    scope: kind.kind === 'repository' ? 'repository' as const : 'account' as const,
+  }))),
+  { call: 'ECR DescribeImages', action: 'ecr:DescribeImages', scope: 'repository' },
 ];
 
 /** Security Hub's import, made in each member account on its own default product. */

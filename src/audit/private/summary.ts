@@ -1,5 +1,5 @@
 import type { AuditTarget } from './contract';
-import { escapeHtml, HTML_CSP } from '../../report/html';
+import { escapeHtml, HTML_CSP } from '../../report/live';
 
 /** What one target's read came to (`runs/<runId>/targets/<account>/<region>/summary.json`). */
 export interface TargetSummary {

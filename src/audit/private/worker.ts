@@ -10,10 +10,7 @@ import {
 } from './contract';
 import { listAccounts } from './organizations';
 import { organizationSummary, OrganizationSummary, summaryHtml, TargetSummary } from './summary';
-import { renderHtml } from '../../report/html';
-import { reportToJson } from '../../report/json';
-import { RegistryReport } from '../../report/report';
-import { reportToSarif } from '../../report/sarif';
+import { RegistryReport, renderHtml, reportToJson, reportToSarif } from '../../report/live';
 import { describeError, forClient } from '../../runtime';
 
 /** What the worker is configured with (the construct sets it as environment variables). */
