@@ -86,7 +86,9 @@ function constructSources(): string[] {
       } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.lambda.ts')
         // The handler's core (run by the image check Lambda function, not at synth).
         && p !== path.join(root, 'image-check', 'private', 'check-images.ts')
-        && p !== path.join(root, 'image-check', 'private', 'protect.ts')) {
+        && p !== path.join(root, 'image-check', 'private', 'protect.ts')
+        // The organization audit worker's core (run by its Lambda function, not at synth).
+        && p !== path.join(root, 'audit', 'private', 'worker.ts')) {
         out.push(p);
       }
     }

@@ -1,4 +1,4 @@
-import { CfnResource, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -123,7 +123,7 @@ function validateProps(scope: Construct, id: string, props: RegistryAuditProps):
   }
   checkPattern(v, 'memberRoleName', props.memberRoleName, ROLE_NAME, 'must be an IAM role name: 1-64 letters, digits and +=,.@_-');
   const integer = (property: string, value: number | undefined, min: number, max: number) => {
-    if (value !== undefined && !Token.isUnresolved(value)) {
+    if (value !== undefined && !isUnresolved(value)) {
       v.check(Number.isInteger(value) && value >= min && value <= max, property, value, `must be a whole number from ${min} to ${max}`);
     }
   };

@@ -4,7 +4,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { EcrValidationError, ImageCheck, ImageReference, PrivateRepository, PublicRepository } from '../../src';
+import { EcrValidationError, ImageCheck, ImageReference, PrivateRepository, PublicRepository, RegistryAudit } from '../../src';
 import {
   LAMBDA_RUNTIME_CONTEXT, lambdaRuntime, newestNodeRuntime, nodeMajorOf, OLDEST_LAMBDA_NODE_MAJOR,
 } from '../../src/private/lambda-runtime';
@@ -29,6 +29,10 @@ const CREATORS: Record<string, { file: string; make: (stack: Stack) => void }> =
       const repo = new PrivateRepository(stack, 'Repo', { repositoryName: 'platform/base' });
       new ImageCheck(stack, 'Check', { images: [ImageReference.fromTag(repo, 'v1')] });
     },
+  },
+  'RegistryAudit (organization audit worker)': {
+    file: 'src/audit/registry-audit.ts',
+    make: stack => new RegistryAudit(stack, 'Audit', { regions: ['us-east-1'] }),
   },
   'PublicRepository with a logo (catalog handler)': {
     file: 'src/public/public-repository.ts',
