@@ -9,6 +9,7 @@
 import { ECRClient, ECRClientConfig } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { escapeTerminal } from '../private/escape';
 import { AwsCallError, createEcrClient, DEFAULT_REQUEST_TIMEOUT_MS, formatSeconds, RuntimePolicy, RuntimePolicyError } from '../runtime';
 
 /** Exit codes of every subcommand. */
@@ -18,6 +19,14 @@ export const EXIT = {
   ERROR: 1,
   /** Bad arguments, files, policies, an unknown repository. */
   BAD_INPUT: 2,
+  /** Findings at or above --fail-on (report), drift with --fail-on-drift, an image in use at risk (--fail-on-in-use). */
+  FINDINGS: 3,
+  /**
+   * The output could not be written: standard output closed or full (EPIPE, ENOSPC), a --sarif or
+   * --html file that could not be written. Wins over 0, 1 and 3: whatever else happened, the caller
+   * did not get it all.
+   */
+  OUTPUT: 4,
   /** Interrupted (Ctrl-C): 128 + SIGINT. */
   INTERRUPTED: 130,
 } as const;
@@ -60,13 +69,34 @@ export class InputError extends Error {
   }
 }
 
+/** The output could not be written (standard output, --sarif, --html): exit code 4. */
+export class OutputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutputError';
+  }
+}
+
+/** An `OutputError` for a failed write to `where` (`standard output`, `--sarif "r.sarif"`). */
+export function outputError(where: string, e: unknown): OutputError {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const why = code === 'EPIPE' ? 'the reader closed the pipe (EPIPE)'
+    : code === 'ENOSPC' ? 'no space left on the device (ENOSPC)'
+      : code ?? (e as Error)?.message ?? String(e);
+  return new OutputError(`could not write ${where}: ${why}`);
+}
+
 /** AWS error codes that mean the user named something that does not exist or is not allowed: exit 2. */
 const INPUT_CODES = new Set(['RepositoryNotFoundException', 'InvalidParameterException', 'RegistryNotFoundException']);
 
 /** Print an error the way every subcommand does; returns the exit code. */
 export function reportError(e: unknown, io: CliIo): number {
   const message = (e as Error)?.message ?? String(e);
-  io.stderr(`cdk-ecr-registry: ${message}\n`);
+  // Messages carry values from files and registries: no control character reaches the terminal.
+  io.stderr(`cdk-ecr-registry: ${escapeTerminal(message, { keepNewlines: !(e instanceof OutputError) })}\n`);
+  if (e instanceof OutputError) {
+    return EXIT.OUTPUT;
+  }
   if (e instanceof InputError || e instanceof RuntimePolicyError) {
     return EXIT.BAD_INPUT;
   }

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'util';
 import { copyReference, credentialsFor, ImageRef, parseReference, parsePlatform, Platform } from '../image-copy';
+import { logLine } from '../private/escape';
 import { createEcrClient, resolvePolicy } from '../runtime';
 import { CliIo, EXIT, InputError, runLimits, TIME_OPTIONS, TIME_OPTIONS_USAGE } from './common';
 
@@ -26,7 +27,8 @@ leaves no tag.
   --json                print {"digest","mediaType","platforms","blobsCopied","blobsSkipped","bytesCopied"}
 ${TIME_OPTIONS_USAGE}
 
-Exit codes: 0 copied; 1 the copy failed (nothing tagged); 2 bad arguments.
+Exit codes: 0 copied; 1 the copy failed (nothing tagged); 2 bad arguments; 4 the digest could not
+be written to stdout (the copy itself is done).
 `;
 
 function reference(flag: string, text: string): ImageRef {
@@ -74,8 +76,9 @@ export async function runCopy(args: string[], io: CliIo): Promise<number> {
   const limits = runLimits(values);
   const policy = resolvePolicy({ ...io.runtime, deadline: limits.deadline, requestTimeoutMs: limits.requestTimeoutMs, env: io.env });
   const endpoint = io.env.AWS_ENDPOINT_URL_ECR ?? io.env.AWS_ENDPOINT_URL;
+  let result;
   try {
-    const result = await copyReference({
+    result = await copyReference({
       source,
       destination,
       platforms,
@@ -85,17 +88,19 @@ export async function runCopy(args: string[], io: CliIo): Promise<number> {
         ? io.ecrClient({ region, ...(endpoint ? { endpoint } : {}) })
         : createEcrClient({ ...io.runtime, region, endpoint, deadline: limits.deadline, requestTimeoutMs: limits.requestTimeoutMs, env: io.env }),
       credentials: registry => credentialsFor(registry, io.env),
-      log: line => io.stderr(`${line}\n`),
+      // Registry answers reach these lines: escaped and bounded.
+      log: line => io.stderr(`${logLine(line)}\n`),
     });
-    if (values.json) {
-      const { digest, mediaType, platforms: p, blobsCopied, blobsSkipped, bytesCopied } = result;
-      io.stdout(`${JSON.stringify({ digest, mediaType, platforms: p, blobsCopied, blobsSkipped, bytesCopied })}\n`);
-    } else {
-      io.stdout(`${result.digest}\n`);
-    }
-    return EXIT.OK;
   } catch (e) {
     // Whatever the registries answer (a platform the image lacks included) is a failed copy: exit 1.
     throw Object.assign(new Error(`copy failed: ${(e as Error)?.message ?? String(e)}`), { name: 'CopyFailed' });
   }
+  // Outside the copy's try: a stdout that cannot be written is an output error (exit 4), not a failed copy.
+  if (values.json) {
+    const { digest, mediaType, platforms: p, blobsCopied, blobsSkipped, bytesCopied } = result;
+    io.stdout(`${JSON.stringify({ digest, mediaType, platforms: p, blobsCopied, blobsSkipped, bytesCopied })}\n`);
+  } else {
+    io.stdout(`${result.digest}\n`);
+  }
+  return EXIT.OK;
 }

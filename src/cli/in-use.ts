@@ -5,7 +5,6 @@
  * A reusable module: the live `report` command can call `readInUse` and `markInUse` the same way.
  * Every AWS call goes through clients made by the runtime policy (src/runtime).
  */
-import { readFileSync } from 'fs';
 import { BatchGetImageCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
   DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListClustersCommand,
@@ -14,6 +13,9 @@ import {
 import { GetFunctionCommand, LambdaClient, ListFunctionsCommand, ListFunctionsCommandOutput } from '@aws-sdk/client-lambda';
 import { PreviewOutcome } from '../lifecycle/enums';
 import { ImageDescription, LifecyclePreview } from '../lifecycle/preview';
+import { escapeTerminal } from '../private/escape';
+import { readBoundedText } from '../private/files';
+import { parseJson } from '../private/json';
 import { IN_USE_TAG_PREFIX, MANIFEST_MEDIA_TYPES } from '../runtime/in-use-tag';
 
 /** An ECR image reference: `<account>.dkr.ecr.<region>.<suffix>/<repository>[:tag][@digest]`. */
@@ -190,9 +192,13 @@ export function readPods(doc: unknown, source: string): InUseReference[] {
 
 /** Read a pods file. */
 export function readPodsFile(file: string): InUseReference[] {
-  const text = readFileSync(file, 'utf8');
-  return readPods(JSON.parse(text), file);
+  // Bounded (a pipe is fine, /dev/zero stops at the limit) and depth-limited; the caller names the file.
+  const doc = parseJson(readBoundedText(file, { maxBytes: MAX_PODS_FILE_BYTES, label: 'the file', regularOnly: false }), 'the file');
+  return readPods(doc, file);
 }
+
+/** Largest pods file read (`kubectl get pods -A -o json` of 10,000 pods is about 150 MB). */
+export const MAX_PODS_FILE_BYTES = 256 * 1024 * 1024;
 
 /** The repository a preview is about. */
 export interface PreviewedRepository {
@@ -432,7 +438,8 @@ export function renderInUse(marking: InUseMarking): string {
     lines.push(`not in the repository (already gone?): ${r.uri}  ${r.user}`);
   }
   lines.push(`${marking.images.length} images in use, ${marking.atRisk.length} AT RISK`);
-  return `${lines.join('\n')}\n`;
+  // Users are names from ECS, Lambda and pods files: escaped, one entry a line.
+  return `${lines.map(l => escapeTerminal(l)).join('\n')}\n`;
 }
 
 /** Which sources `--in-use` names: `ecs,lambda,k8s=<pods.json>` (k8s may repeat). */

@@ -2,7 +2,6 @@
  * `cdk-ecr-registry lifecycle preview`: what a lifecycle policy would do to a repository's images,
  * from a file of images or from the live repository (DescribeImages, 1,000 per page).
  */
-import { readFileSync } from 'fs';
 import { parseArgs } from 'util';
 import { DescribeImagesCommand, DescribeImagesCommandOutput, ImageDetail } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -18,6 +17,9 @@ import {
 import { PreviewOutcome, StorageClass } from '../lifecycle/enums';
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { ImageDescription, LifecyclePreview } from '../lifecycle/preview';
+import { escapeTerminal } from '../private/escape';
+import { FileLimitError, readBoundedText } from '../private/files';
+import { parseJson } from '../private/json';
 import { AwsCallError, forClient } from '../runtime';
 
 export const PREVIEW_USAGE = `Usage:
@@ -158,16 +160,27 @@ export async function lifecyclePreview(args: string[], io: CliIo): Promise<numbe
   return marking && values['fail-on-in-use'] && marking.atRisk.length > 0 ? 3 : EXIT.OK;
 }
 
-function readText(file: string, what: string): string {
+/** Largest policy file read: ECR takes policy texts of 30,720 characters; whitespace may add some. */
+export const MAX_POLICY_FILE_BYTES = 1024 * 1024;
+
+/** Largest images file read (`describe-images` of 100,000 images is about 60 MB). */
+export const MAX_IMAGES_FILE_BYTES = 256 * 1024 * 1024;
+
+function readText(file: string, what: string, maxBytes: number): string {
   try {
-    return readFileSync(file, 'utf8');
+    // A pipe (/dev/stdin) is fine; /dev/zero and huge files stop at the limit.
+    return readBoundedText(file, { maxBytes, label: `${what} ${file}`, regularOnly: false });
   } catch (e) {
-    throw new InputError(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (e instanceof FileLimitError) {
+      const unreadable = / cannot be read \((.*)\)$/.exec(e.message);
+      throw new InputError(unreadable ? `cannot read ${what} ${file}: ${unreadable[1]}` : e.message);
+    }
+    throw e;
   }
 }
 
 function readPolicy(file: string): LifecyclePolicy {
-  const text = readText(file, 'policy file');
+  const text = readText(file, 'policy file', MAX_POLICY_FILE_BYTES);
   try {
     return LifecyclePolicy.fromJson(text.trim());
   } catch (e) {
@@ -226,12 +239,12 @@ export function imagesFromJson(doc: unknown, source: string): ImageDescription[]
 }
 
 function readImagesFile(file: string): ImageDescription[] {
-  const text = readText(file, 'images file');
+  const text = readText(file, 'images file', MAX_IMAGES_FILE_BYTES);
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = parseJson(text, file);
   } catch (e) {
-    throw new InputError(`${file}: is not JSON (${(e as Error).message})`);
+    throw new InputError((e as Error).message);
   }
   return imagesFromJson(doc, file);
 }
@@ -342,12 +355,12 @@ function renderTable(policy: LifecyclePolicy, images: ImageDescription[], previe
       iso(img.pushedAt),
       iso(img.lastPulledAt),
       img.storageClass ?? StorageClass.STANDARD,
-    ]);
+    ].map(cell => escapeTerminal(String(cell))));
   const header = ['OUTCOME', 'RULE', 'DIGEST', 'TAGS', 'PUSHED', 'LAST PULLED', 'STORAGE'];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map(r => r[c].length)));
   const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd();
   const c = counts(preview);
-  const rules = policy.rules.map(r => `  rule ${r.rulePriority}: ${r.action} ${r.tagStatus} ${r.countType} ${r.countNumber}${r.description ? ` (${r.description})` : ''}`);
+  const rules = policy.rules.map(r => escapeTerminal(`  rule ${r.rulePriority}: ${r.action} ${r.tagStatus} ${r.countType} ${r.countNumber}${r.description ? ` (${r.description})` : ''}`));
   return [
     line(header),
     ...rows.map(line),

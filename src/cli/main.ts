@@ -5,12 +5,13 @@
  * the ECR client of the runtime policy) is in `common.ts`.
  *
  * Exit codes: 0 done; 2 bad input (arguments, files, policy, unknown repository); 1 anything else
- * (network, credentials, throttling); 130 interrupted (Ctrl-C). Output piped into a reader that
- * stops early (`| head`) ends quietly with 0.
+ * (network, credentials, throttling); 3 findings (report, --fail-on-in-use); 4 the output could not
+ * be written (standard output closed or full, a --sarif/--html file), one line on stderr, winning
+ * over 0, 1 and 3; 130 interrupted (Ctrl-C).
  */
 import { readFileSync } from 'fs';
 import * as path from 'path';
-import { CliIo, EXIT, InputError, reportError } from './common';
+import { CliIo, EXIT, InputError, OutputError, outputError, reportError } from './common';
 import { COPY_USAGE, runCopy } from './copy';
 import { lifecyclePreview, PREVIEW_USAGE } from './lifecycle-preview';
 import { REPORT_USAGE, runReport } from './report';
@@ -58,10 +59,27 @@ ${PREVIEW_USAGE.replace(/^Usage:\n/, '')}`;
 
 /** Run the command; resolves to the exit code. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  // A failed write to stdout (a closed pipe, a full disk) is an output error, whoever writes.
+  let failed: OutputError | undefined;
+  const guarded: CliIo = {
+    ...io,
+    stdout: text => {
+      if (failed) {
+        throw failed;
+      }
+      try {
+        io.stdout(text);
+      } catch (e) {
+        failed = outputError('standard output', e);
+        throw failed;
+      }
+    },
+  };
   try {
-    return await dispatch(argv, io);
+    const code = await dispatch(argv, guarded);
+    return failed ? reportError(failed, io) : code;
   } catch (e) {
-    return reportError(e, io);
+    return reportError(failed ?? e, io);
   }
 }
 
@@ -90,17 +108,18 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   throw new InputError(`unknown command "${argv.slice(0, 2).join(' ')}"\n${USAGE}`);
 }
 
-/** The real process: stdout/stderr, EPIPE and Ctrl-C handled quietly. */
+/** The real process: stdout/stderr; a failed write is one line and exit 4, never a stack trace. */
 function processIo(): CliIo {
-  // A reader that stops early (`| head`): nothing more to say, and not an error.
-  const quietOnEpipe = (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') {
-      process.exit(EXIT.OK);
+  // Writes to a pipe or a file fail after the call returned (an 'error' event): end at once.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    try {
+      process.stderr.write(`cdk-ecr-registry: ${outputError('standard output', e).message}\n`);
+    } catch {
+      // stderr is gone too: the exit code says it.
     }
-    throw e;
-  };
-  process.stdout.on('error', quietOnEpipe);
-  process.stderr.on('error', quietOnEpipe);
+    process.exit(EXIT.OUTPUT);
+  });
+  process.stderr.on('error', () => process.exit(EXIT.OUTPUT));
   return {
     stdout: text => { process.stdout.write(text); },
     stderr: text => { process.stderr.write(text); },

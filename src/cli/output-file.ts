@@ -1,11 +1,12 @@
 /**
  * Files the report writes beside stdout (`--sarif FILE`, `--html FILE`). The path is checked before
  * any registry is read (a bad path costs no API call, exit 2), and the file is written whatever the
- * findings (exit 3) or a registry that could not be read (exit 1).
+ * findings (exit 3) or a registry that could not be read (exit 1); a write that fails is exit 4.
  */
 import { existsSync, statSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { ReportInputError } from '../report';
+import { outputError } from './common';
 
 /**
  * Check the value of option `flag` (`--html`): a file path whose directory exists. `example` is a
@@ -34,7 +35,8 @@ export function writeOutputFile(flag: string, file: string, text: string): numbe
   try {
     writeFileSync(file, text);
   } catch (e) {
-    throw new ReportInputError(`${flag} ${JSON.stringify(file)} could not be written: ${(e as Error).message}`);
+    // Not bad input (the path was checked): an output error, exit 4.
+    throw outputError(`${flag} ${JSON.stringify(file)}`, e);
   }
   return Buffer.byteLength(text);
 }

@@ -12,8 +12,10 @@ import {
   ECR_STORAGE_PRICES, FailOn, InventoryProgress, parseTarget, readAssembly, RegistryReport, renderHtml,
   renderText, ReportInputError, reportToJson, ReportTarget, StoragePrices, validateTarget,
 } from '../report';
+import { EXIT, OutputError, outputError } from './common';
 import { checkOutputFile, writeOutputFile } from './output-file';
 import { checkSarifPath, writeSarifFile } from './sarif-file';
+import { escapeTerminal } from '../private/escape';
 import { isRepositoryNamePrefix } from '../report/audit';
 
 /** Where the command reads and writes (the CLI's io; tests pass their own). */
@@ -66,7 +68,8 @@ export const REPORT_USAGE = `Usage:
 
 Exit codes: 0 no finding at or above --fail-on (and no drift with --fail-on-drift), 3 findings at or
 above --fail-on or drift with --fail-on-drift, 2 bad input (a bad --assembly among them),
-1 other errors (a registry that could not be read at all, credentials, network).
+1 other errors (a registry that could not be read at all, credentials, network), 4 an output that
+could not be written (stdout, --sarif, --html; it wins over 1 and 3).
 `;
 
 function positiveNumber(name: string, value: string | undefined, fallback: number, integer = false): number {
@@ -125,12 +128,18 @@ export async function runReport(argv: string[], io: ReportIo): Promise<number> {
   try {
     return await run(argv, io);
   } catch (e) {
-    if (e instanceof ReportInputError) {
-      io.stderr(`cdk-ecr-registry report: ${e.message}\n`);
-      return 2;
+    // Messages carry values from files and registries: no control character reaches the terminal.
+    const say = (m: string, keepNewlines = true) => io.stderr(`cdk-ecr-registry report: ${escapeTerminal(m, { keepNewlines })}\n`);
+    if (e instanceof OutputError) {
+      say(e.message, false);
+      return EXIT.OUTPUT;
     }
-    io.stderr(`cdk-ecr-registry report: ${(e as Error).message ?? String(e)}\n`);
-    return 1;
+    if (e instanceof ReportInputError) {
+      say(e.message);
+      return EXIT.BAD_INPUT;
+    }
+    say((e as Error)?.message ?? String(e));
+    return EXIT.ERROR;
   }
 }
 
@@ -247,16 +256,39 @@ async function run(argv: string[], io: ReportIo): Promise<number> {
   });
   // One document for --json and --html: the page and the JSON cannot disagree.
   const doc = values.json || htmlFile !== undefined ? reportToJson(report, failOn as FailOn, failOnDrift) : undefined;
-  io.stdout(values.json ? `${JSON.stringify(doc, null, 2)}\n` : renderText(report, failOn as FailOn, failOnDrift));
-  writeSarifFile(sarifFile, report);
-  if (htmlFile !== undefined) {
-    const bytes = writeOutputFile('--html', htmlFile, renderHtml(doc!));
-    if (!values.quiet) {
-      io.stderr(`cdk-ecr-registry report: wrote ${htmlFile} (${(bytes / 1024).toFixed(1)} KiB)\n`);
+  // Every output is tried, whatever happened to the others; any failure is exit 4 (it wins over 1 and 3).
+  const failures: string[] = [];
+  const attempt = (write: () => void) => {
+    try {
+      write();
+    } catch (e) {
+      if (!(e instanceof OutputError)) {
+        throw e;
+      }
+      failures.push(e.message);
     }
+  };
+  attempt(() => {
+    try {
+      io.stdout(values.json ? `${JSON.stringify(doc, null, 2)}\n` : renderText(report, failOn as FailOn, failOnDrift));
+    } catch (e) {
+      throw e instanceof OutputError ? e : outputError('standard output', e);
+    }
+  });
+  attempt(() => writeSarifFile(sarifFile, report));
+  if (htmlFile !== undefined) {
+    attempt(() => {
+      const bytes = writeOutputFile('--html', htmlFile, renderHtml(doc!));
+      if (!values.quiet) {
+        io.stderr(`cdk-ecr-registry report: wrote ${htmlFile} (${(bytes / 1024).toFixed(1)} KiB)\n`);
+      }
+    });
+  }
+  if (failures.length > 0) {
+    throw new OutputError(failures.join('; '));
   }
   if (report.anyFailed) {
-    return 1;
+    return EXIT.ERROR;
   }
-  return report.exceeds(failOn as FailOn) || (failOnDrift && report.hasDrift) ? 3 : 0;
+  return report.exceeds(failOn as FailOn) || (failOnDrift && report.hasDrift) ? EXIT.FINDINGS : EXIT.OK;
 }

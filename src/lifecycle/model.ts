@@ -5,6 +5,7 @@
  *
  * Not exported from the package.
  */
+import { excessDepthAt, MAX_JSON_DEPTH } from '../private/json';
 import { hasTokenMarks as isUnresolved } from '../private/token-marks';
 
 /** Where violations go (a `Violations` collector, or one that prefixes property names). */
@@ -295,6 +296,10 @@ export function parsePolicy(text: unknown, v: Sink): RuleSpec[] | undefined {
   }
   if (text.length > MAX_POLICY_TEXT_LENGTH) {
     v.add('text length', text.length, `must be at most ${MAX_POLICY_TEXT_LENGTH} characters (ECR's limit for lifecycle policy text)`);
+  }
+  if (excessDepthAt(text) >= 0) {
+    v.add('text', snippet(text), `nests deeper than ${MAX_JSON_DEPTH} levels of objects and arrays: a lifecycle policy nests 4`);
+    return undefined;
   }
   let doc: unknown;
   try {

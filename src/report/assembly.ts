@@ -11,13 +11,14 @@
  * from them compares as the text it becomes. Anything else CloudFormation computes stays a token,
  * and a token is never drift.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { ReportInputError } from './errors';
+import { guardAssembly, GuardedAssembly } from './private/assembly-guard';
 import { useAssemblyReader } from './private/assembly-reader';
 import { DeclaredApp, DeclaredItem, DeclaredSigning, DeclaredStack, DeclaredSubject } from '../model/declared';
 import { kindOfCfnType } from '../model/kind-list';
@@ -34,24 +35,25 @@ const UNKNOWN = new Set(['unknown-account', 'unknown-region']);
  * `error`, not a failure.
  */
 export function readAssembly(directory: string): DeclaredApp {
-  if (!existsSync(directory) || !statSync(directory).isDirectory()) {
-    throw new ReportInputError(`--assembly ${JSON.stringify(directory)} is not a directory: give the cloud assembly directory \`cdk synth\` writes (cdk.out)`);
-  }
-  if (!existsSync(join(directory, 'manifest.json'))) {
-    throw new ReportInputError(`--assembly ${JSON.stringify(directory)} has no manifest.json: give the cloud assembly directory \`cdk synth\` writes (cdk.out)`);
-  }
+  // Every file the assembly names is checked (inside it, regular, bounded) before anything opens it.
+  const guard = guardAssembly(directory);
   let assembly: CloudAssembly;
   try {
     assembly = new CloudAssembly(directory, { skipVersionCheck: true, skipEnumCheck: true, topoSort: false });
   } catch (e) {
-    throw new ReportInputError(`--assembly ${JSON.stringify(directory)} is not a readable cloud assembly: ${(e as Error).message}`);
+    throw new ReportInputError(`--assembly ${JSON.stringify(directory)} is not a readable cloud assembly: ${firstLine((e as Error).message)}`);
   }
   const stacks: DeclaredStack[] = [];
   const work = mkdtempSync(join(tmpdir(), 'cdk-ecr-registry-drift-'));
   try {
-    const cache: AssetCache = new Map();
-    for (const artifact of assembly.stacksRecursively) {
-      readStack(artifact, work, stacks, cache);
+    let artifacts: CloudFormationStackArtifact[];
+    try {
+      artifacts = assembly.stacksRecursively;
+    } catch (e) {
+      throw new ReportInputError(`--assembly ${JSON.stringify(directory)} is not a readable cloud assembly: ${firstLine((e as Error).message)}`);
+    }
+    for (const artifact of artifacts) {
+      readStack(artifact, guard, work, stacks);
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -59,7 +61,13 @@ export function readAssembly(directory: string): DeclaredApp {
   return { assembly: directory, stacks };
 }
 
-function readStack(artifact: CloudFormationStackArtifact, work: string, into: DeclaredStack[], cache: AssetCache): void {
+/** The first line of a message, bounded (a schema error may list a whole manifest). */
+function firstLine(message: string): string {
+  const line = String(message).split('\n')[0];
+  return line.length > 500 ? `${line.slice(0, 497)}...` : line;
+}
+
+function readStack(artifact: CloudFormationStackArtifact, guard: GuardedAssembly, work: string, into: DeclaredStack[]): void {
   const account = UNKNOWN.has(artifact.environment.account) ? undefined : artifact.environment.account;
   const region = UNKNOWN.has(artifact.environment.region) ? undefined : artifact.environment.region;
   const base = {
@@ -70,24 +78,20 @@ function readStack(artifact: CloudFormationStackArtifact, work: string, into: De
     region,
     tags: { ...(artifact.tags ?? {}) },
   };
-  let template: any;
-  try {
-    template = artifact.template;
-  } catch (e) {
-    into.push({ ...base, subjects: [], error: `its template ${artifact.templateFile} could not be read: ${(e as Error).message}` });
+  // From the guard, never from the disk again.
+  const read = guard.template(artifact.templateFullPath);
+  if (read.error !== undefined) {
+    into.push({ ...base, subjects: [], error: `its template ${artifact.templateFile} could not be read: ${read.error}` });
     return;
   }
-  readTemplate(base, template, artifact.assembly.directory, work, into, cache);
+  readTemplate(base, read.template, artifact.assembly.directory, guard, work, into);
 }
 
 type StackBase = Omit<DeclaredStack, 'subjects' | 'signingConfigurations' | 'items' | 'error'>;
 
 type Declarations = Pick<DeclaredStack, 'subjects' | 'signingConfigurations' | 'items'>;
 
-/** Asset hash to file, per assembly directory (one read of its asset manifests). */
-type AssetCache = Map<string, Map<string, string>>;
-
-function readTemplate(base: StackBase, template: any, directory: string, work: string, into: DeclaredStack[], cache: AssetCache): void {
+function readTemplate(base: StackBase, template: any, directory: string, guard: GuardedAssembly, work: string, into: DeclaredStack[]): void {
   let declared: Declarations;
   let error: string | undefined;
   try {
@@ -98,9 +102,9 @@ function readTemplate(base: StackBase, template: any, directory: string, work: s
   }
   const stack: DeclaredStack = { ...base, ...declared, ...(error !== undefined ? { error } : {}) };
   into.push(stack);
-  // Nested stacks: their template is a file of the assembly.
+  // Nested stacks: their template is a file of the assembly, checked and read by the guard.
   for (const [logicalId, resource] of Object.entries<any>(template?.Resources ?? {})) {
-    const file = resource?.Type === 'AWS::CloudFormation::Stack' ? nestedTemplateFile(resource, directory, cache) : undefined;
+    const file = resource?.Type === 'AWS::CloudFormation::Stack' ? guard.nestedTemplateFile(resource, directory) : undefined;
     if (file === undefined) {
       continue;
     }
@@ -113,51 +117,13 @@ function readTemplate(base: StackBase, template: any, directory: string, work: s
       parent: stack,
       logicalIdInParent: logicalId,
     };
-    let nestedTemplate: any;
-    try {
-      nestedTemplate = JSON.parse(readFileSync(join(directory, file), 'utf8'));
-    } catch (e) {
-      into.push({ ...nested, subjects: [], error: `its template ${file} could not be read: ${(e as Error).message}` });
+    const read = guard.template(join(directory, file));
+    if (read.error !== undefined) {
+      into.push({ ...nested, subjects: [], error: `its template ${file} could not be read: ${read.error}` });
       continue;
     }
-    readTemplate(nested, nestedTemplate, directory, work, into, cache);
+    readTemplate(nested, read.template, directory, guard, work, into);
   }
-}
-
-/**
- * The assembly file of a nested stack's template: named by the asset path metadata (the CDK CLI
- * asks for it), else found by the asset hash in its `TemplateURL` among the assembly's asset
- * manifests (`*.assets.json`). `undefined` for a stack whose template is not in the assembly.
- */
-function nestedTemplateFile(resource: any, directory: string, cache: AssetCache): string | undefined {
-  const file = resource?.Metadata?.['aws:asset:path'];
-  if (typeof file === 'string') {
-    return file;
-  }
-  const hash = /([0-9a-f]{64})\.json/.exec(JSON.stringify(resource?.Properties?.TemplateURL ?? ''))?.[1];
-  return hash !== undefined ? assetFiles(directory, cache).get(hash) : undefined;
-}
-
-/** Asset hash to file, from every asset manifest of an assembly directory. */
-function assetFiles(directory: string, cache: AssetCache): Map<string, string> {
-  let files = cache.get(directory);
-  if (!files) {
-    files = new Map();
-    for (const name of readdirSync(directory).filter(n => n.endsWith('.assets.json'))) {
-      try {
-        const manifest = JSON.parse(readFileSync(join(directory, name), 'utf8'));
-        for (const [hash, asset] of Object.entries<any>(manifest?.files ?? {})) {
-          if (typeof asset?.source?.path === 'string') {
-            files.set(hash, asset.source.path);
-          }
-        }
-      } catch {
-        // An unreadable asset manifest names no nested template.
-      }
-    }
-    cache.set(directory, files);
-  }
-  return files;
 }
 
 function declaredOf(base: StackBase, template: any, work: string, index: number): Declarations {

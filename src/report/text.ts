@@ -2,6 +2,7 @@ import { Finding } from './audit';
 import { FailOn, RegistryReport, TargetReport } from './report';
 import { kindOf, kinds } from '../model/kind-list';
 import { ReadGap } from '../model/settings';
+import { escapeTerminal } from '../private/escape';
 
 /** A part's words, from the kind that reads it. */
 function partWords(part: string): string {
@@ -16,7 +17,9 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-function table(rows: string[][]): string[] {
+function table(raw: string[][]): string[] {
+  // Cells hold names from the registry: escaped before their widths are measured.
+  const rows = raw.map(r => r.map(cell => escapeTerminal(cell)));
   const widths = rows[0].map((_, c) => Math.max(...rows.map(r => r[c].length)));
   return rows.map(r => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
 }
@@ -173,5 +176,6 @@ export function renderText(report: RegistryReport, failOn: FailOn, failOnDrift =
     out.push('', 'Not read (the rules that need these parts were not applied to them)', ...notRead);
   }
   out.push('');
-  return out.join('\n');
+  // One entry a line: a value's line break, escape sequence or bidi control cannot forge or hide a line.
+  return out.map(line => escapeTerminal(line)).join('\n');
 }

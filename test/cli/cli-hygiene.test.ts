@@ -1,7 +1,7 @@
 /**
  * The CLI as an operator meets it: strict times and durations (exit 2 naming the value),
  * --version, help for each level, and the real process piped into a reader that stops early
- * (EPIPE: quiet, exit 0) or interrupted with Ctrl-C (exit 130, no stack trace).
+ * (EPIPE: one line, exit 4, the code of output errors) or interrupted with Ctrl-C (exit 130, no stack trace).
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -157,7 +157,7 @@ function collect(child: ChildProcess): Promise<{ code: number | null; signal: st
 }
 
 describe('the real process', () => {
-  test('piped into a reader that stops early (| head): quiet, exit 0', async () => {
+  test('piped into a reader that stops early (| head): one line, exit 4 (an output error), no stack trace', async () => {
     const many = path.join(dir, 'many.json');
     fs.writeFileSync(many, JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ digest: `sha256:${i}`, tags: [`t${i}`], pushedAt: 1748736000 - i * 60 }))));
     const child = spawnCli(['lifecycle', 'preview', '--policy', policyFile, '--images', many, '--now', '1748736000']);
@@ -166,8 +166,8 @@ describe('the real process', () => {
     await new Promise<void>(resolve => child.stdout!.once('data', () => resolve()));
     child.stdout!.destroy();
     const r = await done;
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('cdk-ecr-registry: could not write standard output: the reader closed the pipe (EPIPE)\n');
+    expect(r.code).toBe(4);
   });
 
   test('Ctrl-C during a live read: exit 130, one line, no stack trace', async () => {

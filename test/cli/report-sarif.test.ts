@@ -111,12 +111,12 @@ describe('report --sarif', () => {
     expect(existsSync(path.join(dir, 'missing'))).toBe(false);
   });
 
-  test('a file that cannot be written (/proc/version): the report is printed, then exit 2 naming the file and why', async () => {
+  test('a file that cannot be written (/proc/version): the report is printed, then exit 4 (an output error, over 3) naming the file and why', async () => {
     await seedRegistry(cli.ecr);
     const { code, stdout, stderr } = await run('--target', target, '--endpoint', cli.proxy.url, '--sarif', '/proc/version');
-    expect(code).toBe(2);
+    expect(code).toBe(4);
     expect(stdout.split('\n')[0]).toMatch(/^1 registry, 8 repositories: 7 findings/);
-    expect(stderr).toMatch(/^cdk-ecr-registry report: --sarif "\/proc\/version" could not be written: E[A-Z]+: /);
+    expect(stderr).toMatch(/^cdk-ecr-registry report: could not write --sarif "\/proc\/version": E[A-Z]+\n$/);
   });
 
   test('--help lists --sarif', async () => {
