@@ -88,7 +88,10 @@ function constructSources(): string[] {
         && p !== path.join(root, 'image-check', 'private', 'check-images.ts')
         && p !== path.join(root, 'image-check', 'private', 'protect.ts')
         // The organization audit worker's core (run by its Lambda function, not at synth).
-        && p !== path.join(root, 'audit', 'private', 'worker.ts')) {
+        && p !== path.join(root, 'audit', 'private', 'worker.ts')
+        // Bounded reads and JSON for the run-time code (CLI, report): each caller turns their errors into its own.
+        && p !== path.join(root, 'private', 'files.ts')
+        && p !== path.join(root, 'private', 'json.ts')) {
         out.push(p);
       }
     }

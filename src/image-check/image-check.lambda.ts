@@ -8,6 +8,12 @@
  * `ProtectInUse`, tag them with the resource's protection tag (private/protect.ts, docs/in-use.md).
  * Delete: remove the resource's protection tags, if any; always SUCCESS, whatever the input.
  *
+ * Input: the event is validated by type and value before any call (private/check-images.ts,
+ * `parseProperties`); every gate fails closed on a setting it does not understand; a Delete whose
+ * properties are not valid answers SUCCESS and touches nothing. The ResponseURL must be
+ * CloudFormation's pre-signed S3 URL (src/private/response-url.ts): anything else is refused and
+ * logged before any call, and nothing is sent. Log lines and the Reason are escaped and bounded.
+ *
  * Time: the Lambda function's remaining time, less `HANDLER_SAFETY_MARGIN_MS`, is the deadline of
  * every ECR call (the runtime policy in src/runtime retries until then, each attempt bounded by
  * its request timeout); the margin is kept to answer CloudFormation, with retries on 5xx and
@@ -17,10 +23,12 @@ import { createHash } from 'crypto';
 import * as http from 'http';
 import * as https from 'https';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { AwsCallError, createEcrClient, formatSeconds, RuntimePolicy } from '../runtime';
 import { checkImages, ImageCheckFailure, parseProperties } from './private/check-images';
-import { CheckProperties, digestAttribute, HANDLER_SAFETY_MARGIN_MS, MAX_RESPONSE_BYTES } from './private/contract';
+import { CheckProperties, digestAttribute, HANDLER_SAFETY_MARGIN_MS, MAX_RESPONSE_BYTES, SERVICE_TIMEOUT_SECONDS } from './private/contract';
 import { protectAfterCheck, releaseOnDelete } from './private/protect';
+import { escapeTerminal, logLine, MAX_LOG_LINE_CHARS } from '../private/escape';
+import { checkResponseUrl } from '../private/response-url';
+import { AwsCallError, createEcrClient, formatSeconds, RuntimePolicy } from '../runtime';
 
 /** The fields of a CloudFormation custom resource request this handler reads. */
 export interface CustomResourceEvent {
@@ -92,8 +100,12 @@ export function physicalIdOf(props: CheckProperties): string {
   return `ecr-image-check-${hash}`;
 }
 
+/** Longest id (StackId, RequestId, LogicalResourceId, PhysicalResourceId) taken from an event. */
+const MAX_ID_CHARS = 1024;
+
 function fallbackPhysicalId(event: CustomResourceEvent): string {
-  return event.PhysicalResourceId || `ecr-image-check-${event.LogicalResourceId ?? 'unknown'}`;
+  const own = (v: unknown) => typeof v === 'string' && v !== '' && v.length <= MAX_ID_CHARS ? v : undefined;
+  return own(event.PhysicalResourceId) ?? `ecr-image-check-${own(event.LogicalResourceId) ?? 'unknown'}`;
 }
 
 /** Byte length of the response as JSON. */
@@ -125,10 +137,11 @@ export function fitReason(res: CustomResourceResponse, logGroupName?: string): C
 
 /** Compute the response to one request (never throws). */
 export async function handleEvent(event: CustomResourceEvent, deadline: number, opts: HandlerOptions = {}): Promise<CustomResourceResponse> {
+  const text = (v: unknown) => (typeof v === 'string' && v.length <= MAX_ID_CHARS ? v : '');
   const base = {
-    StackId: event.StackId ?? '',
-    RequestId: event.RequestId ?? '',
-    LogicalResourceId: event.LogicalResourceId ?? '',
+    StackId: text(event.StackId),
+    RequestId: text(event.RequestId),
+    LogicalResourceId: text(event.LogicalResourceId),
   };
   // This invocation's ECR clients: the runtime policy with this invocation's deadline.
   const clients = new Map<string, ECRClient>();
@@ -141,8 +154,19 @@ export async function handleEvent(event: CustomResourceEvent, deadline: number, 
     return c;
   });
   if (event.RequestType === 'Delete') {
+    // CloudFormation must be able to delete what it created: SUCCESS whatever the input, and
+    // properties that are not valid touch nothing (no call at all).
+    let valid = true;
     try {
-      await releaseOnDelete(event, { clientFor, log: line => console.log(line) });
+      parseProperties(event.ResourceProperties);
+    } catch {
+      valid = false;
+      console.log(logLine('Delete with properties that are not valid: nothing to release, no call made'));
+    }
+    try {
+      if (valid) {
+        await releaseOnDelete(event, { clientFor, log: line => console.log(logLine(line)) });
+      }
     } finally {
       clients.forEach(c => c.destroy());
     }
@@ -175,7 +199,7 @@ export async function handleEvent(event: CustomResourceEvent, deadline: number, 
         sleep: opts.sleep,
       }).then(async checked => {
         await protectAfterCheck(event, props, physicalId, checked.digests, {
-          clientFor, signal: controller.signal, log: line => console.log(line),
+          clientFor, signal: controller.signal, log: line => console.log(logLine(line)),
         });
         return checked;
       }),
@@ -195,8 +219,9 @@ export async function handleEvent(event: CustomResourceEvent, deadline: number, 
     return res;
   } catch (e) {
     const err = e as Error;
-    const reason = err instanceof ImageCheckFailure || AwsCallError.isAwsCallError(err) ? err.message : `${err.name ?? 'Error'}: ${err.message}`;
-    return { ...base, Status: 'FAILED', PhysicalResourceId: physicalId, Reason: reason };
+    const reason = err instanceof ImageCheckFailure || AwsCallError.isAwsCallError(err) ? err.message : `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`;
+    // Tags, names and service messages reach the Reason: no control character goes to CloudFormation raw.
+    return { ...base, Status: 'FAILED', PhysicalResourceId: physicalId, Reason: escapeTerminal(reason) };
   } finally {
     if (timer) {
       clearTimeout(timer);
@@ -220,8 +245,17 @@ export interface SendResponseOptions {
    * @default 200
    */
   readonly baseDelayMs?: number;
+  /**
+   * Shortest wait between two attempts, whatever the jitter draws and however close the deadline:
+   * no attempt is started that the deadline would not leave this long for.
+   * @default RESPONSE_BACKOFF_FLOOR_MS (50)
+   */
+  readonly minDelayMs?: number;
   readonly random?: () => number;
 }
+
+/** Shortest wait between two attempts of the response PUT. */
+export const RESPONSE_BACKOFF_FLOOR_MS = 50;
 
 /** The response could not be delivered. */
 export class ResponseNotSentError extends Error {
@@ -231,62 +265,87 @@ export class ResponseNotSentError extends Error {
   }
 }
 
+/** Errors of `put` that another attempt cannot change (the URL itself is wrong). */
+const FINAL_CODES = new Set(['ERR_INVALID_URL', 'ERR_INVALID_PROTOCOL', 'ERR_INVALID_ARG_TYPE', 'ERR_UNESCAPED_CHARACTERS']);
+
 /**
- * PUT the response to the pre-signed URL. A 2xx ends it; a 4xx is final (the URL expired or was
- * tampered with: another attempt gets the same answer); 5xx and network errors are retried with
- * jittered backoff while the deadline leaves time, each attempt bounded by the time left.
- * Resolves to the number of attempts.
+ * PUT the response to the pre-signed URL. A 2xx ends it; a 4xx other than 429 is final (the URL
+ * expired or was tampered with: another attempt gets the same answer), and so is a URL that cannot
+ * be used at all (invalid, another scheme); 429, 5xx and network errors are retried with jittered
+ * backoff (never shorter than `minDelayMs`) while the deadline leaves time, each attempt bounded by
+ * the time left. Resolves to the number of attempts.
  */
 export async function sendResponse(url: string, res: CustomResourceResponse, options: SendResponseOptions): Promise<number> {
   const body = JSON.stringify(res);
   const attemptTimeout = options.attemptTimeoutMs ?? 5_000;
   const base = options.baseDelayMs ?? 200;
+  const floor = Math.max(1, options.minDelayMs ?? RESPONSE_BACKOFF_FLOOR_MS);
   const random = options.random ?? Math.random;
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    throw new ResponseNotSentError('the response URL is not a URL; not retried', 0);
+  }
+  if (target.protocol !== 'https:' && target.protocol !== 'http:') {
+    throw new ResponseNotSentError(`the response URL's scheme ${target.protocol} is not http(s); not retried`, 0);
+  }
   const start = Date.now();
   let last = '';
+  const plural = (n: number) => `${n} attempt${n === 1 ? '' : 's'}`;
   for (let attempt = 1; ; attempt++) {
     const left = options.deadline - Date.now();
-    if (left < 50) {
-      throw new ResponseNotSentError(`no time left to send the response after ${attempt - 1} attempt${attempt === 2 ? '' : 's'} over ${formatSeconds(Date.now() - start)}`
+    if (left < floor) {
+      throw new ResponseNotSentError(`no time left to send the response after ${plural(attempt - 1)} over ${formatSeconds(Date.now() - start)}`
         + `${last ? ` (last: ${last})` : ''}`, attempt - 1);
     }
     let status: number | undefined;
     try {
-      status = await put(url, body, Math.min(attemptTimeout, left));
+      status = await put(target, body, Math.min(attemptTimeout, left));
     } catch (e) {
+      const code = (e as NodeJS.ErrnoException)?.code;
+      if (code !== undefined && FINAL_CODES.has(code)) {
+        throw new ResponseNotSentError(`the response URL cannot be used (${code}); not retried`, attempt);
+      }
       last = (e as Error).message;
     }
     if (status !== undefined) {
       if (status >= 200 && status < 300) {
         return attempt;
       }
-      if (status < 500) {
+      if (status < 500 && status !== 429) {
         throw new ResponseNotSentError(`the response URL answered HTTP ${status}; not retried (a pre-signed URL that refuses once refuses again)`, attempt);
       }
       last = `HTTP ${status}`;
     }
-    const delay = Math.min(random() * Math.min(2_000, base * 2 ** (attempt - 1)), Math.max(0, options.deadline - Date.now() - 100));
-    if (delay > 0) {
-      await new Promise(r => setTimeout(r, delay));
+    const delay = Math.max(floor, random() * Math.min(2_000, base * 2 ** Math.min(attempt - 1, 20)));
+    if (Date.now() + delay + floor > options.deadline) {
+      throw new ResponseNotSentError(`no time left to send the response after ${plural(attempt)} over ${formatSeconds(Date.now() - start)} (last: ${last})`, attempt);
     }
+    await new Promise(r => setTimeout(r, delay));
   }
 }
 
-function put(url: string, body: string, timeoutMs: number): Promise<number> {
+function put(u: URL, body: string, timeoutMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const u = new URL(url);
     const mod = u.protocol === 'http:' ? http : https;
-    const req = mod.request(u, {
-      method: 'PUT',
-      // The pre-signed URL is signed without a content type.
-      headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) },
-    }, r => {
-      r.resume();
-      r.on('end', () => {
-        clearTimeout(timer);
-        resolve(r.statusCode ?? 0);
+    let req: http.ClientRequest;
+    try {
+      req = mod.request(u, {
+        method: 'PUT',
+        // The pre-signed URL is signed without a content type.
+        headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) },
+      }, r => {
+        r.resume();
+        r.on('end', () => {
+          clearTimeout(timer);
+          resolve(r.statusCode ?? 0);
+        });
       });
-    });
+    } catch (e) {
+      reject(e);
+      return;
+    }
     // The whole PUT (connect, send, answer), not only socket idleness.
     const timer = setTimeout(() => req.destroy(new Error(`no answer within ${formatSeconds(timeoutMs)}`)), timeoutMs);
     req.on('error', e => {
@@ -316,36 +375,60 @@ export interface HandlerConfig extends HandlerOptions {
   readonly endReserveMs?: number;
   /** Options of the response PUT (besides its deadline). */
   readonly response?: Omit<SendResponseOptions, 'deadline'>;
+  /**
+   * Decide which ResponseURLs the handler answers to, instead of the built-in check (https, the
+   * pre-signed URL of CloudFormation's response bucket on S3 in aws, aws-cn or aws-us-gov; see
+   * docs/security.md). Tests and other tools that answer to a local server pass `() => true`. A
+   * refused URL is logged, and the request gets no call and no answer.
+   * @default - the built-in check
+   */
+  readonly allowResponseUrl?: (url: URL) => boolean;
 }
 
 /** The Lambda entry point with these settings. */
 export function createHandler(config: HandlerConfig = {}): (input: CustomResourceEvent, context: HandlerContext) => Promise<void> {
   return async (input, context) => {
     const event: CustomResourceEvent = input !== null && typeof input === 'object' ? input : {};
-    console.log(JSON.stringify({ request: redacted(event) }));
+    // One bounded line: an event with 100,000 images logged 9.2 MB at once.
+    console.log(logLine(safeJson({ request: redacted(event) })));
+    // The URL first: an event whose answer would go anywhere else gets no call at all.
+    const target = checkResponseUrl(event.ResponseURL, config.allowResponseUrl);
+    if ('problem' in target) {
+      console.error(logLine(`refused the request: ${target.problem}; no call made and no answer sent `
+        + `(CloudFormation waits for the resource's ServiceTimeout, ${SERVICE_TIMEOUT_SECONDS} s)`));
+      return;
+    }
     const end = Date.now() + context.getRemainingTimeInMillis();
     const deadline = end - (config.safetyMarginMs ?? HANDLER_SAFETY_MARGIN_MS);
     const full = await handleEvent(event, deadline, config);
     if (full.Status === 'FAILED') {
-      // The Reason sent to CloudFormation may be truncated to fit 4,096 bytes; the log keeps every problem.
-      console.error(`image check failed: ${full.Reason}`);
+      // The Reason sent to CloudFormation may be truncated to fit 4,096 bytes; the log keeps every
+      // problem, in bounded lines.
+      const reason = full.Reason ?? '';
+      for (let i = 0; i < reason.length || i === 0; i += MAX_LOG_LINE_CHARS - 100) {
+        console.error(logLine(`image check failed${i > 0 ? ' (continued)' : ''}: ${reason.slice(i, i + MAX_LOG_LINE_CHARS - 100)}`));
+      }
     }
     const res = fitReason(full, context.logGroupName);
-    console.log(JSON.stringify({ response: res.Status, physicalResourceId: res.PhysicalResourceId }));
-    if (typeof event.ResponseURL !== 'string' || event.ResponseURL === '') {
-      console.error('no ResponseURL in the request: nothing to answer');
-      return;
-    }
+    console.log(logLine(safeJson({ response: res.Status, physicalResourceId: res.PhysicalResourceId })));
     // The answer takes at most the safety margin, and ends before the function does.
     const margin = config.safetyMarginMs ?? HANDLER_SAFETY_MARGIN_MS;
     const reserve = config.endReserveMs ?? 1_000;
     try {
-      await sendResponse(event.ResponseURL, res, { ...config.response, deadline: Math.min(end, Date.now() + margin) - reserve });
+      await sendResponse(event.ResponseURL as string, res, { ...config.response, deadline: Math.min(end, Date.now() + margin) - reserve });
     } catch (e) {
       // Nothing else can be done: CloudFormation's ServiceTimeout ends the wait.
-      console.error(`could not send the response: ${(e as Error).message}`);
+      console.error(logLine(`could not send the response: ${(e as Error).message}`));
     }
   };
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
 }
 
 /** The Lambda entry point. */

@@ -230,7 +230,7 @@ export async function runHandlerScenario(moto: MotoServer, s: HandlerScenario, s
   const ecr: FaultProxy = await startFaultProxy({ target: moto.endpoint, plan: s.ecr(), seed });
   const cfn: FaultProxy = await startFaultProxy({ plan: (s.response ?? plans.healthy)(), seed });
   const queue = s.fullAcceptQueue ? await fullAcceptQueue() : undefined;
-  const handler = createHandler({ ...SCALED, endpoint: queue?.url ?? ecr.url });
+  const handler = createHandler({ ...SCALED, endpoint: queue?.url ?? ecr.url, allowResponseUrl: () => true });
   const start = Date.now();
   const end = start + s.budgetMs;
   try {

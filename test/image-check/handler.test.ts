@@ -2,10 +2,13 @@ import { Readable } from 'stream';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { clientFor, digestOf, failureOf, FakeEcr, far, REGION, REGISTRY, responseServer } from './fake-ecr';
 import {
-  CustomResourceResponse, fitReason, handleEvent, handler, physicalIdOf,
+  createHandler, CustomResourceResponse, fitReason, handleEvent, physicalIdOf,
 } from '../../src/image-check/image-check.lambda';
 import { checkImages } from '../../src/image-check/private/check-images';
 import { ImageSpec, MAX_IMAGES_PER_RESOURCE, MAX_RESPONSE_BYTES } from '../../src/image-check/private/contract';
+
+/** The handler, answering to the test's local server (the built-in check takes only CloudFormation's S3 URLs). */
+const handler = createHandler({ allowResponseUrl: () => true });
 
 const tag = (repository: string, t: string, registry = REGISTRY, region = REGION): ImageSpec =>
   ({ Registry: registry, Region: region, Repository: repository, Tag: t });

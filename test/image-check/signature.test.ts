@@ -10,9 +10,12 @@
 import * as http from 'http';
 import { DescribeImageScanFindingsCommand, DescribeImageSigningStatusCommand, ImageSigningStatus } from '@aws-sdk/client-ecr';
 import { clientFor, digestOf, failureOf, FakeEcr, far, REGION, REGISTRY, responseServer } from './fake-ecr';
-import { handler } from '../../src/image-check/image-check.lambda';
+import { createHandler } from '../../src/image-check/image-check.lambda';
 import { checkImages, parseProperties } from '../../src/image-check/private/check-images';
 import { ImageSpec } from '../../src/image-check/private/contract';
+
+/** The handler, answering to the test's local server (the built-in check takes only CloudFormation's S3 URLs). */
+const handler = createHandler({ allowResponseUrl: () => true });
 
 const PROFILE = `arn:aws:signer:${REGION}:${REGISTRY}:/signing-profiles/images`;
 const OTHER_PROFILE = `arn:aws:signer:${REGION}:${REGISTRY}:/signing-profiles/legacy`;

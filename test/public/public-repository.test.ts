@@ -365,7 +365,7 @@ describe('catalog data handler (inline source, run with stubs)', () => {
 
   const event = (type: string) => ({
     RequestType: type,
-    ResponseURL: 'https://cfn.example/response?sig=1',
+    ResponseURL: 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/response?X-Amz-Signature=1',
     StackId: 'stack',
     RequestId: 'req',
     LogicalResourceId: 'Logo',
@@ -392,7 +392,7 @@ describe('catalog data handler (inline source, run with stubs)', () => {
       },
     }]);
     expect(responses).toHaveLength(1);
-    expect(responses[0].opts).toMatchObject({ hostname: 'cfn.example', path: '/response?sig=1', method: 'PUT' });
+    expect(responses[0].opts).toMatchObject({ hostname: 'cloudformation-custom-resource-response-useast1.s3.amazonaws.com', path: '/response?X-Amz-Signature=1', method: 'PUT' });
     expect(responses[0].body).toEqual({
       Status: 'SUCCESS', Reason: 'OK', PhysicalResourceId: 'tools/cli/catalog-data', StackId: 'stack', RequestId: 'req', LogicalResourceId: 'Logo', Data: {},
     });
@@ -402,6 +402,46 @@ describe('catalog data handler (inline source, run with stubs)', () => {
     const { handler, responses } = load(async () => { throw new Error('must not be called'); });
     await handler({ ...event('Delete'), PhysicalResourceId: 'tools/cli/catalog-data' });
     expect(responses[0].body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'tools/cli/catalog-data' });
+  });
+
+  test.each([
+    ['plain http to the metadata service', 'http://169.254.169.254/latest/meta-data?Signature=1'],
+    ['another host', 'https://evil.example/cloudformation-custom-resource-response-useast1/x?Signature=1'],
+    ['a look-alike host', 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com.evil.example/x?Signature=1'],
+    ['file:', 'file:///etc/passwd'],
+    ['not a URL', 'not a url'],
+    ['no URL', undefined],
+    ['not pre-signed', 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x'],
+  ])('a ResponseURL that is not CloudFormation\'s (%s): refused before any call, nothing sent', async (_what, url) => {
+    const sent: any[] = [];
+    const { handler, responses } = load(async (cmd) => { sent.push(cmd); return {}; });
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      await handler({ ...event('Create'), ResponseURL: url });
+      expect(errors.mock.calls.map(c => c[0])).toEqual([expect.stringMatching(/^refused the request: its ResponseURL is .+; no call made, no answer sent$/)]);
+    } finally {
+      errors.mockRestore();
+    }
+    expect(sent).toEqual([]);
+    expect(responses).toEqual([]);
+  });
+
+  test('the ResponseURL forms CloudFormation sends in aws, aws-cn and aws-us-gov are answered', async () => {
+    for (const url of [
+      'https://cloudformation-custom-resource-response-euwest1.s3.eu-west-1.amazonaws.com/a?X-Amz-Signature=1',
+      'https://cloudformation-custom-resource-response-cnnorth1.s3.cn-north-1.amazonaws.com.cn/a?X-Amz-Signature=1',
+      'https://cloudformation-custom-resource-response-usgovwest1.s3-us-gov-west-1.amazonaws.com/a?Signature=1&Expires=1',
+    ]) {
+      const { handler, responses } = load(async () => ({}));
+      await handler({ ...event('Create'), ResponseURL: url });
+      expect(responses).toHaveLength(1);
+    }
+  });
+
+  test('control characters of an API error are escaped in the Reason', async () => {
+    const { handler, responses } = load(async () => { throw new Error('bad\r\nFAKE\u001b[2J\u202e'); });
+    await handler(event('Update'));
+    expect(responses[0].body.Reason).toBe('bad\\x0d\\x0aFAKE\\x1b[2J\\u{202e}');
   });
 
   test('an API error is reported as FAILED with its message', async () => {

@@ -12,7 +12,7 @@ import {
   ImageDetail,
   ImageIdentifier,
 } from '@aws-sdk/client-ecr';
-import { CheckProperties, ImageSpec, MAX_SCAN_WAIT_SECONDS, MAX_SIGNATURE_WAIT_SECONDS, SEVERITY_ORDER } from './contract';
+import { CheckProperties, ImageSpec, MAX_IMAGES_PER_RESOURCE, MAX_SCAN_WAIT_SECONDS, MAX_SIGNATURE_WAIT_SECONDS, SEVERITY_ORDER } from './contract';
 import { AwsCallError, errorCode } from '../../runtime';
 
 /** DescribeImages accepts at most 100 image ids per call. */
@@ -59,54 +59,107 @@ export class InvalidPropertiesError extends Error {
   }
 }
 
-const DIGEST = /^[a-zA-Z0-9_+.-]+:[a-fA-F0-9]{32,}$/;
+const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-fA-F0-9]{32,256}$/;
+/** An AWS account id: the registry. */
+const REGISTRY = /^\d{12}$/;
+/** An AWS region name (us-east-1, us-gov-west-1, cn-north-1, ap-southeast-5). */
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+/** ECR's repository name pattern, at most 256 characters. */
+const REPOSITORY = /^(?=.{1,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+/** An image tag (Docker's grammar; ECR takes up to 300 characters). */
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,299}$/;
+/** Whole seconds, as CloudFormation passes numbers to a custom resource. */
+const SECONDS = /^\d{1,6}$/;
 
-/** Validate the resource properties CloudFormation passed (they are user-editable in the template). */
+/** Every property the handler understands; anything else is a setting it cannot honour, so the check fails. */
+const KNOWN_PROPERTIES = new Set(['ServiceToken', 'ServiceTimeout', 'Images', 'FailOnSeverity', 'ScanWaitSeconds', 'ProtectInUse', 'RequireSignature', 'SignatureWaitSeconds']);
+const KNOWN_IMAGE_KEYS = new Set(['Registry', 'Region', 'Repository', 'Tag', 'Digest']);
+
+/** A value for a message: JSON, cut to 100 characters (the Reason is escaped as a whole). */
+function shown(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}
+
+/**
+ * Validate the resource properties CloudFormation passed (a template author can edit them): by type
+ * and by value, before any call. Every gate fails closed: a setting the handler does not understand
+ * (a list where a severity belongs, an unknown property, a misspelt gate) is an error, never "no gate".
+ */
 export function parseProperties(raw: unknown): CheckProperties {
-  if (typeof raw !== 'object' || raw === null) {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new InvalidPropertiesError('no properties');
   }
   const props = raw as Record<string, unknown>;
+  const unknown = Object.keys(props).filter(k => !KNOWN_PROPERTIES.has(k));
+  if (unknown.length > 0) {
+    throw new InvalidPropertiesError(`unknown propert${unknown.length === 1 ? 'y' : 'ies'} ${unknown.slice(0, 5).map(k => shown(k)).join(', ')}`
+      + `${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}: the handler understands ${[...KNOWN_PROPERTIES].join(', ')} (a setting it cannot honour fails the check)`);
+  }
   const images = props.Images;
   if (!Array.isArray(images) || images.length === 0) {
     throw new InvalidPropertiesError('Images must be a non-empty list');
   }
+  if (images.length > MAX_IMAGES_PER_RESOURCE) {
+    throw new InvalidPropertiesError(`Images lists ${images.length.toLocaleString('en-US')} images; one resource checks at most ${MAX_IMAGES_PER_RESOURCE} `
+      + '(their digests must fit in CloudFormation\'s 4,096-byte response; ImageCheck spreads more images over several resources)');
+  }
   images.forEach((img: any, i) => {
     const where = `Images[${i}]`;
-    if (typeof img !== 'object' || img === null) {
+    if (typeof img !== 'object' || img === null || Array.isArray(img)) {
       throw new InvalidPropertiesError(`${where} is not an object`);
+    }
+    const extra = Object.keys(img).filter(k => !KNOWN_IMAGE_KEYS.has(k));
+    if (extra.length > 0) {
+      throw new InvalidPropertiesError(`${where} has unknown keys ${extra.slice(0, 5).map(k => shown(k)).join(', ')}: an image has Registry, Region, Repository and one of Tag and Digest`);
     }
     for (const k of ['Registry', 'Region', 'Repository']) {
       if (typeof img[k] !== 'string' || img[k] === '') {
         throw new InvalidPropertiesError(`${where}.${k} must be a non-empty string`);
       }
     }
-    const hasTag = typeof img.Tag === 'string' && img.Tag !== '';
-    const hasDigest = typeof img.Digest === 'string' && img.Digest !== '';
-    if (hasTag === hasDigest) {
+    if (!REGISTRY.test(img.Registry)) {
+      throw new InvalidPropertiesError(`${where}.Registry ${shown(img.Registry)} is not an AWS account id (12 digits)`);
+    }
+    if (!REGION.test(img.Region)) {
+      throw new InvalidPropertiesError(`${where}.Region ${shown(img.Region)} is not an AWS region (like eu-west-1)`);
+    }
+    if (!REPOSITORY.test(img.Repository)) {
+      throw new InvalidPropertiesError(`${where}.Repository ${shown(img.Repository)} is not a repository name (1-256 of lowercase letters, digits, '.', '_', '-' and '/')`);
+    }
+    const hasTag = img.Tag !== undefined;
+    const hasDigest = img.Digest !== undefined;
+    if (hasTag === hasDigest || (hasTag && img.Tag === '') || (hasDigest && img.Digest === '')) {
       throw new InvalidPropertiesError(`${where} needs exactly one of Tag and Digest`);
     }
-    if (hasDigest && !DIGEST.test(img.Digest)) {
-      throw new InvalidPropertiesError(`${where}.Digest ${JSON.stringify(img.Digest)} is not a digest (sha256:<hex>)`);
+    if (hasTag && (typeof img.Tag !== 'string' || !TAG.test(img.Tag))) {
+      throw new InvalidPropertiesError(`${where}.Tag ${shown(img.Tag)} is not an image tag (1-300 of letters, digits, '_', '.' and '-', not starting with '.' or '-')`);
+    }
+    if (hasDigest && (typeof img.Digest !== 'string' || !DIGEST.test(img.Digest))) {
+      throw new InvalidPropertiesError(`${where}.Digest ${shown(img.Digest)} is not a digest (sha256:<hex>)`);
     }
   });
-  if (props.FailOnSeverity !== undefined && !SEVERITY_ORDER.includes(String(props.FailOnSeverity))) {
-    throw new InvalidPropertiesError(`FailOnSeverity ${JSON.stringify(props.FailOnSeverity)} must be one of ${SEVERITY_ORDER.join(', ')}`);
+  if (props.FailOnSeverity !== undefined && (typeof props.FailOnSeverity !== 'string' || !SEVERITY_ORDER.includes(props.FailOnSeverity))) {
+    throw new InvalidPropertiesError(`FailOnSeverity ${shown(props.FailOnSeverity)} must be one of ${SEVERITY_ORDER.join(', ')} (one severity, as a string)`);
   }
-  if (props.ScanWaitSeconds !== undefined) {
-    const n = Number(props.ScanWaitSeconds);
-    if (!Number.isInteger(n) || n < 0 || n > MAX_SCAN_WAIT_SECONDS) {
-      throw new InvalidPropertiesError(`ScanWaitSeconds ${JSON.stringify(props.ScanWaitSeconds)} must be 0-${MAX_SCAN_WAIT_SECONDS}`);
+  const seconds = (name: string, max: number) => {
+    const v = props[name];
+    if (v !== undefined && (typeof v !== 'string' || !SECONDS.test(v) || Number(v) > max)) {
+      throw new InvalidPropertiesError(`${name} ${shown(v)} must be 0-${max} (whole seconds, as a string)`);
     }
-  }
+  };
+  seconds('ScanWaitSeconds', MAX_SCAN_WAIT_SECONDS);
   if (props.RequireSignature !== undefined && props.RequireSignature !== 'true') {
-    throw new InvalidPropertiesError(`RequireSignature ${JSON.stringify(props.RequireSignature)} must be "true" or absent`);
+    throw new InvalidPropertiesError(`RequireSignature ${shown(props.RequireSignature)} must be "true" or absent`);
   }
-  if (props.SignatureWaitSeconds !== undefined) {
-    const n = Number(props.SignatureWaitSeconds);
-    if (!Number.isInteger(n) || n < 0 || n > MAX_SIGNATURE_WAIT_SECONDS) {
-      throw new InvalidPropertiesError(`SignatureWaitSeconds ${JSON.stringify(props.SignatureWaitSeconds)} must be 0-${MAX_SIGNATURE_WAIT_SECONDS}`);
-    }
+  seconds('SignatureWaitSeconds', MAX_SIGNATURE_WAIT_SECONDS);
+  if (props.ProtectInUse !== undefined && props.ProtectInUse !== 'true') {
+    throw new InvalidPropertiesError(`ProtectInUse ${shown(props.ProtectInUse)} must be "true" or absent`);
   }
   return props as unknown as CheckProperties;
 }
@@ -357,6 +410,10 @@ const SCAN_DONE = new Set(['COMPLETE', 'ACTIVE']);
 
 async function checkScans(specs: ImageSpec[], digests: string[], props: CheckProperties, opts: CheckOptions): Promise<string[]> {
   const threshold = SEVERITY_ORDER.indexOf(props.FailOnSeverity!);
+  if (threshold < 0) {
+    // parseProperties refuses it first; a gate never reads a setting it does not understand as "no gate".
+    throw new InvalidPropertiesError(`FailOnSeverity ${JSON.stringify(props.FailOnSeverity)} must be one of ${SEVERITY_ORDER.join(', ')}`);
+  }
   const { now, sleep, waitUntil, poll } = polling(props.ScanWaitSeconds, opts);
 
   // One scan lookup per distinct image (repository + digest).

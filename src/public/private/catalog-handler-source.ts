@@ -8,10 +8,17 @@
  * function (Lambda `ZipFile`, under its 4,096-character limit) using the AWS SDK v3 that
  * the Node.js Lambda runtime ships. Dependencies are only `https` and
  * `@aws-sdk/client-ecr-public`, so tests run it with stubs.
+ *
+ * Like the image check handler, it answers only to CloudFormation's pre-signed S3 ResponseURL
+ * (src/private/response-url.ts, the same check as plain JavaScript): any other URL is logged and
+ * refused before any call. The Reason is escaped (no control characters) and bounded.
  */
+import { RESPONSE_URL_CHECK_SOURCE } from '../../private/response-url';
+
 export const PUBLIC_CATALOG_HANDLER_SOURCE = `const https = require('https');
 const { ECRPUBLICClient, PutRepositoryCatalogDataCommand } = require('@aws-sdk/client-ecr-public');
 const client = new ECRPUBLICClient({});
+${RESPONSE_URL_CHECK_SOURCE}
 
 function respond(event, status, reason, physicalId) {
   const body = JSON.stringify({
@@ -30,7 +37,12 @@ function respond(event, status, reason, physicalId) {
 }
 
 exports.handler = async (event) => {
-  const p = event.ResourceProperties;
+  const bad = responseUrlProblem(event && event.ResponseURL);
+  if (bad) {
+    console.error('refused the request: its ResponseURL is ' + bad + '; no call made, no answer sent');
+    return;
+  }
+  const p = event.ResourceProperties || {};
   const physicalId = event.PhysicalResourceId || p.RepositoryName + '/catalog-data';
   try {
     if (event.RequestType !== 'Delete') {
@@ -46,7 +58,11 @@ exports.handler = async (event) => {
     }
     await respond(event, 'SUCCESS', 'OK', physicalId);
   } catch (e) {
-    await respond(event, 'FAILED', String((e && e.message) || e).slice(0, 500), physicalId);
+    const m = String((e && e.message) || e).replace(/[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]/g, (c) => {
+      const h = c.charCodeAt(0).toString(16);
+      return h.length > 2 ? '\\\\u{' + h + '}' : '\\\\x' + h.padStart(2, '0');
+    });
+    await respond(event, 'FAILED', m.slice(0, 500), physicalId);
   }
 };
 `;
