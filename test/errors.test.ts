@@ -71,7 +71,7 @@ describe('EcrValidationError', () => {
 
 /**
  * Every TypeScript file of the construct library: not the code that runs against a live registry
- * (the Lambda handlers, the CLI, the runtime client policy, the live report and the image copy engine), which has its own error types.
+ * (the Lambda handlers, the CLI, the runtime client policy, the live report, adoption and the image copy engine), which has its own error types.
  */
 function constructSources(): string[] {
   const root = path.join(__dirname, '..', 'src');
@@ -80,7 +80,7 @@ function constructSources(): string[] {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (![path.join(root, 'cli'), path.join(root, 'runtime'), path.join(root, 'report'), path.join(root, 'image-copy')].includes(p)) {
+        if (![path.join(root, 'cli'), path.join(root, 'runtime'), path.join(root, 'report'), path.join(root, 'adopt'), path.join(root, 'image-copy')].includes(p)) {
           walk(p);
         }
       } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.lambda.ts')

@@ -11,6 +11,7 @@
  */
 import { readFileSync } from 'fs';
 import * as path from 'path';
+import { ADOPT_USAGE, runAdopt } from './adopt';
 import { CliIo, EXIT, InputError, OutputError, outputError, reportError } from './common';
 import { COPY_USAGE, runCopy } from './copy';
 import { lifecyclePreview, PREVIEW_USAGE } from './lifecycle-preview';
@@ -31,6 +32,7 @@ export interface Subcommand {
 /** Every subcommand (add new ones here). */
 export const COMMANDS: Subcommand[] = [
   { words: ['report'], summary: 'the live registry checked with the EcrChecks rules (report --help)', usage: REPORT_USAGE, run: runReport },
+  { words: ['adopt'], summary: 'the live registry written as a CDK app, with cdk import mappings (adopt --help)', usage: ADOPT_USAGE, run: runAdopt },
   { words: ['copy'], summary: 'one image copied by digest between registries, without Docker (copy --help)', usage: COPY_USAGE, run: runCopy },
   { words: ['lifecycle', 'preview'], summary: 'what a lifecycle policy would do to a repository\'s images', usage: PREVIEW_USAGE, run: lifecyclePreview },
 ];

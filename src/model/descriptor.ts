@@ -7,6 +7,7 @@
  * Nothing here imports aws-cdk-lib: a descriptor reads a template through a `TemplateContext` the
  * template reader (src/model/template.ts) gives it, and the API through an `ApiContext`.
  */
+import { CodeDeclaration } from './code';
 import { Outcome } from './compare';
 import { DeclaredStack, PhysicalIds } from './declared';
 import { RegistryModel, RegistryPart } from './settings';
@@ -179,14 +180,27 @@ export interface KindWords {
 }
 
 /**
- * Adoption's writer (issue "Adopt an existing registry"): the code that declares an item. A
- * descriptor's `toCode` writes one item with it.
+ * Adoption's writer (`cdk-ecr-registry adopt`): a descriptor's `toCode` declares one live item as
+ * constructs of the written app, as data (src/model/code.ts) that the TypeScript and Python writers
+ * render and the adoption builds in process.
  */
 export interface CodeWriter {
-  /** One line of code at the current indentation. */
-  readonly line: (text: string) => void;
-  /** A construct id unique in the written app, from a hint. */
+  /** Declare a construct. */
+  readonly declare: (declaration: CodeDeclaration) => void;
+  /** A construct id unique in the written app, from a hint (`TeamApi`, then `TeamApi2`). */
   readonly idFor: (hint: string) => string;
+  /**
+   * Record a live setting the code cannot hold exactly (written as close as it can, or left out):
+   * it becomes a gap of `adopt-changes.json`, never a silent loss.
+   */
+  readonly gap: (reason: string) => void;
+  /** Say how a setting is written when it is not the obvious way (an escape hatch): `ADOPTED.md` lists it. */
+  readonly note: (text: string) => void;
+  /**
+   * Why the library's `LifecyclePolicy.fromJson` refuses a policy text (then the text is kept
+   * through an escape hatch), `undefined` when it takes it. (The model cannot import the library.)
+   */
+  readonly lifecyclePolicyProblem: (text: string) => string | undefined;
 }
 
 /** One resource kind of a registry. */
@@ -223,7 +237,10 @@ export interface KindDescriptor<S extends KindItem = any> {
   /** Its properties, in report order. */
   readonly properties: readonly PropertyDescriptor<S>[];
   readonly drift?: DriftHooks<S>;
-  /** How adoption writes an item as code (not written yet: issue "Adopt an existing registry"). */
+  /**
+   * How adoption declares a live item as code (its settings exactly as read: escape hatches for
+   * what a construct would refuse). A kind without one is not written; adoption names it.
+   */
   readonly toCode?: (item: S, writer: CodeWriter) => void;
 }
 

@@ -148,11 +148,20 @@ export interface RegistryPolicyModel extends SubjectBase {
   readonly policyText?: string;
 }
 
+/** A replication rule as ECR answers it (live only: adoption writes it exactly). */
+export interface ReplicationRuleModel {
+  readonly destinations: readonly { readonly region: string; readonly registryId: string }[];
+  /** `PREFIX_MATCH` filters; `[]`: every repository. */
+  readonly repositoryFilters: readonly { readonly filter: string; readonly filterType: string }[];
+}
+
 /** The replication configuration (a subject only when it has rules). */
 export interface ReplicationModel extends SubjectBase {
   readonly kind: 'replication';
   /** Destinations of every rule, `region/registryId`. */
   readonly destinations: readonly string[];
+  /** The rules as ECR answers them (live only). @default - not read */
+  readonly rules?: readonly ReplicationRuleModel[];
 }
 
 /** A pull-through cache rule. */
@@ -160,6 +169,8 @@ export interface PullThroughCacheRuleModel extends SubjectBase {
   readonly kind: 'pullThroughCacheRule';
   readonly ecrRepositoryPrefix?: string;
   readonly upstreamRegistryUrl?: string;
+  /** The rest of the rule as ECR answers it (live only; adoption writes it): `credentialArn`, `upstreamRegistry`, `upstreamRepositoryPrefix`, `customRoleArn`. */
+  readonly details?: Readonly<Record<string, string>>;
 }
 
 /** A repository creation template. */
@@ -172,6 +183,12 @@ export interface CreationTemplateModel extends SubjectBase {
   readonly lifecyclePolicyText: Possible<string | DeployTimeValue | undefined>;
   /** The repository policy the template gives created repositories (`[]` when none). */
   readonly policyStatements: readonly PolicyStatement[] | null;
+  /**
+   * The template as ECR answers it (live only; adoption writes it exactly): `description`,
+   * `encryptionConfiguration`, `resourceTags`, `customRoleArn`, `imageTagMutabilityExclusionFilters`,
+   * the policy texts.
+   */
+  readonly answer?: Readonly<Record<string, unknown>>;
 }
 
 /** One managed signing rule: the repositories ECR signs on push, with one AWS Signer profile. */

@@ -1,4 +1,5 @@
 import { DescribeRepositoryCreationTemplatesCommand, RepositoryCreationTemplate } from '@aws-sdk/client-ecr';
+import { CodeValue, idFromName } from '../code';
 import { comparePolicyStatements, compareValues, normalizeLifecyclePolicy } from '../compare';
 import { KindDescriptor } from '../descriptor';
 import { statementsOf } from '../policy-text';
@@ -43,6 +44,7 @@ export const CREATION_TEMPLATE: KindDescriptor<CreationTemplateModel> = {
         tagMutability: [t.imageTagMutability ?? 'MUTABLE'],
         lifecyclePolicyText: [t.lifecyclePolicy || undefined],
         policyStatements: statementsOf(t.repositoryPolicy) ?? null,
+        answer: { ...t } as Record<string, unknown>,
       }));
     },
   },
@@ -65,4 +67,44 @@ export const CREATION_TEMPLATE: KindDescriptor<CreationTemplateModel> = {
     },
     { name: 'repositoryPolicy', words: 'the repository policy', compare: (d, l, ctx) => comparePolicyStatements(d.policyStatements, l.policyStatements, ctx.partition) },
   ],
+  toCode: templateToCode,
 };
+
+/** A live creation template as `AWS::ECR::RepositoryCreationTemplate`, every field as ECR answers it (policy texts exactly). */
+function templateToCode(t: CreationTemplateModel, writer: Parameters<NonNullable<typeof CREATION_TEMPLATE.toCode>>[1]): void {
+  const a: Record<string, any> = t.answer ?? {};
+  const props: Record<string, CodeValue> = { prefix: t.prefix ?? '' };
+  if (typeof a.description === 'string' && a.description !== '') {
+    props.description = a.description;
+  }
+  props.appliedFor = [...t.appliedFor];
+  props.imageTagMutability = one(t.tagMutability) ?? 'MUTABLE';
+  const filters: any[] = a.imageTagMutabilityExclusionFilters ?? [];
+  if (filters.length > 0) {
+    props.imageTagMutabilityExclusionFilters = filters.map(f => ({ filter: String(f.filter ?? ''), filterType: String(f.filterType ?? '') }));
+  }
+  const lifecycle = one(t.lifecyclePolicyText);
+  if (typeof lifecycle === 'string') {
+    props.lifecyclePolicy = lifecycle;
+  }
+  if (typeof a.repositoryPolicy === 'string' && a.repositoryPolicy !== '') {
+    props.repositoryPolicy = a.repositoryPolicy;
+  }
+  const tags: any[] = a.resourceTags ?? [];
+  if (tags.length > 0) {
+    props.resourceTags = tags.map(x => ({ key: String(x.Key ?? x.key ?? ''), value: String(x.Value ?? x.value ?? '') }));
+  }
+  const enc = a.encryptionConfiguration;
+  if (enc && typeof enc.encryptionType === 'string') {
+    props.encryptionConfiguration = { encryptionType: enc.encryptionType, ...(typeof enc.kmsKey === 'string' && enc.kmsKey !== '' ? { kmsKey: enc.kmsKey } : {}) };
+  }
+  if (typeof a.customRoleArn === 'string' && a.customRoleArn !== '') {
+    props.customRoleArn = a.customRoleArn;
+  }
+  writer.declare({
+    construct: { module: 'ecr', name: 'CfnRepositoryCreationTemplate' },
+    id: writer.idFor(`CreationTemplate${t.prefix === 'ROOT' ? 'Root' : idFromName(t.prefix ?? '', 'Prefix')}`),
+    props,
+    retain: true,
+  });
+}

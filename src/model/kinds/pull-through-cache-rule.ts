@@ -1,8 +1,12 @@
 import { DescribePullThroughCacheRulesCommand, PullThroughCacheRule } from '@aws-sdk/client-ecr';
+import { CodeValue, idFromName } from '../code';
 import { compareValues, DEPLOY_TIME } from '../compare';
 import { KindDescriptor } from '../descriptor';
 import { PullThroughCacheRuleModel } from '../settings';
 import { literal } from '../template-values';
+
+/** The settings of a rule besides its prefix and URL, as `AWS::ECR::PullThroughCacheRule` names them (camelCase). */
+const DETAILS = ['credentialArn', 'upstreamRegistry', 'upstreamRepositoryPrefix', 'customRoleArn'] as const;
 
 /** ECR's page size of `DescribePullThroughCacheRules`. */
 export const PULL_THROUGH_CACHE_PAGE_SIZE = 1000;
@@ -31,7 +35,16 @@ export const PULL_THROUGH_CACHE_RULE: KindDescriptor<PullThroughCacheRuleModel> 
       const rules = await ctx.pages<PullThroughCacheRule>('pullThroughCacheRules', 'DescribePullThroughCacheRules',
         nextToken => new DescribePullThroughCacheRulesCommand({ registryId: ctx.registryId, maxResults: PULL_THROUGH_CACHE_PAGE_SIZE, nextToken }),
         'pullThroughCacheRules');
-      return rules?.map(r => ({ kind: 'pullThroughCacheRule', id: '', ecrRepositoryPrefix: r.ecrRepositoryPrefix, upstreamRegistryUrl: r.upstreamRegistryUrl }));
+      return rules?.map(r => {
+        const details = Object.fromEntries(DETAILS.filter(k => typeof r[k] === 'string' && r[k] !== '').map(k => [k, r[k] as string]));
+        return {
+          kind: 'pullThroughCacheRule',
+          id: '',
+          ecrRepositoryPrefix: r.ecrRepositoryPrefix,
+          upstreamRegistryUrl: r.upstreamRegistryUrl,
+          ...(Object.keys(details).length > 0 ? { details } : {}),
+        };
+      });
     },
   },
   liveId: (r, registryArn) => `${registryArn}#pull-through-cache-rule/${r.ecrRepositoryPrefix}`,
@@ -45,4 +58,18 @@ export const PULL_THROUGH_CACHE_RULE: KindDescriptor<PullThroughCacheRuleModel> 
       ? { kind: 'notComparable', reason: DEPLOY_TIME }
       : compareValues([d.upstreamRegistryUrl], [l.upstreamRegistryUrl])),
   }],
+  toCode: (r, writer) => {
+    const props: Record<string, CodeValue> = { ecrRepositoryPrefix: r.ecrRepositoryPrefix ?? '', upstreamRegistryUrl: r.upstreamRegistryUrl ?? '' };
+    for (const k of DETAILS) {
+      if (r.details?.[k] !== undefined) {
+        props[k] = r.details[k];
+      }
+    }
+    writer.declare({
+      construct: { module: 'ecr', name: 'CfnPullThroughCacheRule' },
+      id: writer.idFor(`PullThroughCache${idFromName(r.ecrRepositoryPrefix ?? '', 'Rule')}`),
+      props,
+      retain: true,
+    });
+  },
 };

@@ -1,4 +1,5 @@
 import { ListPullTimeUpdateExclusionsCommand } from '@aws-sdk/client-ecr';
+import { idFromName } from '../code';
 import { KindDescriptor } from '../descriptor';
 import { PullTimeExclusionModel } from '../settings';
 import { literal } from '../template-values';
@@ -36,4 +37,10 @@ export const PULL_TIME_EXCLUSION: KindDescriptor<PullTimeExclusionModel> = {
   nameOf: s => `pull-time update exclusion ${s.principalArn ?? '?'}`,
   toJson: s => ({ principalArn: s.principalArn ?? null }),
   properties: [],
+  toCode: (s, writer) => writer.declare({
+    construct: { module: 'ecr', name: 'CfnPullTimeUpdateExclusion' },
+    id: writer.idFor(`PullTimeExclusion${idFromName((s.principalArn ?? '').split(':').slice(5).join(':'), 'Principal')}`),
+    props: { principalArn: s.principalArn ?? '' },
+    retain: true,
+  }),
 };

@@ -1,4 +1,5 @@
 import { GetRegistryPolicyCommand } from '@aws-sdk/client-ecr';
+import { json } from '../code';
 import { comparePolicyStatements } from '../compare';
 import { KindDescriptor } from '../descriptor';
 import { statementsOf } from '../policy-text';
@@ -32,4 +33,20 @@ export const REGISTRY_POLICY: KindDescriptor<RegistryPolicyModel> = {
   properties: [
     { name: 'policy', words: 'the registry policy', compare: (d, l, ctx) => comparePolicyStatements(d.policyStatements, l.policyStatements, ctx.partition) },
   ],
+  // The policy text exactly as ECR answers it: every statement and condition, open principals included.
+  toCode: (p, writer) => {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(p.policyText ?? '');
+    } catch {
+      writer.gap(`the registry policy is not JSON, so the app declares none: ${(p.policyText ?? '').slice(0, 200)}`);
+      return;
+    }
+    writer.declare({
+      construct: { module: 'ecr', name: 'CfnRegistryPolicy' },
+      id: writer.idFor('RegistryPolicy'),
+      props: { policyText: json(doc) },
+      retain: true,
+    });
+  },
 };

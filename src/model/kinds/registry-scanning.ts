@@ -1,4 +1,5 @@
 import { GetRegistryScanningConfigurationCommand } from '@aws-sdk/client-ecr';
+import { CodeValue } from '../code';
 import { compareValues, sortedJson } from '../compare';
 import { KindDescriptor } from '../descriptor';
 import { isIntrinsic } from '../intrinsic';
@@ -66,4 +67,16 @@ export const REGISTRY_SCANNING: KindDescriptor<RegistryScanningModel> = {
         rules => sortedJson(rules.map(r => ({ scanFrequency: r.scanFrequency, repositoryFilters: sortedJson(r.repositoryFilters) })))),
     },
   ],
+  toCode: (s, writer) => writer.declare({
+    construct: { module: 'ecr', name: 'CfnRegistryScanningConfiguration' },
+    id: writer.idFor('RegistryScanning'),
+    props: {
+      scanType: one(s.scanType) ?? 'BASIC',
+      rules: (s.rules ?? []).map((r): CodeValue => ({
+        scanFrequency: textOf(r.scanFrequency) ?? '',
+        repositoryFilters: r.repositoryFilters.map(f => ({ filter: textOf(f.filter) ?? '', filterType: textOf(f.filterType) ?? '' })),
+      })),
+    },
+    retain: true,
+  }),
 };

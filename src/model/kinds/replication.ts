@@ -1,3 +1,4 @@
+import { CodeValue } from '../code';
 import { compareValues, DEPLOY_TIME } from '../compare';
 import { KindDescriptor } from '../descriptor';
 import { ReplicationModel } from '../settings';
@@ -33,6 +34,10 @@ export const REPLICATION: KindDescriptor<ReplicationModel> = {
         kind: 'replication',
         id: '',
         destinations: rules.flatMap(r => (r.destinations ?? []).map((d: any) => `${d.region}/${d.registryId}`)),
+        rules: rules.map(r => ({
+          destinations: (r.destinations ?? []).map((d: any) => ({ region: String(d.region ?? ''), registryId: String(d.registryId ?? '') })),
+          repositoryFilters: (r.repositoryFilters ?? []).map((f: any) => ({ filter: String(f.filter ?? ''), filterType: String(f.filterType ?? '') })),
+        })),
       }];
     },
   },
@@ -46,6 +51,22 @@ export const REPLICATION: KindDescriptor<ReplicationModel> = {
       ? { kind: 'notComparable', reason: DEPLOY_TIME }
       : compareValues([d.destinations], [l.destinations], x => [...x].sort())),
   }],
+  // Every rule with its destinations and repository filters, as ECR answers them.
+  toCode: (r, writer) => writer.declare({
+    construct: { module: 'ecr', name: 'CfnReplicationConfiguration' },
+    id: writer.idFor('Replication'),
+    props: {
+      replicationConfiguration: {
+        rules: (r.rules ?? [{ destinations: r.destinations.map(d => ({ region: d.split('/')[0], registryId: d.split('/')[1] })), repositoryFilters: [] }])
+          .map((rule): CodeValue => ({
+            destinations: rule.destinations.map(d => ({ region: d.region, registryId: d.registryId })),
+            ...(rule.repositoryFilters.length > 0
+              ? { repositoryFilters: rule.repositoryFilters.map(f => ({ filter: f.filter, filterType: f.filterType })) } : {}),
+          })),
+      },
+    },
+    retain: true,
+  }),
   drift: {
     // ECR answers no configuration when nothing replicates: the same as one with no destinations.
     live: items => ({ kind: 'replication', id: items[0]?.id ?? '', destinations: items.flatMap(r => r.destinations) }),

@@ -2,9 +2,12 @@ import {
   BatchGetRepositoryScanningConfigurationCommand, DescribeRepositoriesCommand, GetLifecyclePolicyCommand, GetRepositoryPolicyCommand,
   ListTagsForResourceCommand, Repository,
 } from '@aws-sdk/client-ecr';
+import { call, CodeValue, idFromName, ref, SCOPE } from '../code';
 import { compareTags, compareValues, comparePolicyStatements, DEPLOY_TIME, hasToken, normalizeLifecyclePolicy, Outcome, SAME, sortedJson } from '../compare';
 import { DeclaredStack, PhysicalIds } from '../declared';
-import { ApiContext, DeclaredItemRef, DriftContext, HookEntry, KindDescriptor, PropertyDescriptor } from '../descriptor';
+import {
+  ApiContext, CodeWriter, DeclaredItemRef, DriftContext, HookEntry, KindDescriptor, PropertyDescriptor,
+} from '../descriptor';
 import { statementsOf } from '../policy-text';
 import { CreationTemplateModel, RegistryModel, RegistryPart, RepositoryModel, ResourceTag } from '../settings';
 import {
@@ -315,6 +318,84 @@ function unmanagedRepository(name: string, _live: RepositoryModel, ctx: DriftCon
   return { reason: parts.join('; '), ...(governing ? { governedBy: governing.item.prefix } : {}) };
 }
 
+/** The key of a live setting, or `undefined` with a gap when the part could not be read. */
+function readPart<T>(r: RepositoryModel, part: RegistryPart, writer: CodeWriter, words: string, value: () => T): T | undefined {
+  if ((r.unread ?? []).includes(part)) {
+    writer.gap(`repository ${r.name}: ${words} could not be read, so the app declares none; read it and declare it before the first deploy`);
+    return undefined;
+  }
+  return value();
+}
+
+/**
+ * A live repository as a `PrivateRepository` with every setting as read: its policy through an
+ * escape hatch (kept exactly, whatever the construct's guard would refuse), a lifecycle policy the
+ * library's `LifecyclePolicy` refuses likewise, and no lifecycle policy when it has none.
+ */
+function repositoryToCode(r: RepositoryModel, writer: CodeWriter): void {
+  const name = r.name ?? '';
+  const id = writer.idFor(idFromName(name, 'Repository'));
+  const props: Record<string, CodeValue> = { repositoryName: name };
+  const overrides: { path: string; value: unknown }[] = [];
+  const mutability = one(r.tagMutability) ?? 'MUTABLE';
+  props.imageTagMutability = ref('ecr', 'TagMutability', mutability);
+  const filters = r.tagMutabilityExclusionFilters;
+  if (filters.length > 0) {
+    if (filters.every(f => f.filterType === 'WILDCARD')) {
+      props.imageTagMutabilityExclusionFilters = filters.map(f => f.filter);
+    } else {
+      overrides.push({ path: 'ImageTagMutabilityExclusionFilters', value: filters.map(f => ({ Filter: f.filter, FilterType: f.filterType })) });
+    }
+  }
+  props.imageScanOnPush = one(r.scanOnPush) ?? false;
+  const encryption = one(r.encryptionType) ?? 'AES256';
+  props.encryption = ref('ecr', 'RepositoryEncryption', encryption === 'AES256' ? 'AES_256' : encryption);
+  const key = one(r.kmsKey);
+  if (typeof key === 'string' && encryption !== 'AES256') {
+    if (/^arn:aws[a-z-]*:kms:[^:]+:\d{12}:key\/.+$/.test(key)) {
+      props.encryptionKey = call('kms', ['Key', 'fromKeyArn'], SCOPE, writer.idFor(`${id}Key`), key);
+    } else {
+      overrides.push({ path: 'EncryptionConfiguration.KmsKey', value: key });
+    }
+  }
+  readPart(r, 'lifecyclePolicies', writer, 'the lifecycle policy', () => {
+    const text = one(r.lifecyclePolicyText);
+    if (typeof text !== 'string') {
+      // No lifecycle policy: an empty aws-cdk-lib rule list is "none" (the construct's default would add one).
+      props.lifecycleRules = [];
+      return;
+    }
+    const problem = writer.lifecyclePolicyProblem(text);
+    if (problem === undefined) {
+      props.lifecyclePolicy = call('lib', ['LifecyclePolicy', 'fromJson'], text);
+    } else {
+      props.lifecycleRules = [];
+      overrides.push({ path: 'LifecyclePolicy.LifecyclePolicyText', value: text });
+      writer.note(`repository ${name}: its lifecycle policy is kept as text through an escape hatch (LifecyclePolicy.fromJson refuses it: ${problem})`);
+    }
+  });
+  readPart(r, 'repositoryPolicies', writer, 'the repository policy', () => {
+    if (r.policyText === undefined) {
+      return;
+    }
+    try {
+      overrides.push({ path: 'RepositoryPolicyText', value: JSON.parse(r.policyText) });
+    } catch {
+      writer.gap(`repository ${name}: its repository policy is not JSON, so the app declares none: ${r.policyText.slice(0, 200)}`);
+    }
+  });
+  const tags = readPart(r, 'tags', writer, 'the tags', () => (r.tags?.[0] ?? [])
+    .filter((t): t is { key: string; value: string } => typeof t.key === 'string' && typeof t.value === 'string' && !t.key.startsWith('aws:'))
+    .map(t => [t.key, t.value] as const));
+  writer.declare({
+    construct: { module: 'lib', name: 'PrivateRepository' },
+    id,
+    props,
+    ...(tags && tags.length > 0 ? { tags } : {}),
+    ...(overrides.length > 0 ? { overrides } : {}),
+  });
+}
+
 /** A private repository (`AWS::ECR::Repository`). */
 export const REPOSITORY: KindDescriptor<RepositoryModel> = {
   kind: 'repository',
@@ -375,4 +456,5 @@ export const REPOSITORY: KindDescriptor<RepositoryModel> = {
     unmanaged: unmanagedRepository,
     gapAlways: (action, reason) => `the registry's repositories could not be listed (${action}: ${reason})`,
   },
+  toCode: repositoryToCode,
 };

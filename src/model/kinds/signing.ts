@@ -1,4 +1,5 @@
 import { GetSigningConfigurationCommand } from '@aws-sdk/client-ecr';
+import { CodeValue } from '../code';
 import { compareValues, sortedJson } from '../compare';
 import { KindDescriptor } from '../descriptor';
 import { isIntrinsic } from '../intrinsic';
@@ -71,4 +72,22 @@ export const SIGNING: KindDescriptor<SigningConfigurationModel> = {
     words: 'the signing rules',
     compare: (d, l) => compareValues(d.rules === null ? null : [d.rules], l.rules === null ? null : [l.rules], normalizeSigningRules),
   }],
+  toCode: (s, writer) => {
+    if (s.rules === null || s.rules.length === 0) {
+      // ECR answers a configuration without rules once its rules are deleted: there is nothing to declare.
+      return;
+    }
+    writer.declare({
+      construct: { module: 'ecr', name: 'CfnSigningConfiguration' },
+      id: writer.idFor('Signing'),
+      props: {
+        rules: s.rules.map((r): CodeValue => ({
+          signingProfileArn: textOf(r.signingProfileArn) ?? '',
+          ...(r.repositoryFilters.length > 0
+            ? { repositoryFilters: r.repositoryFilters.map(f => ({ filter: textOf(f.filter) ?? '', filterType: textOf(f.filterType) ?? '' })) } : {}),
+        })),
+      },
+      retain: true,
+    });
+  },
 };
