@@ -3,10 +3,10 @@
  * stack and every change a deploy would make (src/adopt; docs/adopt.md).
  */
 import { parseArgs } from 'util';
-import { AdoptInputError, adoptRegistry } from '../adopt';
 import { CliIo, EXIT, InputError, runLimits, TIME_OPTIONS, TIME_OPTIONS_USAGE } from './common';
 import { progressPrinter } from './report';
-import { AdoptLanguage } from '../adopt/write-code';
+import type * as adopt from '../adopt';
+import type { AdoptLanguage } from '../adopt/write-code';
 import { parseTarget, ReportInputError, ReportTarget, validateTarget } from '../report/report';
 
 export const ADOPT_USAGE = `Usage:
@@ -89,6 +89,9 @@ export async function runAdopt(args: string[], io: CliIo): Promise<number> {
       throw new InputError(`--language ${JSON.stringify(language)} is not one of typescript, python`);
     }
     const limits = runLimits(values);
+    // Loaded here: adoption builds a CDK app (aws-cdk-lib), which no other command needs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { adoptRegistry } = require('../adopt') as typeof adopt;
     const result = await adoptRegistry({
       target,
       out: values.out as string,
@@ -124,8 +127,8 @@ export async function runAdopt(args: string[], io: CliIo): Promise<number> {
     io.stdout(`${lines.join('\n')}\n`);
     return EXIT.OK;
   } catch (e) {
-    // Bad input is exit 2 (main maps InputError); an unreadable registry (AdoptReadError) is exit 1.
-    if (e instanceof AdoptInputError || e instanceof ReportInputError) {
+    // Bad input (AdoptInputError is a ReportInputError) is exit 2 (main maps InputError); an unreadable registry (AdoptReadError) is exit 1.
+    if (e instanceof ReportInputError) {
       throw new InputError(e.message);
     }
     throw e;
