@@ -9,9 +9,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { BuiltApp, buildApp } from './build';
+import { fixFindings, whyKey, Whys } from './compliant';
 import { acknowledge, ADOPTED_AS_IS, AppFinding, findingsOf } from './findings';
 import { AdoptionPlan, planAdoption } from './plan';
 import { AdoptLanguage, pythonApp, summary, typescriptApp } from './write-code';
+import { EcrChecks } from '../compliance/ecr-checks';
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { RegistryModel } from '../model/settings';
 import { readAssembly } from '../report/assembly';
@@ -233,16 +235,32 @@ export interface AdoptedModel {
 
 /** Adopt a registry model (as read by `readInventory` or `RegistryReport`) without writing anything. */
 export function adoptModel(model: RegistryModel, options: { readonly compliant?: boolean } = {}): AdoptedModel {
-  if (options.compliant) {
-    throw new AdoptInputError('--compliant is not available yet: adopt as is, then fix the acknowledged findings');
-  }
   let plan = planAdoption(model, { lifecyclePolicyProblem });
   const outdir = mkdtempSync(path.join(tmpdir(), 'cdk-ecr-registry-adopt-'));
   try {
-    const built: BuiltApp = buildApp(plan, outdir, false);
+    let built: BuiltApp = buildApp(plan, outdir, false);
     const findings: AppFinding[] = findingsOf(built);
-    plan = acknowledge(plan, built, findings, () => ADOPTED_AS_IS);
+    let whys: Whys = new Map();
+    if (options.compliant) {
+      // Fix, build again, and fix what a fix uncovered; what is left (nothing, normally) is acknowledged with why.
+      let open = findings;
+      for (let pass = 0; pass < 3 && open.length > 0; pass++) {
+        const fixed = fixFindings(plan, open, model);
+        plan = fixed.plan;
+        fixed.whys.forEach((v, k) => whys.set(k, v));
+        built = buildApp(plan, outdir, false);
+        open = findingsOf(built);
+      }
+      plan = acknowledge(plan, built, open, () => 'not fixed by adopt --compliant: the fix did not satisfy the rule; fix it by hand');
+    } else {
+      plan = acknowledge(plan, built, findings, () => ADOPTED_AS_IS);
+    }
     const assembly = built.app.synth();
+    // What `cdk synth` of the written app checks (its EcrChecks plugin), checked here, quietly.
+    const left = new EcrChecks().validateScope(built.app);
+    if (!left.success) {
+      throw new Error(`adopt: the app would fail EcrChecks: ${left.violations.map(v => `${v.ruleName} on ${v.violatingResources.map(r => r.constructPath).join(', ')}`).join('; ')}`);
+    }
     const templates: Record<string, any> = {};
     const imports: Record<string, Record<string, Record<string, string>>> = {};
     const stacks: AdoptedStack[] = [];
@@ -261,7 +279,8 @@ export function adoptModel(model: RegistryModel, options: { readonly compliant?:
     for (const e of drift.entries) {
       const j = driftEntryJson(e);
       if (e.kind === 'differs') {
-        changes.push({ resource: j.resource, name: j.name, property: j.property, live: j.live, declared: j.declared, why: whyOf(e) });
+        const why = whys.get(whyKey(j.resource, j.name, j.property)) ?? whyOf(e);
+        changes.push({ resource: j.resource, name: j.name, property: j.property, live: j.live, declared: j.declared, why });
       } else if (e.kind === 'missing' || e.kind === 'unmanaged') {
         gaps.push({ part: 'declaration', action: null, repository: e.resource === 'repository' ? e.name ?? null : null, code: null, reason: `${e.kind}: ${e.reason}` });
       }

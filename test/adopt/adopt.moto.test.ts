@@ -191,6 +191,34 @@ function exec(file: string, args: string[], options: { cwd: string; env?: NodeJS
   }
 }
 
+/** Compile the written app with the project's tsc and synthesize it; the cloud assembly directory. */
+function compileAndSynth(out: string): string {
+  // The app imports `cdk-ecr-registry` and `aws-cdk-lib` by name: here they resolve to this checkout.
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(out, 'node_modules'));
+  writeFileSync(path.join(out, 'tsconfig.test.json'), JSON.stringify({
+    extends: path.join(ROOT, 'tsconfig.dev.json'),
+    compilerOptions: { rootDir: '/', paths: { 'cdk-ecr-registry': [path.join(ROOT, 'src', 'index.ts')] } },
+    include: [path.join(out, 'app.ts')],
+  }));
+  exec(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', path.join(out, 'tsconfig.test.json')], { cwd: out });
+  const cdkOut = path.join(out, 'cdk.out');
+  exec(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['--tsconfig', path.join(out, 'tsconfig.test.json'), 'app.ts'], {
+    cwd: out, env: { ...process.env, CDK_OUTDIR: cdkOut },
+  });
+  return cdkOut;
+}
+
+/** `report --assembly` against the same registry: its differs entries are the changes, exactly, and nothing is missing, unmanaged or not comparable. */
+async function expectDriftIsChanges(out: string, cdkOut: string): Promise<void> {
+  const r = await run(['report', '--region', REGION, '--endpoint', standIn.url, '--assembly', cdkOut, '--json', '--fail-on', 'none', '--quiet']);
+  expect(r.code).toBe(0);
+  const drift = JSON.parse(r.stdout).targets[0].drift;
+  const changes = JSON.parse(readFileSync(path.join(out, 'adopt-changes.json'), 'utf8')).changes;
+  expect(drift.entries.filter((e: any) => e.kind !== 'differs')).toEqual([]);
+  expect(drift.entries.map((e: any) => ({ resource: e.resource, name: e.name, property: e.property, live: e.live, declared: e.declared })))
+    .toEqual(changes.map((c: any) => ({ resource: c.resource, name: c.name, property: c.property, live: c.live, declared: c.declared })));
+}
+
 describe('adopt as is, round trip', () => {
   let out: string;
   let adoptOutput: string;
@@ -244,18 +272,7 @@ describe('adopt as is, round trip', () => {
   });
 
   test('the TypeScript compiles with tsc and synthesizes; report --assembly shows exactly the changes, nothing missing or unmanaged', async () => {
-    // The app imports `cdk-ecr-registry` and `aws-cdk-lib` by name: here they resolve to this checkout.
-    symlinkSync(path.join(ROOT, 'node_modules'), path.join(out, 'node_modules'));
-    writeFileSync(path.join(out, 'tsconfig.test.json'), JSON.stringify({
-      extends: path.join(ROOT, 'tsconfig.dev.json'),
-      compilerOptions: { rootDir: '/', paths: { 'cdk-ecr-registry': [path.join(ROOT, 'src', 'index.ts')] } },
-      include: [path.join(out, 'app.ts')],
-    }));
-    exec(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', path.join(out, 'tsconfig.test.json')], { cwd: out });
-    const cdkOut = path.join(out, 'cdk.out');
-    exec(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['--tsconfig', path.join(out, 'tsconfig.test.json'), 'app.ts'], {
-      cwd: out, env: { ...process.env, CDK_OUTDIR: cdkOut },
-    });
+    const cdkOut = compileAndSynth(out);
     const template = JSON.parse(readFileSync(path.join(cdkOut, 'AdoptedRegistry.template.json'), 'utf8'));
 
     // Every resource is in the import mapping, by its primary identifier, with DeletionPolicy Retain.
@@ -301,14 +318,7 @@ describe('adopt as is, round trip', () => {
       .toMatch(/docker-hub-AbCdEf$/);
 
     // The round trip: report --assembly against the same registry.
-    const r = await run(['report', '--region', REGION, '--endpoint', standIn.url, '--assembly', cdkOut, '--json', '--fail-on', 'none', '--quiet']);
-    expect(r.code).toBe(0);
-    const drift = JSON.parse(r.stdout).targets[0].drift;
-    const changes = JSON.parse(readFileSync(path.join(out, 'adopt-changes.json'), 'utf8')).changes;
-    expect(drift.entries.filter((e: any) => e.kind === 'missing' || e.kind === 'unmanaged')).toEqual([]);
-    expect(drift.entries.filter((e: any) => e.kind === 'differs').map((e: any) => ({ resource: e.resource, name: e.name, property: e.property, live: e.live, declared: e.declared })))
-      .toEqual(changes.map((c: any) => ({ resource: c.resource, name: c.name, property: c.property, live: c.live, declared: c.declared })));
-    expect(drift.entries.filter((e: any) => e.kind === 'notComparable')).toEqual([]);
+    await expectDriftIsChanges(out, cdkOut);
   });
 
   test('deterministic: the same registry writes the same bytes', async () => {
@@ -321,6 +331,43 @@ describe('adopt as is, round trip', () => {
     for (const f of Object.keys(second)) {
       expect([f, second[f]]).toEqual([f, first[f]]);
     }
+  });
+});
+
+describe('adopt --compliant', () => {
+  test('fixes every finding (no EcrChecks error at synth), names each fix, and report --assembly shows exactly those changes', async () => {
+    const out = path.join(tempDir('adopt-compliant-'), 'app');
+    const r = await run(['adopt', '--region', REGION, '--out', out, '--endpoint', standIn.url, '--quiet', '--compliant']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const app = readFileSync(path.join(out, 'app.ts'), 'utf8');
+    expect(app).not.toContain('ADOPTED_AS_IS');
+    // Only the warning whose fix would replace a repository is acknowledged, with why.
+    expect([...app.matchAll(/acknowledge\(\{ id: '([\w-]+)', reason: '([^']*)/g)].map(m => m[1])).toEqual(['EcrChecks-ECR5']);
+    expect(app).toContain("reason: 'not fixed by adopt --compliant: changing a repository\\'s encryption replaces it");
+    const doc = JSON.parse(readFileSync(path.join(out, 'adopt-changes.json'), 'utf8'));
+    const fixes = doc.changes.filter((c: any) => /^EcrChecks-/.test(c.why)).map((c: any) => `${c.resource} ${c.name} ${c.property}`);
+    expect(fixes).toEqual([
+      'repository fault/mutable tagMutability',
+      'repository fault/no-lifecycle lifecyclePolicy',
+      'repository fault/no-scan scanOnPush',
+      'repository fault/open-policy repositoryPolicy',
+      'repository fault/wildcard repositoryPolicy',
+      'registryPolicy null policy',
+      'creationTemplate team lifecyclePolicy',
+      'creationTemplate team tagMutability',
+    ]);
+    const wildcard = doc.changes.find((c: any) => c.name === 'fault/wildcard' && c.property === 'repositoryPolicy');
+    expect(wildcard.why).toMatch(/"AdminForTools" narrowed to the named actions ecr:BatchGetImage/);
+    expect(doc.changes.find((c: any) => c.resource === 'registryPolicy').why).toMatch(/"AnyoneReplicates" removed/);
+    for (const c of doc.changes) {
+      expect(r.stdout).toContain(`change: ${c.resource}${c.name !== null ? ` ${c.name}` : ''} ${c.property}: ${c.why}`);
+    }
+
+    const cdkOut = compileAndSynth(out);
+    const template = JSON.parse(readFileSync(path.join(cdkOut, 'AdoptedRegistry.template.json'), 'utf8'));
+    const open = Object.values<any>(template.Resources).find(x => x.Properties.RepositoryName === 'fault/open-policy');
+    expect(open.Properties.RepositoryPolicyText).toBeUndefined();
+    await expectDriftIsChanges(out, cdkOut);
   });
 });
 
