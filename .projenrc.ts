@@ -146,7 +146,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 // Layers: src/private is the floor every concern stands on, so it imports nothing of the library above
 // it (a concern's own helpers live in its private/ folder); src/model (the kinds) stands on it alone;
-// and no file takes part in an import cycle.
+// the integrations see the image check only through the leaf IVerifiedImage; and no file takes part in
+// an import cycle (import/no-cycle skips type imports: test/layering.test.ts walks the full graph).
 project.eslint!.addRules({
   'import/no-restricted-paths': ['error', {
     zones: [{
@@ -159,6 +160,15 @@ project.eslint!.addRules({
       from: './src',
       except: ['./model', './private'],
       message: 'src/model (one descriptor per kind) is the layer the rules, the report and adoption stand on: it imports none of them.',
+    }, {
+      target: './src/integrations',
+      from: './src/image-check',
+      except: ['./verified-image.ts'],
+      message: 'The integrations consume a verified image through IVerifiedImage (src/image-check/verified-image.ts) only: the image check imports them, so anything else of it would close a cycle.',
+    }, {
+      target: './src/image-check/verified-image.ts',
+      from: './src',
+      message: 'src/image-check/verified-image.ts is a leaf (the interface the integrations take): it imports nothing of the library.',
     }],
   }],
   'import/no-cycle': ['error'],

@@ -4,13 +4,14 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ImageReference } from './image-reference';
 import {
   CheckProperties, digestAttribute, ImageSpec, MAX_IMAGES_PER_RESOURCE, MAX_SCAN_WAIT_SECONDS, MAX_SIGNATURE_WAIT_SECONDS,
   RESOURCE_TYPE, SERVICE_TIMEOUT_SECONDS,
 } from './private/contract';
 import { ImageCheckProvider } from './private/provider';
+import { IVerifiedImage } from './verified-image';
 import { AppRunnerImageOptions } from '../integrations/app-runner';
 import { VerifiedEksContainerImage } from '../integrations/batch';
 import { VerifiedContainerImage } from '../integrations/ecs';
@@ -106,7 +107,7 @@ export interface ImageCheckProps {
  * An image whose existence the stack's `ImageCheck` verifies at deploy time, pinned to the
  * digest it resolved to.
  */
-export class VerifiedImage {
+export class VerifiedImage implements IVerifiedImage {
   /** @internal */
   public static _create(check: ImageCheck, reference: ImageReference, account: string, region: string, digest: string): VerifiedImage {
     return new VerifiedImage(check, reference, account, region, digest);
@@ -117,6 +118,9 @@ export class VerifiedImage {
 
   /** The reference as given to the check. */
   public readonly reference: ImageReference;
+
+  /** The check that verifies this image (`check`, as the construct `IVerifiedImage` names). */
+  public readonly verifiedBy: IConstruct;
 
   /** The repository holding the image. */
   public readonly repository: ecr.IRepository;
@@ -139,6 +143,7 @@ export class VerifiedImage {
 
   private constructor(check: ImageCheck, reference: ImageReference, account: string, region: string, digest: string) {
     this.check = check;
+    this.verifiedBy = check;
     this.reference = reference;
     this.repository = reference.repository;
     this.digest = digest;

@@ -1,2 +1,3 @@
 export * from './image-reference';
 export * from './image-check';
+export * from './verified-image';

@@ -1,7 +1,7 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { VerifiedImage } from '../image-check/image-check';
+import type { IVerifiedImage } from '../image-check/verified-image';
 
 /**
  * A container image for AWS Batch on Amazon EKS (`batch.EksContainerDefinition`), pinned to the
@@ -23,7 +23,7 @@ export class VerifiedEksContainerImage extends ecs.ContainerImage {
    * @param image the verified image
    * @param nodeRole the role the nodes pull with, granted pull when the image is bound
    */
-  public static fromVerifiedImage(image: VerifiedImage, nodeRole?: iam.IGrantable): VerifiedEksContainerImage {
+  public static fromVerifiedImage(image: IVerifiedImage, nodeRole?: iam.IGrantable): VerifiedEksContainerImage {
     return new VerifiedEksContainerImage(image, nodeRole);
   }
 
@@ -31,11 +31,11 @@ export class VerifiedEksContainerImage extends ecs.ContainerImage {
   public readonly imageName: string;
 
   /** The verified image. */
-  public readonly verifiedImage: VerifiedImage;
+  public readonly verifiedImage: IVerifiedImage;
 
   private readonly nodeRole?: iam.IGrantable;
 
-  private constructor(image: VerifiedImage, nodeRole?: iam.IGrantable) {
+  private constructor(image: IVerifiedImage, nodeRole?: iam.IGrantable) {
     super();
     this.verifiedImage = image;
     this.imageName = image.imageUri;

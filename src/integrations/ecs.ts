@@ -1,6 +1,6 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
-import type { VerifiedImage } from '../image-check/image-check';
+import type { IVerifiedImage } from '../image-check/verified-image';
 
 /**
  * An ECS container image pinned to the digest an `ImageCheck` verified.
@@ -12,7 +12,7 @@ import type { VerifiedImage } from '../image-check/image-check';
  */
 export class VerifiedContainerImage extends ecs.ContainerImage {
   /** A container image for a verified image. */
-  public static fromVerifiedImage(image: VerifiedImage): VerifiedContainerImage {
+  public static fromVerifiedImage(image: IVerifiedImage): VerifiedContainerImage {
     return new VerifiedContainerImage(image);
   }
 
@@ -20,10 +20,10 @@ export class VerifiedContainerImage extends ecs.ContainerImage {
   public readonly imageName: string;
 
   /** The verified image. */
-  public readonly verifiedImage: VerifiedImage;
+  public readonly verifiedImage: IVerifiedImage;
 
   /** @param image the verified image */
-  constructor(image: VerifiedImage) {
+  constructor(image: IVerifiedImage) {
     super();
     this.verifiedImage = image;
     this.imageName = image.imageUri;

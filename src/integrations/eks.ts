@@ -1,6 +1,6 @@
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { VerifiedImage } from '../image-check/image-check';
+import type { IVerifiedImage } from '../image-check/verified-image';
 
 /**
  * Pull access to verified images for EKS workloads, and their pinned URIs for manifests.
@@ -10,17 +10,17 @@ import type { VerifiedImage } from '../image-check/image-check';
  */
 export class EksImageAccess {
   /** Allow a managed node group's nodes to pull the images. */
-  public static grantToNodegroup(nodegroup: eks.Nodegroup, ...images: VerifiedImage[]): iam.Grant[] {
+  public static grantToNodegroup(nodegroup: eks.Nodegroup, ...images: IVerifiedImage[]): iam.Grant[] {
     return EksImageAccess.grantTo(nodegroup.role, ...images);
   }
 
   /** Allow the pods of a Fargate profile to pull the images (through its pod execution role). */
-  public static grantToFargateProfile(profile: eks.FargateProfile, ...images: VerifiedImage[]): iam.Grant[] {
+  public static grantToFargateProfile(profile: eks.FargateProfile, ...images: IVerifiedImage[]): iam.Grant[] {
     return EksImageAccess.grantTo(profile.podExecutionRole, ...images);
   }
 
   /** Allow any principal (a self-managed node group's instance role, for example) to pull the images. */
-  public static grantTo(grantee: iam.IGrantable, ...images: VerifiedImage[]): iam.Grant[] {
+  public static grantTo(grantee: iam.IGrantable, ...images: IVerifiedImage[]): iam.Grant[] {
     return images.map(image => image.grantPull(grantee));
   }
 
@@ -28,7 +28,7 @@ export class EksImageAccess {
    * A container spec for a Kubernetes manifest: `{ name, image }` with the pinned URI
    * (merge it into a pod template's `containers`).
    */
-  public static container(name: string, image: VerifiedImage): Record<string, string> {
+  public static container(name: string, image: IVerifiedImage): Record<string, string> {
     return { name, image: image.imageUri };
   }
 
@@ -36,7 +36,7 @@ export class EksImageAccess {
    * Helm values for the common `image.repository` / `image.digest` chart convention
    * (`repository` is the URI without the digest, `digest` is `sha256:...`).
    */
-  public static helmImageValues(image: VerifiedImage): Record<string, string> {
+  public static helmImageValues(image: IVerifiedImage): Record<string, string> {
     return { repository: image.repositoryUri, digest: image.digest };
   }
 

@@ -2,7 +2,7 @@ import { Annotations, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { RepositoryAccess } from '../access/repository-access';
-import type { VerifiedImage } from '../image-check/image-check';
+import type { IVerifiedImage } from '../image-check/verified-image';
 import { Violations } from '../private/errors';
 import { checkCount, checkLength, checkPattern } from '../private/validation';
 
@@ -62,21 +62,21 @@ export class VerifiedDockerImageCode extends lambda.DockerImageCode {
   /**
    * Lambda code for a verified image.
    */
-  public static fromVerifiedImage(image: VerifiedImage, options: VerifiedLambdaImageOptions = {}): VerifiedDockerImageCode {
+  public static fromVerifiedImage(image: IVerifiedImage, options: VerifiedLambdaImageOptions = {}): VerifiedDockerImageCode {
     return new VerifiedDockerImageCode(image, options);
   }
 
   /** The verified image. */
-  public readonly verifiedImage: VerifiedImage;
+  public readonly verifiedImage: IVerifiedImage;
 
   /** The image URI the function runs (pinned to the digest; a token). */
   public readonly imageUri: string;
 
   private readonly options: VerifiedLambdaImageOptions;
 
-  private constructor(image: VerifiedImage, options: VerifiedLambdaImageOptions) {
+  private constructor(image: IVerifiedImage, options: VerifiedLambdaImageOptions) {
     super();
-    const v = new Violations(image.check.node.path);
+    const v = new Violations(image.verifiedBy.node.path);
     const arns = options.functionArns;
     if (arns !== undefined) {
       v.check(arns.length > 0, 'lambdaCode.functionArns', arns,
@@ -105,7 +105,7 @@ export class VerifiedDockerImageCode extends lambda.DockerImageCode {
 class PinnedImageCode extends lambda.Code {
   public readonly isInline = false;
 
-  constructor(private readonly image: VerifiedImage, private readonly options: VerifiedLambdaImageOptions) {
+  constructor(private readonly image: IVerifiedImage, private readonly options: VerifiedLambdaImageOptions) {
     super();
   }
 
@@ -126,7 +126,7 @@ class PinnedImageCode extends lambda.Code {
  * Let the Lambda service pull the image for `fn` (the function being created), conditioned on
  * the function's account or the given ARNs. Never an unconditioned `lambda.amazonaws.com` grant.
  */
-function grantLambdaPull(fn: Construct, image: VerifiedImage, functionArns: string[] | undefined): void {
+function grantLambdaPull(fn: Construct, image: IVerifiedImage, functionArns: string[] | undefined): void {
   const repository = image.repository;
   const owned = repository.node.defaultChild !== undefined
     && (repository.node.defaultChild as { cfnResourceType?: string }).cfnResourceType === 'AWS::ECR::Repository';

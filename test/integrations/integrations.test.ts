@@ -5,7 +5,8 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { EksImageAccess, ImageCheck, ImageReference, VerifiedContainerImage } from '../../src';
+import { Construct } from 'constructs';
+import { EksImageAccess, ImageCheck, ImageReference, IVerifiedImage, VerifiedContainerImage, VerifiedDockerImageCode } from '../../src';
 import { newStack } from '../helpers/synth';
 
 const REMOTE_ARN = 'arn:aws:ecr:eu-west-1:222222222222:repository/payments/api';
@@ -114,5 +115,45 @@ describe('EKS: EksImageAccess', () => {
       repository: { 'Fn::Join': ['', ['222222222222.dkr.ecr.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/payments/api']] },
       digest: { 'Fn::GetAtt': [checkId, 'D0'] },
     });
+  });
+});
+
+describe('IVerifiedImage: the integrations take the interface, not the ImageCheck class', () => {
+  test('an image verified elsewhere (any IVerifiedImage) pins and grants like a VerifiedImage, and errors name its verifier', () => {
+    const stack = newStack();
+    const repo = ecr.Repository.fromRepositoryArn(stack, 'Api', REMOTE_ARN);
+    const verifier = new Construct(stack, 'MyVerifier');
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const image: IVerifiedImage = {
+      repository: repo,
+      digest,
+      repositoryUri: '222222222222.dkr.ecr.eu-west-1.amazonaws.com/payments/api',
+      imageUri: `222222222222.dkr.ecr.eu-west-1.amazonaws.com/payments/api@${digest}`,
+      verifiedBy: verifier,
+      grantPull: grantee => repo.grantPull(grantee),
+    };
+    const taskDef = new ecs.FargateTaskDefinition(stack, 'Task');
+    const container = VerifiedContainerImage.fromVerifiedImage(image);
+    expect(container.verifiedImage).toBe(image);
+    taskDef.addContainer('api', { image: container });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ Image: image.imageUri })],
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: PULL_ACTIONS, Resource: REMOTE_ARN }]) },
+    });
+    expect(EksImageAccess.helmImageValues(image)).toEqual({ repository: image.repositoryUri, digest });
+    expect(() => VerifiedDockerImageCode.fromVerifiedImage(image, { functionArns: ['fn'] }))
+      .toThrow(/TestStack\/MyVerifier[\s\S]*lambdaCode\.functionArns\[0\]/);
+  });
+
+  test('VerifiedImage implements it: its verifier is its check', () => {
+    const stack = newStack();
+    const repo = ecr.Repository.fromRepositoryArn(stack, 'Api', REMOTE_ARN);
+    const check = new ImageCheck(stack, 'Check', { images: [ImageReference.fromTag(repo, 'v1.2.3')] });
+    const image: IVerifiedImage = check.verifiedImages[0];
+    expect(image.verifiedBy).toBe(check);
+    expect(check.verifiedImages[0].check).toBe(check);
   });
 });

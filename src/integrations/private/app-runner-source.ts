@@ -1,6 +1,6 @@
 import { Tokenization } from 'aws-cdk-lib';
 import * as apprunner from 'aws-cdk-lib/aws-apprunner';
-import type { VerifiedImage } from '../../image-check/image-check';
+import type { IVerifiedImage } from '../../image-check/verified-image';
 import { Violations } from '../../private/errors';
 import { isUnresolved } from '../../private/tokens';
 import type { AppRunnerImageOptions } from '../app-runner';
@@ -15,8 +15,10 @@ const DEFAULT_PORT = 8080;
  * The `SourceConfiguration` of an `apprunner.CfnService` that runs a verified image, pinned to
  * its digest. Exposed as `VerifiedImage.appRunnerSourceConfiguration`.
  */
-export function appRunnerSourceConfiguration(image: VerifiedImage, options: AppRunnerImageOptions): apprunner.CfnService.SourceConfigurationProperty {
-  const v = new Violations(image.check.node.path);
+export function appRunnerSourceConfiguration(
+  image: IVerifiedImage, options: AppRunnerImageOptions,
+): apprunner.CfnService.SourceConfigurationProperty {
+  const v = new Violations(image.verifiedBy.node.path);
   const port = options.port ?? DEFAULT_PORT;
   if (!isUnresolved(port)) {
     v.check(Number.isInteger(port) && port >= 1 && port <= 65535, 'appRunnerSourceConfiguration.port', port, 'must be an integer port number 1-65535');
