@@ -91,7 +91,9 @@ function constructSources(): string[] {
         && p !== path.join(root, 'audit', 'private', 'worker.ts')
         // Bounded reads and JSON for the run-time code (CLI, report): each caller turns their errors into its own.
         && p !== path.join(root, 'private', 'files.ts')
-        && p !== path.join(root, 'private', 'json.ts')) {
+        && p !== path.join(root, 'private', 'json.ts')
+        // Bounded concurrency (run by the handler and the live report, not at synth).
+        && p !== path.join(root, 'private', 'concurrency.ts')) {
         out.push(p);
       }
     }

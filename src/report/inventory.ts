@@ -4,7 +4,6 @@
  * flight and per second) and the runtime client policy. Imports nothing from aws-cdk-lib.
  */
 import { DescribeRegistryCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { Limiter } from './private/limiter';
 import { Answer, ApiContext, KindDescriptor } from '../model/descriptor';
 import { kinds } from '../model/kind-list';
 import { CREATION_TEMPLATE_PAGE_SIZE } from '../model/kinds/creation-template';
@@ -13,6 +12,7 @@ import { PULL_TIME_EXCLUSION_PAGE_SIZE } from '../model/kinds/pull-time-exclusio
 import { REPOSITORY_PAGE_SIZES } from '../model/kinds/repository';
 import { ReadGap, RegistryModel, RegistryPart } from '../model/settings';
 import { registryArnOf } from '../model/values';
+import { Limiter } from '../private/concurrency';
 import { AwsCallError, describeError, errorCode } from '../runtime/errors';
 
 /** ECR's page sizes (the most each action returns in one answer). */

@@ -10,6 +10,7 @@ import { ECR_STORAGE_PRICES, readUsage, RepositoryUsage, StoragePrices } from '.
 import { DeclaredApp, DeclaredStack } from '../model/declared';
 import { ReadGap, RegistryModel } from '../model/settings';
 import { registryArnOf } from '../model/values';
+import { mapBounded } from '../private/concurrency';
 import { forClient } from '../runtime/client';
 import { createEcrClient } from '../runtime/ecr';
 import { describeError } from '../runtime/errors';
@@ -195,18 +196,16 @@ export class RegistryReport {
       throw new ReportInputError('no target: give at least one account:region');
     }
     options.targets.forEach(validateTarget);
+    for (const key of ['concurrency', 'targetConcurrency'] as const) {
+      const n = options[key];
+      if (n !== undefined && !(Number.isInteger(n) && n >= 1)) {
+        throw new ReportInputError(`${key} ${JSON.stringify(n)} is not a positive integer: give the most to run at once (1 or more)`);
+      }
+    }
     const declared = typeof options.assembly === 'string' ? readAssemblyDirectory(options.assembly) : options.assembly;
     const started = Date.now();
     const deadline = options.deadline ?? started + 5 * 60_000;
-    const results: TargetReport[] = new Array(options.targets.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < options.targets.length) {
-        const i = next++;
-        results[i] = await readTarget(options.targets[i], options, deadline, declared);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(options.targetConcurrency ?? 4, options.targets.length) }, worker));
+    const results = await mapBounded(options.targets, options.targetConcurrency ?? 4, target => readTarget(target, options, deadline, declared));
     const prices = options.usage ? options.prices ?? ECR_STORAGE_PRICES : undefined;
     return new RegistryReport(results, new Date(started), prices, declared, ruleInfo(options));
   }
@@ -296,128 +295,194 @@ export class RegistryReport {
   }
 }
 
+/** What every step of one target's read needs. */
+interface TargetRead {
+  readonly target: ReportTarget;
+  readonly options: RegistryReportOptions;
+  /** The runtime client policy of every call: retries stop at the deadline. */
+  readonly policy: { readonly deadline: number; readonly requestTimeoutMs?: number; readonly env: Record<string, string | undefined> };
+  /** When the target's read started (epoch milliseconds). */
+  readonly started: number;
+}
+
+/** The registry as read (step 2). */
+interface RegistryRead {
+  readonly inventory: Inventory;
+  readonly usage?: RepositoryUsage[];
+  /** Calls by action: the inventory's, then usage's. */
+  readonly calls: Record<string, number>;
+}
+
+/** The registry compared with the app (step 3). */
+interface AppComparison {
+  readonly drift?: TargetDrift;
+  readonly calls: Record<string, number>;
+}
+
+/**
+ * One target, in named steps: its credentials (STS AssumeRole for a role), the registry's read
+ * (inventory, usage), the comparison with the app (drift), and its status. A step that throws fails
+ * the target, named by the call it was making; nothing throws out of here.
+ */
 async function readTarget(
   target: ReportTarget, options: RegistryReportOptions, deadline: number, declared: DeclaredApp | undefined,
 ): Promise<TargetReport> {
-  const started = Date.now();
-  const base = { target, region: target.region, findings: [], gaps: [], calls: {} };
-  const env = options.env ?? process.env;
-  let credentials = options.credentials;
-  let stsCalls = 0;
-  let phase = 'STS AssumeRole';
+  const read: TargetRead = {
+    target, options, started: Date.now(), policy: { deadline, requestTimeoutMs: options.requestTimeoutMs, env: options.env ?? process.env },
+  };
+  const stsCalls: Record<string, number> = target.roleArn !== undefined ? { AssumeRole: 1 } : {};
+  let credentials: RegistryReportOptions['credentials'];
   try {
-    if (target.roleArn !== undefined) {
-      const sts = forClient(STSClient, {
-        region: target.region,
-        ...(options.stsEndpoint !== undefined ? { endpoint: options.stsEndpoint } : {}),
-        ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
-      }, {
-        deadline,
-        requestTimeoutMs: options.requestTimeoutMs,
-        env,
-        service: 'STS',
-        resourceOf: () => ({ name: `role ${target.roleArn}`, region: target.region }),
-      });
-      stsCalls++;
-      const answer = await sts.send(new AssumeRoleCommand({ RoleArn: target.roleArn, RoleSessionName: 'cdk-ecr-registry-report' }));
-      const c = answer.Credentials;
-      if (!c?.AccessKeyId || !c.SecretAccessKey) {
-        throw new Error(`STS AssumeRole of ${target.roleArn} answered without credentials`);
-      }
-      credentials = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
-    }
-    phase = 'ECR';
-    const common = {
-      region: target.region,
-      ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-      ...(credentials !== undefined ? { credentials } : {}),
-      deadline,
-      requestTimeoutMs: options.requestTimeoutMs,
-      env,
-    };
-    const resourceOf = (input: Record<string, unknown>) => ({
-      ...(typeof input.repositoryName === 'string' ? { repository: input.repositoryName } : {}),
-      ...(target.account !== undefined ? { account: target.account } : {}),
-      region: target.region,
-    });
-    const client: ECRClient = createEcrClient({ ...common, resourceOf });
-    // Registry-wide features that a region (or an emulator) may lack answer with a 5xx there:
-    // three attempts, so a missing feature is a gap within a second, not at the deadline.
-    const optionalClient: ECRClient = createEcrClient({ ...common, resourceOf, maxAttempts: 3 });
-    let inventory: Inventory;
-    let usage: RepositoryUsage[] | undefined;
-    const usageCalls: Record<string, number> = {};
-    try {
-      inventory = await readInventory({
-        client,
-        optionalClient,
-        region: target.region,
-        account: target.account,
-        concurrency: options.concurrency,
-        requestsPerSecond: options.requestsPerSecond,
-        onProgress: options.onProgress,
-      });
-      const listed = !inventory.model.gaps.some(g => g.part === 'repositories');
-      if (options.usage && listed) {
-        usage = await readUsage({
-          client,
-          repositories: inventory.model.repositories,
-          region: target.region,
-          registryId: target.account,
-          prices: options.prices ?? ECR_STORAGE_PRICES,
-          now: options.now ?? new Date(started),
-          concurrency: options.concurrency,
-          requestsPerSecond: options.requestsPerSecond,
-          calls: usageCalls,
-        });
-      }
-    } finally {
-      client.destroy();
-      optionalClient.destroy();
-    }
-    const model = inventory.model;
-    const nothingRead = model.gaps.some(g => g.part === 'repositories')
-      && model.gaps.some(g => g.part === 'registryScanning') && model.gaps.some(g => g.part === 'registryPolicy');
-    const driftCalls: Record<string, number> = {};
-    let drift: TargetDrift | undefined;
-    if (declared && !nothingRead) {
-      const stacks = stacksOfRegistry(declared.stacks, model.account, target.region);
-      let physical: PhysicalIds | undefined;
-      const needing = stacksNeedingIds(stacks, model);
-      if (options.stackResources && needing.length > 0) {
-        const reader = options.stackResources;
-        physical = await readPhysicalIds(needing, async stack => {
-          driftCalls.ListStackResources = (driftCalls.ListStackResources ?? 0) + 1;
-          return reader(stack);
-        }, { account: model.account, region: target.region });
-      }
-      drift = compareRegistry(stacks, model, physical);
-    }
-    const calls = { ...(stsCalls > 0 ? { AssumeRole: stsCalls } : {}), ...inventory.calls, ...usageCalls, ...driftCalls };
-    if (nothingRead) {
-      const first = model.gaps.find(g => g.part === 'repositories')!;
-      return { ...base, status: 'failed', error: `nothing could be read: ${first.action}: ${first.reason}`, gaps: model.gaps, calls, durationMs: Date.now() - started };
-    }
-    return {
-      target,
-      status: model.gaps.length > 0 ? 'partial' : 'complete',
-      account: model.account,
-      region: target.region,
-      registryArn: registryArnOf(model.account ?? 'unknown', target.region),
-      model,
-      findings: audit(model, { requireSigning: options.requireSigning }),
-      gaps: model.gaps,
-      calls,
-      durationMs: Date.now() - started,
-      ...(usage ? { usage } : {}),
-      ...(drift ? { drift } : {}),
-    };
+    credentials = await targetCredentials(read);
   } catch (e) {
-    const error = e instanceof WrongAccountError ? e.message
-      : describeError(e, {
-        call: phase,
-        resource: { ...(target.account !== undefined ? { account: target.account } : {}), region: target.region },
-      }).message;
-    return { ...base, status: 'failed', error, calls: stsCalls > 0 ? { AssumeRole: stsCalls } : {}, durationMs: Date.now() - started };
+    return failedTarget(read, 'STS AssumeRole', e, stsCalls);
   }
+  let registry: RegistryRead;
+  let comparison: AppComparison;
+  try {
+    registry = await readRegistry(read, credentials);
+    comparison = await compareWithApp(read, declared, registry.inventory.model);
+  } catch (e) {
+    return failedTarget(read, 'ECR', e, stsCalls);
+  }
+  return targetStatus(read, registry, comparison, { ...stsCalls, ...registry.calls, ...comparison.calls });
+}
+
+/** Step 1: the credentials of the target: its role's (STS AssumeRole), else the options' (or the SDK's default chain: `undefined`). */
+async function targetCredentials({ target, options, policy }: TargetRead): Promise<RegistryReportOptions['credentials']> {
+  if (target.roleArn === undefined) {
+    return options.credentials;
+  }
+  const sts = forClient(STSClient, {
+    region: target.region,
+    ...(options.stsEndpoint !== undefined ? { endpoint: options.stsEndpoint } : {}),
+    ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+  }, {
+    ...policy,
+    service: 'STS',
+    resourceOf: () => ({ name: `role ${target.roleArn}`, region: target.region }),
+  });
+  const answer = await sts.send(new AssumeRoleCommand({ RoleArn: target.roleArn, RoleSessionName: 'cdk-ecr-registry-report' }));
+  const c = answer.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey) {
+    throw new Error(`STS AssumeRole of ${target.roleArn} answered without credentials`);
+  }
+  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+}
+
+/** Step 2: the registry's settings (the inventory) and, when asked, every image's usage; the clients live for this step only. */
+async function readRegistry({ target, options, policy, started }: TargetRead, credentials: RegistryReportOptions['credentials']): Promise<RegistryRead> {
+  const common = {
+    region: target.region,
+    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+    ...(credentials !== undefined ? { credentials } : {}),
+    ...policy,
+  };
+  const resourceOf = (input: Record<string, unknown>) => ({
+    ...(typeof input.repositoryName === 'string' ? { repository: input.repositoryName } : {}),
+    ...(target.account !== undefined ? { account: target.account } : {}),
+    region: target.region,
+  });
+  const client: ECRClient = createEcrClient({ ...common, resourceOf });
+  // Registry-wide features that a region (or an emulator) may lack answer with a 5xx there:
+  // three attempts, so a missing feature is a gap within a second, not at the deadline.
+  const optionalClient: ECRClient = createEcrClient({ ...common, resourceOf, maxAttempts: 3 });
+  try {
+    const inventory = await readInventory({
+      client,
+      optionalClient,
+      region: target.region,
+      account: target.account,
+      concurrency: options.concurrency,
+      requestsPerSecond: options.requestsPerSecond,
+      onProgress: options.onProgress,
+    });
+    const usageCalls: Record<string, number> = {};
+    const listed = !inventory.model.gaps.some(g => g.part === 'repositories');
+    const usage = options.usage && listed ? await readUsage({
+      client,
+      repositories: inventory.model.repositories,
+      region: target.region,
+      registryId: target.account,
+      prices: options.prices ?? ECR_STORAGE_PRICES,
+      now: options.now ?? new Date(started),
+      concurrency: options.concurrency,
+      requestsPerSecond: options.requestsPerSecond,
+      calls: usageCalls,
+    }) : undefined;
+    return { inventory, ...(usage ? { usage } : {}), calls: { ...inventory.calls, ...usageCalls } };
+  } finally {
+    client.destroy();
+    optionalClient.destroy();
+  }
+}
+
+/** Whether none of the registry could be read: its repositories, its scanning and its policy all gaps. */
+function nothingRead(model: RegistryModel): boolean {
+  return model.gaps.some(g => g.part === 'repositories')
+    && model.gaps.some(g => g.part === 'registryScanning') && model.gaps.some(g => g.part === 'registryPolicy');
+}
+
+/**
+ * Step 3: the registry against what the app declares for it (drift), when an assembly was given and
+ * something was read; the physical ids CloudFormation's tags do not name come from `stackResources`.
+ */
+async function compareWithApp({ target, options }: TargetRead, declared: DeclaredApp | undefined, model: RegistryModel): Promise<AppComparison> {
+  const calls: Record<string, number> = {};
+  if (!declared || nothingRead(model)) {
+    return { calls };
+  }
+  const stacks = stacksOfRegistry(declared.stacks, model.account, target.region);
+  let physical: PhysicalIds | undefined;
+  const needing = stacksNeedingIds(stacks, model);
+  if (options.stackResources && needing.length > 0) {
+    const reader = options.stackResources;
+    physical = await readPhysicalIds(needing, async stack => {
+      calls.ListStackResources = (calls.ListStackResources ?? 0) + 1;
+      return reader(stack);
+    }, { account: model.account, region: target.region });
+  }
+  return { drift: compareRegistry(stacks, model, physical), calls };
+}
+
+/** Step 4: the target's status and report: `failed` when nothing could be read, else the audit, `partial` with gaps. */
+function targetStatus(
+  { target, options, started }: TargetRead, { inventory, usage }: RegistryRead, { drift }: AppComparison, calls: Record<string, number>,
+): TargetReport {
+  const model = inventory.model;
+  if (nothingRead(model)) {
+    const first = model.gaps.find(g => g.part === 'repositories')!;
+    return {
+      ...emptyTarget(target), status: 'failed', error: `nothing could be read: ${first.action}: ${first.reason}`, gaps: model.gaps, calls, durationMs: Date.now() - started,
+    };
+  }
+  return {
+    target,
+    status: model.gaps.length > 0 ? 'partial' : 'complete',
+    account: model.account,
+    region: target.region,
+    registryArn: registryArnOf(model.account ?? 'unknown', target.region),
+    model,
+    findings: audit(model, { requireSigning: options.requireSigning }),
+    gaps: model.gaps,
+    calls,
+    durationMs: Date.now() - started,
+    ...(usage ? { usage } : {}),
+    ...(drift ? { drift } : {}),
+  };
+}
+
+/** A target's report with nothing in it yet. */
+function emptyTarget(target: ReportTarget) {
+  return { target, region: target.region, findings: [], gaps: [], calls: {} };
+}
+
+/** A target that failed in a step: why, in the runtime policy's words (the call, the target), and the calls made before. */
+function failedTarget({ target, started }: TargetRead, call: string, e: unknown, calls: Record<string, number>): TargetReport {
+  const error = e instanceof WrongAccountError ? e.message
+    : describeError(e, {
+      call,
+      resource: { ...(target.account !== undefined ? { account: target.account } : {}), region: target.region },
+    }).message;
+  return { ...emptyTarget(target), status: 'failed', error, calls, durationMs: Date.now() - started };
 }

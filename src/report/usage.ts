@@ -2,8 +2,8 @@ import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { StorageClass } from '../lifecycle/enums';
 import { ImageDescription } from '../lifecycle/preview';
 import { previewPolicyText } from '../lifecycle/preview-text';
-import { Limiter } from './private/limiter';
 import { RepositoryModel } from '../model/settings';
+import { Limiter } from '../private/concurrency';
 import { describeError } from '../runtime';
 
 /** Storage prices used for costs (US dollars per GB-month; a GB is 2^30 bytes, as AWS bills storage). */

@@ -9,7 +9,6 @@ import {
 } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
 import { audit, InventoryProgress, readInventory, RegistryReport, WrongAccountError } from '../../src/report';
-import { Limiter } from '../../src/report/private/limiter';
 
 const ACCOUNT = '111111111111';
 const REGION = 'eu-west-1';
@@ -220,22 +219,50 @@ describe('readInventory', () => {
   });
 });
 
-describe('Limiter', () => {
-  test('paces starts at the rate given and holds the concurrency', async () => {
-    const limiter = new Limiter(4, 100);
+describe('RegistryReport.read: the targets', () => {
+  test('read `targetConcurrency` at a time, reported in the order given, each in its steps (read, status)', async () => {
+    const ecr = healthy(['a']);
     let inFlight = 0;
     let most = 0;
-    const starts: number[] = [];
-    const t0 = Date.now();
-    await Promise.all(Array.from({ length: 21 }, () => limiter.run(async () => {
-      starts.push(Date.now() - t0);
+    ecr.on(DescribeRegistryCommand).callsFake(async () => {
       inFlight++;
       most = Math.max(most, inFlight);
-      await new Promise(r => setTimeout(r, 1));
+      await new Promise(r => setTimeout(r, 5));
       inFlight--;
-    })));
-    // 21 starts at 100 per second: the last one no earlier than 200 ms after the first.
-    expect(Math.max(...starts)).toBeGreaterThanOrEqual(195);
-    expect(most).toBeLessThanOrEqual(4);
+      return { registryId: ACCOUNT, replicationConfiguration: { rules: [] } };
+    });
+    const regions = ['eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'us-east-1'];
+    const report = await RegistryReport.read({
+      targets: regions.map(region => ({ region })),
+      targetConcurrency: 2,
+      requestsPerSecond: Infinity,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      env: {},
+    });
+    expect(most).toBe(2);
+    expect(report.targets.map(t => [t.region, t.status, t.account])).toEqual(regions.map(r => [r, 'complete', ACCOUNT]));
+    expect(report.targets[0].calls).toMatchObject({ DescribeRegistry: 1, DescribeRepositories: 1 });
+    expect(report.targets[0].calls.AssumeRole).toBeUndefined();
+  });
+
+  test('a failed step fails its target, named by its call; the others are read', async () => {
+    healthy(['a']);
+    const report = await RegistryReport.read({
+      targets: [{ region: REGION }, { account: '222222222222', region: REGION }],
+      requestsPerSecond: Infinity,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      env: {},
+    });
+    expect(report.targets.map(t => t.status)).toEqual(['complete', 'failed']);
+    expect(report.targets[1]).toMatchObject({ error: expect.stringMatching(/credentials read registry 111111111111 in eu-west-1, not 222222222222/), calls: {}, findings: [] });
+  });
+
+  test.each([
+    ['targetConcurrency', 0], ['targetConcurrency', 1.5], ['concurrency', 0], ['concurrency', -2],
+  ] as const)('fails %s %p before any call: bad input naming the option and what is allowed', async (key, n) => {
+    const ecr = healthy([]);
+    await expect(RegistryReport.read({ targets: [{ region: REGION }], [key]: n }))
+      .rejects.toThrow(new RegExp(`^${key} ${n} is not a positive integer: give the most to run at once \\(1 or more\\)$`));
+    expect(ecr.calls()).toHaveLength(0);
   });
 });

@@ -13,6 +13,7 @@ import {
   ImageIdentifier,
 } from '@aws-sdk/client-ecr';
 import { CheckProperties, ImageSpec, MAX_IMAGES_PER_RESOURCE, MAX_SCAN_WAIT_SECONDS, MAX_SIGNATURE_WAIT_SECONDS, SEVERITY_ORDER } from './contract';
+import { mapBounded } from '../../private/concurrency';
 import { AwsCallError, errorCode } from '../../runtime';
 
 /** DescribeImages accepts at most 100 image ids per call. */
@@ -202,20 +203,6 @@ function serviceMessage(e: unknown): string {
   return String((inner as Error)?.message ?? inner ?? '');
 }
 
-/** Run `tasks` with at most `limit` in flight. */
-async function pool<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, tasks.length) }, async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]();
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}
-
 /** What one repository answered. */
 interface GroupOutcome {
   /** Found images by id key. */
@@ -332,7 +319,7 @@ export async function checkImages(props: CheckProperties, opts: CheckOptions): P
       });
     }
   }
-  await pool(tasks, CONCURRENCY);
+  await mapBounded(tasks, CONCURRENCY, task => task());
 
   const problems: string[] = [];
   const digests: string[] = [];
@@ -456,7 +443,7 @@ async function checkScans(specs: ImageSpec[], digests: string[], props: CheckPro
       return `${what} scan status is ${status}${description ? ` (${description})` : ''}: no findings to judge`;
     }
   });
-  const results = await pool(tasks, CONCURRENCY);
+  const results = await mapBounded(tasks, CONCURRENCY, task => task());
   return results.filter((r): r is string => r !== undefined);
 }
 
@@ -508,6 +495,6 @@ async function checkSignatures(specs: ImageSpec[], digests: string[], props: Che
       return `${what} has no COMPLETE signature: signing ${describe}`;
     }
   });
-  const results = await pool(tasks, CONCURRENCY);
+  const results = await mapBounded(tasks, CONCURRENCY, task => task());
   return results.filter((r): r is string => r !== undefined);
 }
