@@ -128,11 +128,41 @@ def check_artifact(target):
                 problems += check_npm_tarball(where, f.read())
             continue
         with zipfile.ZipFile(artifact) as archive:
+            if target == 'python':
+                problems += check_console_script(where, archive)
             inner = [n for n in archive.namelist() if n.endswith('/' + jsii_tgz)]
             if len(inner) != 1:
                 problems.append(f'{where}: expected one embedded {jsii_tgz}, found {len(inner)}')
                 continue
             problems += check_npm_tarball(f'{where}!{inner[0]}', archive.read(inner[0]))
+    return problems
+
+
+# The wheel's console script writes jsii's kernel lines as text (scripts/patch-python-binding.py).
+CONSOLE_SCRIPT_MARKER = '# cdk-ecr-registry: jsii kernel lines as text'
+
+
+def check_console_script(where, archive):
+    """The wheel's `cdk-ecr-registry` script carries the text sink, before the assembly loads, and RECORD agrees."""
+    import base64
+    import hashlib
+    names = archive.namelist()
+    scripts = [n for n in names if '.data/scripts/' in n and n.endswith('/cdk-ecr-registry')]
+    if len(scripts) != 1:
+        return [f'{where}: expected one .data/scripts/cdk-ecr-registry console script, found {len(scripts)}']
+    body = archive.read(scripts[0])
+    text = body.decode('utf-8')
+    problems = []
+    if CONSOLE_SCRIPT_MARKER not in text:
+        problems.append(f'{where}: {scripts[0]} lacks the text sink for jsii kernel lines (scripts/patch-python-binding.py), '
+                        "so jsii's banner would print as b'...' literals")
+    elif text.index(CONSOLE_SCRIPT_MARKER) > text.index('JSIIAssembly.load'):
+        problems.append(f'{where}: {scripts[0]}: the text sink comes after the assembly loads (the kernel has started)')
+    digest = 'sha256=' + base64.urlsafe_b64encode(hashlib.sha256(body).digest()).rstrip(b'=').decode()
+    records = [n for n in names if n.endswith('.dist-info/RECORD')]
+    rows = [r for rec in records for r in archive.read(rec).decode('utf-8').splitlines() if r.split(',')[0] == scripts[0]]
+    if rows != [f'{scripts[0]},{digest},{len(body)}']:
+        problems.append(f'{where}: RECORD does not match {scripts[0]} ({rows}); pip would refuse the wheel')
     return problems
 
 

@@ -4,6 +4,10 @@
 # lifecycle-preview example's files and must print exactly what the compiled CLI (node lib/cli/main.js)
 # prints (JSON; the npm one also as a table), and exit 2 on bad input.
 #
+# Then the wheel's `cdk-ecr-registry --version` on each Node.js line named in CLI_NODE_BINS ("20=/usr/bin 24=/path/bin ...",
+# set by .ci/run; the current node alone when unset), with jsii's banner not silenced: on a Node.js jsii knows as
+# maintained the output is one line; on any other the banner comes as text, never as Python b'...' literals.
+#
 # Needs dist/python/*.whl (`npx projen package:python`) and dist/js/*.tgz (`npx projen package:js`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,3 +66,23 @@ mkdir -p "$WORK/npm"
 (cd "$WORK/npm" && npm init -y >/dev/null && npm install --no-audit --no-fund --silent "$ROOT/$TARBALL")
 echo "npm: installed $(basename "$TARBALL") into a fresh folder ($(( $(date +%s) - t0 ))s)"
 check_command npm "$WORK/npm/node_modules/.bin/cdk-ecr-registry" table
+
+# The wheel's command as users on each Node.js line see it: jsii's banner not silenced.
+version_on_node() {
+  local v="$1" bin="$2" out lines
+  out=$(env -u JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION PATH="$bin:$PATH" "$WORK/venv/bin/cdk-ecr-registry" --version 2>&1)
+  if echo "$out" | grep -q "b'"; then
+    echo "node $v: the wheel's command printed Python byte literals:" >&2; echo "$out" >&2; return 1
+  fi
+  if ! echo "$out" | tail -1 | grep -qx "cdk-ecr-registry [0-9][0-9.a-z-]*"; then
+    echo "node $v: the last line is not the version:" >&2; echo "$out" >&2; return 1
+  fi
+  lines=$(echo "$out" | wc -l)
+  if [ "$v" = 22 ] || [ "$v" = 24 ]; then
+    if [ "$lines" -ne 1 ]; then echo "node $v: expected one line, got $lines:" >&2; echo "$out" >&2; return 1; fi
+  fi
+  echo "node $v: cdk-ecr-registry --version from the wheel: $lines line(s), no byte literals"
+}
+for pair in ${CLI_NODE_BINS:-current=$(dirname "$(command -v node)")}; do
+  version_on_node "${pair%%=*}" "${pair#*=}"
+done

@@ -374,7 +374,20 @@ export class RegistryAudit extends Construct {
     fanOut.itemProcessor(readTarget);
     const summarize = invoke('Summarize', { action: 'summarize', runId });
     const logGroup = new logs.LogGroup(this, 'StateMachineLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    // The state machine's role is the construct's own, trusted by Step Functions only for state machines of
+    // this account and region (confused deputy prevention). Newer aws-cdk-lib releases add the same
+    // conditions to the role they create; creating it here keeps the template the same on every release.
+    const stack = Stack.of(this);
+    const role = new iam.Role(this, 'StateMachineRole', {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com', {
+        conditions: {
+          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:states:${stack.region}:${stack.account}:stateMachine:*` },
+          StringEquals: { 'aws:SourceAccount': stack.account },
+        },
+      }),
+    });
     const machine = new sfn.StateMachine(this, 'StateMachine', {
+      role,
       comment: `cdk-ecr-registry organization audit (${this.node.path})`,
       definitionBody: sfn.DefinitionBody.fromChainable(plan.next(fanOut).next(summarize)),
       tracingEnabled: true,

@@ -129,7 +129,30 @@ function processIo(): CliIo {
   };
 }
 
+/** The Node.js major versions the library and the command support (docs/install.md); engines in package.json agree. */
+export const SUPPORTED_NODE_MAJORS = [22, 24, 26];
+
+/**
+ * One line for a Node.js the command does not support (older than the oldest supported line), or undefined.
+ * The command goes on: the line says what to install.
+ */
+export function unsupportedNodeMessage(nodeVersion: string): string | undefined {
+  const major = Number(/^v?(\d+)\./.exec(nodeVersion)?.[1]);
+  if (!Number.isInteger(major) || major >= SUPPORTED_NODE_MAJORS[0]) {
+    return undefined;
+  }
+  return `cdk-ecr-registry: Node.js ${nodeVersion.replace(/[^\w.]/g, '')} is not supported (end of life); `
+    + `use Node.js ${SUPPORTED_NODE_MAJORS.join(', ')}\n`;
+}
+
 if (require.main === module) {
+  const unsupported = unsupportedNodeMessage(process.version);
+  if (unsupported !== undefined) {
+    process.stderr.write(unsupported);
+    // The line above says it; the AWS SDK's own ten-line NodeVersionSupportWarning would repeat it
+    // (the variable is the SDK's documented switch, read when a client is created).
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  }
   process.once('SIGINT', () => {
     process.stderr.write('\ncdk-ecr-registry: interrupted\n');
     process.exit(EXIT.INTERRUPTED);

@@ -150,6 +150,18 @@ describe('RegistryAudit defaults', () => {
     });
   });
 
+  test('Step Functions may assume the state machine role only for state machines of this account and region', () => {
+    const roles = t.findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'states.amazonaws.com' } })] } },
+    });
+    expect(Object.keys(roles)).toHaveLength(1);
+    const [statement] = Object.values(roles)[0].Properties.AssumeRolePolicyDocument.Statement;
+    expect(statement.Condition.StringEquals).toEqual({ 'aws:SourceAccount': ACCOUNT });
+    expect(JSON.stringify(statement.Condition.ArnLike['aws:SourceArn'])).toContain(`:states:eu-west-1:${ACCOUNT}:stateMachine:*`);
+    const [sm] = Object.values(t.findResources('AWS::StepFunctions::StateMachine'));
+    expect(sm.Properties.RoleArn).toEqual({ 'Fn::GetAtt': [Object.keys(roles)[0], 'Arn'] });
+  });
+
   test('the definition is valid Amazon States Language (asl-validator)', () => {
     const result = aslValidator(definitionOf(t));
     expect(result.errors).toEqual([]);

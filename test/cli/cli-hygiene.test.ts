@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseDuration, parseTime } from '../../src/cli/common';
-import { CliIo, main } from '../../src/cli/main';
+import { CliIo, main, SUPPORTED_NODE_MAJORS, unsupportedNodeMessage } from '../../src/cli/main';
 import { HANG, plans, startFaultProxy } from '../helpers/fault-proxy';
 
 jest.setTimeout(60_000);
@@ -140,6 +140,43 @@ describe('version and help', () => {
   });
 });
 
+/** What the command prints first on this Node.js: one line on an unsupported version, else nothing. */
+const NODE_LINE = unsupportedNodeMessage(process.version) ?? '';
+
+describe('supported Node.js versions', () => {
+  test('22, 24 and 26 as in package.json engines and docs/install.md', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    expect(pkg.engines.node).toBe(`>= ${SUPPORTED_NODE_MAJORS[0]}.0.0`);
+    const install = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'install.md'), 'utf8');
+    expect(install).toContain(`**Node.js ${SUPPORTED_NODE_MAJORS.join(', ').replace(/, (\d+)$/, ' or $1')}`);
+  });
+
+  test.each(['v22.0.0', 'v24.22.3', 'v26.12.1', 'v27.0.0'])('%s: nothing to say', v => {
+    expect(unsupportedNodeMessage(v)).toBeUndefined();
+  });
+
+  test.each(['v20.20.2', 'v18.0.0', 'v21.7.3'])('%s: one line naming the version and the supported ones', v => {
+    const line = unsupportedNodeMessage(v)!;
+    expect(line).toBe(`cdk-ecr-registry: Node.js ${v} is not supported (end of life); use Node.js 22, 24, 26\n`);
+    expect(line.split('\n')).toHaveLength(2);
+  });
+
+  test('the real process on this Node.js: at most our one line before a live call, never the SDK\'s ten-line warning', async () => {
+    const proxy = await startFaultProxy({ plan: plans.always(HANG) });
+    try {
+      // Without the test's switch for the SDK warning: what a user sees.
+      const child = spawnCli(['lifecycle', 'preview', '--policy', policyFile, '--repository', 'team/app', '--region', 'us-east-1',
+        '--endpoint', proxy.url, '--timeout', '1s'], { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: '' });
+      const r = await collect(child);
+      expect(proxy.calls.length).toBeGreaterThan(0);
+      expect(r.stderr).not.toMatch(/NodeVersionSupportWarning/);
+      expect(r.stderr.startsWith(NODE_LINE)).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
 /** The real program, through tsx (as the bin entry runs it from lib/ after the build). */
 function spawnCli(args: string[], env: Record<string, string> = {}): ChildProcess {
   const script = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
@@ -166,7 +203,7 @@ describe('the real process', () => {
     await new Promise<void>(resolve => child.stdout!.once('data', () => resolve()));
     child.stdout!.destroy();
     const r = await done;
-    expect(r.stderr).toBe('cdk-ecr-registry: could not write standard output: the reader closed the pipe (EPIPE)\n');
+    expect(r.stderr).toBe(`${NODE_LINE}cdk-ecr-registry: could not write standard output: the reader closed the pipe (EPIPE)\n`);
     expect(r.code).toBe(4);
   });
 
@@ -183,7 +220,7 @@ describe('the real process', () => {
       child.kill('SIGINT');
       const r = await done;
       expect(r.code).toBe(130);
-      expect(r.stderr).toBe('\ncdk-ecr-registry: interrupted\n');
+      expect(r.stderr).toBe(`${NODE_LINE}\ncdk-ecr-registry: interrupted\n`);
     } finally {
       await proxy.close();
     }
