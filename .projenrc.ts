@@ -290,7 +290,9 @@ project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', 'assets/', '.
  * four clients vs client-ecr alone), +0.27 MB minified per handler that esbuild-bundles them. The budget
  * holds all of that plus about 1 MB of growth.
  */
-const PACKAGE_BUDGET = { packed: 3_000_000, installed: 16_000_000 };
+// Measured 2026-12-05: 3.53 MB packed, 17.98 MB installed: the three clients as planned, the audit worker's asset
+// (1.1 MB), and lib/ at 3.43 MB (model, report, image copy). Raised to hold that and about 2 MB of growth.
+const PACKAGE_BUDGET = { packed: 4_000_000, installed: 20_000_000 };
 project.addTask('package:size', {
   description: 'What the npm tarball (dist/js) ships and weighs, checked against the size budget',
   env: { PACKAGE_BUDGET_PACKED: String(PACKAGE_BUDGET.packed), PACKAGE_BUDGET_INSTALLED: String(PACKAGE_BUDGET.installed) },
