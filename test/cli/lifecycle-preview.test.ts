@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CliIo, main } from '../../src/cli/main';
+import { CliIo, main, unsupportedNodeMessage } from '../../src/cli/main';
 import { MotoServer, startMoto } from '../helpers/moto';
 
 const NOW = '2025-06-01T00:00:00Z';
@@ -287,7 +287,8 @@ describe('the bin entry', () => {
       execFile(process.execPath, [require.resolve('tsx/cli'), script, 'lifecycle', 'preview', '--policy', policyFile, '--images', imagesFile, '--now', NOW, '--json'],
         { timeout: 30_000 }, (error, stdout, stderr) => resolve({ code: error ? (error as any).code ?? 1 : 0, stdout, stderr }));
     });
-    expect(result.stderr).toBe('');
+    // Only the one line of an unsupported Node.js, when the test runs on one (src/cli/main.ts).
+    expect(result.stderr).toBe(unsupportedNodeMessage(process.version) ?? '');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).summary.images).toBe(7);
     const bad = await new Promise<number | null>(resolve => {
