@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { ImageReference } from './image-reference';
 import {
-  CheckProperties, digestAttribute, ImageSpec, MAX_IMAGES_PER_RESOURCE, MAX_SCAN_WAIT_SECONDS, MAX_SIGNATURE_WAIT_SECONDS,
+  CheckProperties, digestAttribute, ImageSpec, MAX_IMAGES_PER_CHECK, MAX_IMAGES_PER_RESOURCE, MAX_SCAN_WAIT_SECONDS, MAX_SIGNATURE_WAIT_SECONDS,
   RESOURCE_TYPE, SERVICE_TIMEOUT_SECONDS,
 } from './private/contract';
 import { ImageCheckProvider } from './private/provider';
@@ -45,6 +45,7 @@ export interface ImageCheckProps {
    *
    * More than 40 images are spread over several custom resources (CloudFormation limits a custom
    * resource's response to 4,096 bytes); they are all served by the stack's one handler function.
+   * At most 2,000 distinct images (`ImageCheck.MAX_IMAGES`), checked at synth.
    */
   readonly images: ImageReference[];
 
@@ -251,6 +252,9 @@ export class ImageCheck extends Construct {
   /** Most images one custom resource checks (larger checks use several resources). */
   public static readonly MAX_IMAGES_PER_RESOURCE = MAX_IMAGES_PER_RESOURCE;
 
+  /** Most distinct images one check verifies (2,000: 50 custom resources). */
+  public static readonly MAX_IMAGES = MAX_IMAGES_PER_CHECK;
+
   /**
    * Collect every violation of the props (nothing is created); the constructor calls it, then throws once.
    * @internal
@@ -259,6 +263,11 @@ export class ImageCheck extends Construct {
     const images = props.images ?? [];
     if (!isUnresolved(images)) {
       v.check(images.length > 0, 'images', images, 'must list at least one image');
+      const distinct = new Set(images.filter(ref => ref?.repository !== undefined).map(keyOf)).size;
+      if (distinct > MAX_IMAGES_PER_CHECK) {
+        v.add('images', `${distinct} distinct images`,
+          `must list at most ${MAX_IMAGES_PER_CHECK.toLocaleString('en-US')} distinct images (${MAX_IMAGES_PER_CHECK / MAX_IMAGES_PER_RESOURCE} custom resources of ${MAX_IMAGES_PER_RESOURCE}): split them over several checks or stacks`);
+      }
     }
     images.forEach((ref, i) => {
       const repo = ref.repository;

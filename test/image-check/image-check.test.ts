@@ -195,6 +195,29 @@ describe('ImageCheck: large checks and tokens', () => {
       'TestStack/Many: invalid reference "web:b95": must be one of the images this check verifies: "web:b0", "web:b1", "web:b2", "web:b3", "web:b4", and 90 more');
   });
 
+  test('1,000 images (25 resources) synthesize; the limit is 2,000 distinct images, duplicates counted once', () => {
+    const stack = newStack();
+    const repo = ecr.Repository.fromRepositoryName(stack, 'R', 'web');
+    const thousand = Array.from({ length: 1_000 }, (_, i) => ImageReference.fromTag(repo, `b${i}`));
+    const check = new ImageCheck(stack, 'Thousand', { images: thousand });
+    expect(check.resources).toHaveLength(25);
+    expect(check.verifiedImages).toHaveLength(1_000);
+    Template.fromStack(stack).resourceCountIs('Custom::EcrImageCheck', 25);
+    expect(ImageCheck.MAX_IMAGES).toBe(2_000);
+
+    const max = Array.from({ length: ImageCheck.MAX_IMAGES }, (_, i) => ImageReference.fromTag(repo, `m${i}`));
+    // The largest check, with a duplicate of each of its first ten references: still 2,000 distinct images.
+    expect(() => new ImageCheck(stack, 'Max', { images: [...max, ...max.slice(0, 10)] })).not.toThrow();
+
+    const over = [...max, ImageReference.fromTag(repo, 'one-more')];
+    const e = caught(() => new ImageCheck(stack, 'Over', { images: over })) as Error;
+    expect(e).toBeInstanceOf(EcrValidationError);
+    expect(e.message).toBe('TestStack/Over: invalid images "2001 distinct images": must list at most 2,000 distinct images '
+      + '(50 custom resources of 40): split them over several checks or stacks');
+    // Nothing was created for the refused check.
+    expect(stack.node.tryFindChild('Over')).toBeUndefined();
+  });
+
   test('token inputs do not throw', () => {
     const stack = newStack();
     const tag = new CfnParameter(stack, 'Tag').valueAsString;

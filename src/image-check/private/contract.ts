@@ -68,6 +68,14 @@ export const BYTES_PER_IMAGE = 81;
  */
 export const MAX_IMAGES_PER_RESOURCE = Math.floor((MAX_RESPONSE_BYTES - RESPONSE_OVERHEAD_BYTES) / BYTES_PER_IMAGE);
 
+/**
+ * Most distinct images one `ImageCheck` verifies: 2,000, that is 50 custom resources of 40. Each resource
+ * adds about 6 KB of template (its image list) and its digests are read by attribute; 50 keep a check well
+ * inside CloudFormation's 1 MB template and 500 resources per stack, and the handler's calls (one
+ * DescribeImages per 100 images and repository) inside its deadline. Larger sets: several checks, or stacks.
+ */
+export const MAX_IMAGES_PER_CHECK = 2_000;
+
 /** The Lambda function's timeout, in seconds. */
 export const HANDLER_TIMEOUT_SECONDS = 300;
 
