@@ -52,7 +52,7 @@ export function callFloor(n: number): number {
   return Math.max(1, Math.ceil(n / 1000)) + Math.ceil(n / 25) + 3 * n + 8;
 }
 
-async function seed(client: ECRClient, n: number): Promise<void> {
+export async function seed(client: ECRClient, n: number): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < n) {
