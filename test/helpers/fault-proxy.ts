@@ -10,6 +10,7 @@
  * Also: `fullAcceptQueue()`, a listener that never accepts (its accept queue is full), to test
  * the connection timeout; an unroutable address fails at once on this machine.
  */
+import { createHash } from 'crypto';
 import * as http from 'http';
 import * as net from 'net';
 import { Worker } from 'worker_threads';
@@ -102,6 +103,8 @@ export interface FaultProxy {
   readonly url: string;
   /** Every call so far, in arrival order. */
   readonly calls: ProxyCall[];
+  /** Images removed by forwarded BatchDeleteImage calls (with `recordDeletes`), in order. */
+  readonly deletes: RecordedDelete[];
   /** Calls whose x-amz-target ends with `.operation` (all calls without an argument). */
   count(operation?: string): number;
   /**
@@ -127,6 +130,39 @@ export interface FaultProxyOptions {
    * fewer than maxResults). The forwarded body changes: moto does not check signatures.
    */
   readonly paginate?: number;
+  /**
+   * Enforce ECR's tag immutability on PutImage, which moto 5.2.5 gets wrong (getmoto/moto#8717: it
+   * answers `ImageAlreadyExistsException`, ECR `ImageTagAlreadyExistsException`). In an IMMUTABLE
+   * repository, and in an IMMUTABLE_WITH_EXCLUSION one for a tag that no exclusion filter matches
+   * (ECR's wildcard filters, `*` for any characters), a PutImage whose tag is on another image is
+   * refused with `ImageTagAlreadyExistsException`; the proxy reads the repository and the tag from
+   * the target first. Mutating calls (PutImage, BatchDeleteImage) are then forwarded one at a time.
+   */
+  readonly tagMutability?: boolean;
+  /**
+   * Record every forwarded BatchDeleteImage that removed an image (not only a tag): the proxy lists
+   * the repository's images before and after the call (`deletes`). Mutating calls are then
+   * forwarded one at a time, so each deletion is attributed to its call.
+   */
+  readonly recordDeletes?: boolean;
+}
+
+/** An image a forwarded BatchDeleteImage removed (`recordDeletes`). */
+export interface RecordedDelete {
+  /** Index of the call (`calls[index]`). */
+  readonly index: number;
+  readonly repository: string;
+  readonly digest: string;
+  /** The image's tags before the call. */
+  readonly tags: string[];
+  /** The image ids the call asked to delete. */
+  readonly imageIds: Array<{ imageTag?: string; imageDigest?: string }>;
+}
+
+/** Whether an ECR tag mutability exclusion filter (wildcard: `*` is any characters) matches a tag. */
+export function exclusionFilterMatches(filter: string, tag: string): boolean {
+  const pattern = filter.split('*').map(part => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  return new RegExp(`^${pattern}$`).test(tag);
 }
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
@@ -134,6 +170,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let random = seededRandom(options.seed ?? 1);
   let calls: ProxyCall[] = [];
   let firstAt: number | undefined;
+  let deletes: RecordedDelete[] = [];
+  let serial: Promise<void> = Promise.resolve();
   const sockets = new Set<net.Socket>();
   const targetUrl = options.target ? new URL(options.target) : undefined;
 
@@ -186,11 +224,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
               upBody = Buffer.from(JSON.stringify(input));
             }
           }
-          const forward = () => {
+          /**
+           * Forward the call to the target; resolves once its answer is sent (or stalled). `beforeAnswer`
+           * runs between the target's answer and the client's.
+           */
+          const forwardNow = (beforeAnswer?: () => Promise<void>) => new Promise<void>(done => {
             if (!targetUrl) {
               call.status = 200;
               res.writeHead(200, { 'content-length': '0' });
               res.end();
+              done();
               return;
             }
             const up = http.request({
@@ -202,7 +245,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
             }, upRes => {
               const upChunks: Buffer[] = [];
               upRes.on('data', d => upChunks.push(d));
-              upRes.on('end', () => {
+              upRes.on('end', () => void (beforeAnswer ?? (async () => undefined))().catch(() => undefined).then(() => {
                 let answer = Buffer.concat(upChunks);
                 if (listing && upRes.statusCode === 200) {
                   const all = JSON.parse(answer.toString('utf8'));
@@ -222,17 +265,61 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
                 res.writeHead(upRes.statusCode ?? 502, headers);
                 if (fault.type === 'stall-body') {
                   res.write(answer.subarray(0, Math.floor(answer.length / 2)));
+                  done();
                   return; // never ends
                 }
                 res.end(answer);
-              });
+                done();
+              }));
             });
             up.on('error', e => {
               call.status = 502;
               res.writeHead(502, { 'content-type': 'text/plain' });
               res.end(`proxy: ${e.message}`);
+              done();
             });
             up.end(upBody);
+          });
+          const operation = (info.target ?? '').split('.').pop();
+          const enforce = options.tagMutability && operation === 'PutImage';
+          const record = options.recordDeletes && operation === 'BatchDeleteImage';
+          const forward = () => {
+            if (!targetUrl || !(enforce || record)) {
+              void forwardNow();
+              return;
+            }
+            // One mutating call at a time: the reads around it see only its effect.
+            serial = serial.then(async () => {
+              const input = JSON.parse(body.toString('utf8') || '{}');
+              const ask = (op: string, payload: object) => targetCall(targetUrl, req.headers, op, payload);
+              try {
+                if (enforce) {
+                  const refusal = await immutabilityRefusal(ask, input);
+                  if (refusal) {
+                    call.status = 400;
+                    res.writeHead(400, { 'content-type': JSON_TYPE, 'x-amzn-requestid': `proxy-${info.index}` });
+                    res.end(JSON.stringify({ __type: 'ImageTagAlreadyExistsException', message: refusal }));
+                    return;
+                  }
+                }
+                const before = record ? await imagesOf(ask, input) : undefined;
+                // The record is complete before the client has its answer.
+                await forwardNow(before ? async () => {
+                  const after = await imagesOf(ask, input);
+                  for (const [digest, tags] of before) {
+                    if (!after.has(digest)) {
+                      deletes.push({ index: info.index, repository: input.repositoryName, digest, tags, imageIds: input.imageIds ?? [] });
+                    }
+                  }
+                } : undefined);
+              } catch (e) {
+                if (!res.headersSent) {
+                  call.status = 502;
+                  res.writeHead(502, { 'content-type': 'text/plain' });
+                  res.end(`proxy: ${(e as Error).message}`);
+                }
+              }
+            });
           };
           const delay = fault.type === 'pass' ? fault.delayMs ?? 0 : 0;
           if (delay > 0) {
@@ -258,6 +345,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     get calls() {
       return calls;
     },
+    get deletes() {
+      return deletes;
+    },
     count: (operation?: string) => calls.filter(c => operation === undefined || (c.target ?? '').endsWith(`.${operation}`)).length,
     loadRetries: (operation?: string) => calls.filter(c => (operation === undefined || (c.target ?? '').endsWith(`.${operation}`))
       && c.fault === 'pass' && !c.delayed && c.abandoned).length,
@@ -265,6 +355,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       plan = p;
       random = seededRandom(seed ?? options.seed ?? 1);
       calls = [];
+      deletes = [];
       firstAt = undefined;
     },
     close: async () => {
@@ -274,6 +365,88 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       await new Promise<void>(resolve => server.close(() => resolve()));
     },
   };
+}
+
+type Ask = (operation: string, payload: object) => Promise<any>;
+
+/** One ECR JSON call to the target, signed as the client's call was (moto does not check signatures). */
+function targetCall(target: URL, clientHeaders: http.IncomingHttpHeaders, operation: string, payload: object): Promise<any> {
+  const body = Buffer.from(JSON.stringify(payload));
+  return new Promise((resolve, reject) => {
+    const up = http.request({
+      host: target.hostname,
+      port: target.port,
+      method: 'POST',
+      path: '/',
+      headers: {
+        'authorization': clientHeaders.authorization ?? '',
+        'x-amz-date': clientHeaders['x-amz-date'] ?? '',
+        'host': target.host,
+        'content-type': JSON_TYPE,
+        'x-amz-target': `AmazonEC2ContainerRegistry_V20150921.${operation}`,
+        'content-length': String(body.length),
+      },
+    }, r => {
+      const chunks: Buffer[] = [];
+      r.on('data', d => chunks.push(d));
+      r.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: any = {};
+        try {
+          json = text ? JSON.parse(text) : {};
+        } catch {
+          json = { __type: 'NotJson', message: text };
+        }
+        resolve({ status: r.statusCode ?? 0, ...json });
+      });
+    });
+    up.on('error', reject);
+    up.end(body);
+  });
+}
+
+/** Digest -> tags of a repository's images (moto answers every image at once); empty when it is gone. */
+async function imagesOf(ask: Ask, input: { registryId?: string; repositoryName?: string }): Promise<Map<string, string[]>> {
+  const res = await ask('DescribeImages', { registryId: input.registryId, repositoryName: input.repositoryName });
+  return new Map(((res.imageDetails ?? []) as any[]).map(d => [d.imageDigest as string, (d.imageTags ?? []) as string[]]));
+}
+
+/** Why ECR would refuse this PutImage for tag immutability, or undefined. */
+interface PutImageInput {
+  readonly registryId?: string;
+  readonly repositoryName?: string;
+  readonly imageTag?: string;
+  readonly imageDigest?: string;
+  readonly imageManifest?: string;
+}
+
+async function immutabilityRefusal(ask: Ask, input: PutImageInput): Promise<string | undefined> {
+  if (!input.imageTag) {
+    return undefined;
+  }
+  const repos = await ask('DescribeRepositories', { registryId: input.registryId, repositoryNames: [input.repositoryName] });
+  const repo = repos.repositories?.[0];
+  if (!repo) {
+    return undefined; // the target answers RepositoryNotFoundException
+  }
+  const mutability: string = repo.imageTagMutability ?? 'MUTABLE';
+  const filters: Array<{ filter: string }> = repo.imageTagMutabilityExclusionFilters ?? [];
+  const immutable = mutability === 'IMMUTABLE'
+    || (mutability === 'IMMUTABLE_WITH_EXCLUSION' && !filters.some(f => exclusionFilterMatches(f.filter, input.imageTag!)))
+    || (mutability === 'MUTABLE_WITH_EXCLUSION' && filters.some(f => exclusionFilterMatches(f.filter, input.imageTag!)));
+  if (!immutable) {
+    return undefined;
+  }
+  const where = await ask('DescribeImages', { registryId: input.registryId, repositoryName: input.repositoryName, imageIds: [{ imageTag: input.imageTag }] });
+  const current: string | undefined = where.imageDetails?.[0]?.imageDigest;
+  if (!current) {
+    return undefined;
+  }
+  const digest = input.imageDigest ?? `sha256:${createHash('sha256').update(input.imageManifest ?? '').digest('hex')}`;
+  if (current === digest) {
+    return undefined; // the same tag on the same image: the target answers ImageAlreadyExistsException
+  }
+  return `The image tag '${input.imageTag}' already exists in the '${input.repositoryName}' repository and cannot be overwritten because the tag is immutable.`;
 }
 
 export interface FullAcceptQueue {
