@@ -165,7 +165,7 @@ describe('in-use protection against the ECR emulator', () => {
     log.mockClear();
     expect((await request('Delete', byDigest, { PhysicalResourceId: physicalIdOf(byDigest) })).Status).toBe('SUCCESS');
     expect((await tagsOf(repo.name)).get(d1)).toEqual([tagOf(byDigest, d1)]);
-    expect(log.mock.calls.flat().join('\n')).toMatch(/left .*the only tag of its image/);
+    expect(log.mock.calls.flat().join('\n')).toMatch(/left .*its image has no tag other than protection tags/);
   });
 
   test('Delete of a resource whose repository is gone, or with bad properties, succeeds', async () => {

@@ -9,8 +9,11 @@
  *   answers `ImageAlreadyExistsException`: done.
  * - Removing a tag: `BatchDeleteImage` by tag, which removes only that tag when the image has
  *   others, and deletes the image when it is the last one (ECR API reference, BatchDeleteImage).
- *   So a protection tag that is an image's only tag stays, and is logged: removing it would delete
- *   the image at once, which protection must never do.
+ *   So a protection tag is removed only from an image that keeps a tag other than a protection tag
+ *   when it is read just before; otherwise it stays, and is logged. Counting the other protection
+ *   tags would not do: two resources releasing the same image at once (two stacks deleted together,
+ *   a retried Delete) each see the other's tag, and the second removal deletes the image. ECR
+ *   documents no conditional delete, so the handler takes the side that keeps images.
  *
  * Direction of failures: a tag that cannot be added fails the deployment (the image would not be
  * protected); a tag that cannot be removed is logged and the request succeeds (the image is only
@@ -56,7 +59,10 @@ export interface ProtectionReport {
   readonly added: string[];
   /** `repository:tag` removed. */
   readonly removed: string[];
-  /** `repository:tag` left in place because it is the image's only tag (removing it would delete the image). */
+  /**
+   * `repository:tag` left in place because its image has no tag other than protection tags
+   * (removing the last one would delete the image).
+   */
   readonly leftAsLastTag: string[];
 }
 
@@ -71,6 +77,11 @@ const repoKey = (r: Repo) => `${r.region}|${r.registry}|${r.repository}`;
 /** The service's error code, through the runtime policy's AwsCallError or from a bare SDK error. */
 function errorName(e: unknown): string {
   return errorCode(e);
+}
+
+/** An image keeps a tag other than a protection tag: removing protection tags cannot delete it. */
+function keepsOtherTag(tags: string[]): boolean {
+  return tags.some(t => !t.startsWith(IN_USE_TAG_PREFIX));
 }
 
 function isProtecting(props: unknown): props is CheckProperties {
@@ -134,8 +145,9 @@ export async function addProtection(specs: ImageSpec[], digests: string[], scope
       }
     }
   } catch (e) {
-    // Leave nothing half-done: this request's new tags go again (best effort), then the failure.
-    await removeTags(added, ctx).catch(() => undefined);
+    // Leave nothing half-done: this request's new tags go again (where that cannot delete an
+    // image), then the failure. What cannot be removed is logged.
+    await undoAdded(added, ctx);
     throw e;
   }
   const names = added.map(a => `${a.repo.repository}:${a.tag}`);
@@ -196,13 +208,40 @@ async function removeTags(tags: Array<{ repo: Repo; tag: string }>, ctx: Protect
   }
 }
 
+/** After a failed request: remove the tags it added, where that cannot delete an image; log the rest. */
+async function undoAdded(added: Array<{ repo: Repo; tag: string }>, ctx: ProtectContext): Promise<void> {
+  if (added.length === 0) {
+    return;
+  }
+  const ids = new Set(added.map(a => `${repoKey(a.repo)}|${a.tag}`));
+  const repos = [...new Map(added.map(a => [repoKey(a.repo), a.repo])).values()];
+  try {
+    const done = await removeWhereSafe(repos, (repo, tag) => ids.has(`${repoKey(repo)}|${tag}`), ctx);
+    if (done.removed.length > 0) {
+      ctx.log?.(`in-use protection: the request failed; removed the tags it had added: ${done.removed.join(', ')}`);
+    }
+    logLeft(done.leftAsLastTag, ctx);
+  } catch (e) {
+    ctx.log?.('in-use protection: the request failed and could not remove the tags it had added (the images stay protected '
+      + `until they are removed by hand): ${added.map(a => `${a.repo.repository}:${a.tag}`).join(', ')}: ${(e as Error).message}`);
+  }
+}
+
+function logLeft(left: string[], ctx: ProtectContext): void {
+  if (left.length > 0) {
+    ctx.log?.(`in-use protection: left ${left.join(', ')}: its image has no tag other than protection tags (removing the last one `
+      + 'would delete the image); delete the image or the tag yourself once nothing runs it (aws ecr batch-delete-image --image-ids imageTag=<tag>)');
+  }
+}
+
 /**
- * Remove the protection tags of `scope` from the images of these repositories, except on the
- * digests in `keep` (`<region>|<registry>|<repository>|<digest>`). Reads the repository's tagged
- * images (DescribeImages, 1,000 per page) to find them; a tag that is its image's only tag stays.
+ * Remove the protection tags that `select` picks from the images of these repositories, reading
+ * their tagged images first (DescribeImages, 1,000 per page): a tag goes only when its image keeps
+ * a tag other than a protection tag, so that no removal, even one racing another, deletes an image.
  */
-export async function removeProtection(repos: Repo[], scope: string, keep: Set<string>, ctx: ProtectContext): Promise<ProtectionReport> {
-  const prefix = `${IN_USE_TAG_PREFIX}${scope}.`;
+async function removeWhereSafe(
+  repos: Repo[], select: (repo: Repo, tag: string, digest: string) => boolean, ctx: ProtectContext,
+): Promise<ProtectionReport> {
   const removed: string[] = [];
   const leftAsLastTag: string[] = [];
   for (const repo of repos) {
@@ -220,11 +259,11 @@ export async function removeProtection(repos: Repo[], scope: string, keep: Set<s
         }), { abortSignal: ctx.signal as any });
         for (const d of page.imageDetails ?? []) {
           const tags = d.imageTags ?? [];
-          const ours = tags.filter(t => t.startsWith(prefix));
-          if (ours.length === 0 || keep.has(`${repoKey(repo)}|${d.imageDigest}`)) {
+          const ours = tags.filter(t => t.startsWith(IN_USE_TAG_PREFIX) && select(repo, t, d.imageDigest ?? ''));
+          if (ours.length === 0) {
             continue;
           }
-          if (ours.length === tags.length) {
+          if (!keepsOtherTag(tags)) {
             leftAsLastTag.push(...ours.map(t => `${repo.repository}:${t}`));
             continue;
           }
@@ -241,14 +280,22 @@ export async function removeProtection(repos: Repo[], scope: string, keep: Set<s
     await removeTags(drop, ctx);
     removed.push(...drop.map(t => `${repo.repository}:${t.tag}`));
   }
-  if (removed.length > 0) {
-    ctx.log?.(`in-use protection: removed ${removed.join(', ')}`);
-  }
-  if (leftAsLastTag.length > 0) {
-    ctx.log?.(`in-use protection: left ${leftAsLastTag.join(', ')}: the only tag of its image (removing it would delete the image); `
-      + 'delete the image or the tag yourself once nothing runs it (aws ecr batch-delete-image --image-ids imageTag=<tag>)');
-  }
   return { added: [], removed, leftAsLastTag };
+}
+
+/**
+ * Remove the protection tags of `scope` from the images of these repositories, except on the
+ * digests in `keep` (`<region>|<registry>|<repository>|<digest>`). A tag stays on an image that
+ * has no tag other than protection tags (removeWhereSafe).
+ */
+export async function removeProtection(repos: Repo[], scope: string, keep: Set<string>, ctx: ProtectContext): Promise<ProtectionReport> {
+  const prefix = `${IN_USE_TAG_PREFIX}${scope}.`;
+  const report = await removeWhereSafe(repos, (repo, tag, digest) => tag.startsWith(prefix) && !keep.has(`${repoKey(repo)}|${digest}`), ctx);
+  if (report.removed.length > 0) {
+    ctx.log?.(`in-use protection: removed ${report.removed.join(', ')}`);
+  }
+  logLeft(report.leftAsLastTag, ctx);
+  return report;
 }
 
 /**
