@@ -45,8 +45,22 @@ describe('synth warnings for references the protection tag cannot cover', () => 
     expect(messages).toEqual([{
       path: 'TestStack/Task/app',
       level: 'warning',
-      text: expect.stringMatching(/^ECS container TestStack\/Task\/app uses the image with tag dev-42 in repository TestStack\/Repo .*rule 2 of the repository's lifecycle policy selects it and expires it 30 days after it was pushed\..*protectInUse: true.*\[ack: cdk-ecr-registry:inUseAtRisk\]$/),
+      text: expect.stringMatching(/^ECS container TestStack\/Task\/app uses the image with tag dev-42 in repository payments\/api \(TestStack\/Repo\) .*rule 2 of the repository's lifecycle policy selects it and expires it 30 days after it was pushed\..*protectInUse: true.*\[ack: cdk-ecr-registry:inUseAtRisk\]$/),
     }]);
+  });
+
+  test('the repository is named by its path alone when its name is generated or a token', () => {
+    const generated = newStack();
+    ecsUse(generated, ecs.ContainerImage.fromEcrRepository(repo(generated, [ageRule()], { repositoryName: undefined }), 'dev-42'));
+    expect(inUseMessages(generated.node.root as App).map(m => m.text)).toEqual([
+      expect.stringMatching(/uses the image with tag dev-42 in repository TestStack\/Repo \(reference by tag/),
+    ]);
+    const token = newStack();
+    const name = new CfnParameter(token, 'Name').valueAsString;
+    ecsUse(token, ecs.ContainerImage.fromEcrRepository(repo(token, [ageRule()], { repositoryName: name }), 'dev-42'));
+    expect(inUseMessages(token.node.root as App).map(m => m.text)).toEqual([
+      expect.stringMatching(/uses the image with tag dev-42 in repository TestStack\/Repo \(reference by tag/),
+    ]);
   });
 
   test('a tag the rule does not select does not warn', () => {

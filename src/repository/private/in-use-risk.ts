@@ -112,6 +112,16 @@ function isDefaultCountRule(rule: LifecycleRule): boolean {
     && JSON.stringify(rule.tagPatternList) === '["*"]';
 }
 
+/**
+ * How messages name the repository: its name when the template knows it (`payments/api`), with its
+ * construct path; the path alone when the name is generated at deploy or a token.
+ */
+export function repositoryLabel(repository: ecr.Repository): string {
+  const cfn = repository.node.defaultChild as ecr.CfnRepository | undefined;
+  const name = cfn?.repositoryName;
+  return typeof name === 'string' && !isUnresolved(name) ? `${name} (${repository.node.path})` : repository.node.path;
+}
+
 function describeReference(ref: InUseReference): string {
   return ref.tag !== undefined ? `tag ${ref.tag}` : `digest ${ref.digest}`;
 }
@@ -141,6 +151,7 @@ export function warnInUseRisks(subject: RiskSubject): void {
   const notes = new Map<LifecycleRule, Set<string>>();
   const note = (rule: LifecycleRule, label: string) => (notes.get(rule) ?? notes.set(rule, new Set()).get(rule)!).add(label);
   const warned = new Set<string>();
+  const repositoryName = repositoryLabel(subject.repository);
 
   for (const ref of open) {
     // A tag reference is an image carrying that tag; a digest reference is selected by its tags,
@@ -155,7 +166,7 @@ export function warnInUseRisks(subject: RiskSubject): void {
       continue;
     }
     const users = consumers.get(ref.uri) ?? [];
-    const what = `the image with ${describeReference(ref)} in repository ${subject.repository.node.path}`;
+    const what = `the image with ${describeReference(ref)} in repository ${repositoryName}`;
     if (ref.tag !== undefined && isDefaultCountRule(rule)) {
       note(rule, `:${ref.tag}`);
       continue;
