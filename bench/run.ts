@@ -63,6 +63,12 @@ magnitude) and more.
 **Image check.** ECR API calls per check against the floor (one \`DescribeImages\` per 100 image ids per
 repository), the handler bundle size, and one Lambda function per stack whatever the number of images.
 
+**In-use protection.** The image check handler's calls for protecting 1,000 images (25 check resources of
+40 images, over 10 repositories of 100 images) and for releasing them, against an in-memory ECR: Create,
+the same Create again (a retried request) and Delete, each call counted against its floor (one
+\`BatchGetImage\` per 100 images and one \`PutImage\` per image per resource and repository to add; one
+\`DescribeImages\` page and one \`BatchDeleteImage\` per 100 tags to release).
+
 **Live report.** \`RegistryReport.read\` over 1,000 repositories seeded in moto, in a fresh process with
 its defaults, through a proxy that pages like ECR and counts calls: the read time (target < 60 s), the
 calls against the floor \`ceil(N/1000) + ceil(N/25) + 3N + 8\` (target within 5%), and peak memory.
