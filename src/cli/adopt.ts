@@ -2,12 +2,11 @@
  * `cdk-ecr-registry adopt`: a live registry written as a CDK app, with a `cdk import` mapping per
  * stack and every change a deploy would make (src/adopt; docs/adopt.md).
  */
-import { parseArgs } from 'util';
-import { CliIo, EXIT, InputError, runLimits, TIME_OPTIONS, TIME_OPTIONS_USAGE } from './common';
+import { CliIo, EXIT, InputError, parseCommandArgs, runLimits, TIME_OPTIONS, TIME_OPTIONS_USAGE, urlFlag } from './common';
 import { progressPrinter } from './report';
 import type * as adopt from '../adopt';
 import type { AdoptLanguage } from '../adopt/write-code';
-import { parseTarget, ReportInputError, ReportTarget, validateTarget } from '../report/report';
+import { parseTarget, ReportTarget, validateTarget } from '../report/report';
 
 export const ADOPT_USAGE = `Usage:
   cdk-ecr-registry adopt [--region <region> | --target <account>:<region>[:<roleArn>]] --out <dir>
@@ -32,105 +31,81 @@ ${TIME_OPTIONS_USAGE}
 Exit codes: 0 written; 2 bad input; 1 the registry could not be read (or another error).
 `;
 
-function url(name: string, value: string | undefined): string | undefined {
-  if (value !== undefined && !/^https?:\/\/\S+$/.test(value)) {
-    throw new InputError(`--${name} ${JSON.stringify(value)} is not an http(s) URL`);
-  }
-  return value;
-}
-
 /** Run `adopt` with the arguments after the word `adopt`. */
 export async function runAdopt(args: string[], io: CliIo): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
+  const { values, help } = parseCommandArgs(args, ADOPT_USAGE, {
+    'region': { type: 'string' },
+    'target': { type: 'string' },
+    'out': { type: 'string' },
+    'language': { type: 'string' },
+    'compliant': { type: 'boolean' },
+    'force': { type: 'boolean' },
+    'endpoint': { type: 'string' },
+    'sts-endpoint': { type: 'string' },
+    'quiet': { type: 'boolean' },
+    ...TIME_OPTIONS,
+  });
+  if (help) {
     io.stdout(ADOPT_USAGE);
     return EXIT.OK;
   }
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        'region': { type: 'string' },
-        'target': { type: 'string' },
-        'out': { type: 'string' },
-        'language': { type: 'string' },
-        'compliant': { type: 'boolean' },
-        'force': { type: 'boolean' },
-        'endpoint': { type: 'string' },
-        'sts-endpoint': { type: 'string' },
-        'quiet': { type: 'boolean' },
-        ...TIME_OPTIONS,
-      },
-    }).values as Record<string, string | boolean | undefined>;
-  } catch (e) {
-    throw new InputError(`${(e as Error).message}\n${ADOPT_USAGE}`);
+  // Bad input (AdoptInputError is a ReportInputError) is exit 2, an unreadable registry (AdoptReadError) 1: main maps them.
+  let target: ReportTarget;
+  if (values.target !== undefined) {
+    if (values.region !== undefined) {
+      throw new InputError('--region goes without --target (a target names its own region)');
+    }
+    target = parseTarget(values.target as string);
+  } else {
+    const region = (values.region as string | undefined) ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+    if (!region) {
+      throw new InputError('no registry to read: give --region (or set AWS_REGION), or --target account:region');
+    }
+    target = validateTarget({ region });
   }
-  try {
-    let target: ReportTarget;
-    if (values.target !== undefined) {
-      if (values.region !== undefined) {
-        throw new InputError('--region goes without --target (a target names its own region)');
-      }
-      target = parseTarget(values.target as string);
-    } else {
-      const region = (values.region as string | undefined) ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
-      if (!region) {
-        throw new InputError('no registry to read: give --region (or set AWS_REGION), or --target account:region');
-      }
-      target = validateTarget({ region });
-    }
-    if (values.out === undefined) {
-      throw new InputError('--out is required: the directory the app is written into');
-    }
-    const language = (values.language as string | undefined) ?? 'typescript';
-    if (language !== 'typescript' && language !== 'python') {
-      throw new InputError(`--language ${JSON.stringify(language)} is not one of typescript, python`);
-    }
-    const limits = runLimits(values);
-    // Loaded here: adoption builds a CDK app (aws-cdk-lib), which no other command needs.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { adoptRegistry } = require('../adopt') as typeof adopt;
-    const result = await adoptRegistry({
-      target,
-      out: values.out as string,
-      language: language as AdoptLanguage,
-      compliant: values.compliant === true,
-      force: values.force === true,
-      deadline: limits.deadline,
-      requestTimeoutMs: limits.requestTimeoutMs,
-      endpoint: url('endpoint', values.endpoint as string | undefined),
-      stsEndpoint: url('sts-endpoint', values['sts-endpoint'] as string | undefined),
-      env: io.env,
-      onProgress: values.quiet ? undefined : progressPrinter(io.stderr),
-    });
-    const lines = [
-      `cdk-ecr-registry adopt: wrote the registry ${result.account} ${result.region} into ${values.out} (${result.language}, ${result.compliant ? 'compliant' : 'as is'}):`
-      + ` ${result.stacks.map(s => `${s.name} (${s.resources} resources)`).join(', ')}`,
-    ];
-    const findings = Object.entries(result.findings);
-    if (findings.length > 0) {
-      lines.push(`EcrChecks findings ${result.compliant ? 'fixed' : 'acknowledged ("adopted as is")'}: ${findings.map(([id, n]) => `${id} ${n}`).join(', ')}`);
-    }
-    lines.push(`${result.changes.length} change${result.changes.length === 1 ? '' : 's'} a deploy makes (adopt-changes.json):`);
-    for (const c of result.changes) {
-      lines.push(`  change: ${c.resource}${c.name !== null ? ` ${c.name}` : ''} ${c.property ?? ''}: ${c.why}`);
-    }
-    if (result.gaps.length > 0) {
-      lines.push(`${result.gaps.length} gap${result.gaps.length === 1 ? '' : 's'} (adopt-changes.json):`);
-      for (const g of result.gaps) {
-        lines.push(`  gap: ${g.part}${g.repository !== null ? ` ${g.repository}` : ''}: ${g.reason}`);
-      }
-    }
-    lines.push(`Next: ADOPTED.md in ${values.out} (cdk import stack by stack, then cdk deploy).`);
-    io.stdout(`${lines.join('\n')}\n`);
-    return EXIT.OK;
-  } catch (e) {
-    // Bad input (AdoptInputError is a ReportInputError) is exit 2 (main maps InputError); an unreadable registry (AdoptReadError) is exit 1.
-    if (e instanceof ReportInputError) {
-      throw new InputError(e.message);
-    }
-    throw e;
+  if (values.out === undefined) {
+    throw new InputError('--out is required: the directory the app is written into');
   }
+  const language = (values.language as string | undefined) ?? 'typescript';
+  if (language !== 'typescript' && language !== 'python') {
+    throw new InputError(`--language ${JSON.stringify(language)} is not one of typescript, python`);
+  }
+  const limits = runLimits(values);
+  // Loaded here: adoption builds a CDK app (aws-cdk-lib), which no other command needs.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { adoptRegistry } = require('../adopt') as typeof adopt;
+  const result = await adoptRegistry({
+    target,
+    out: values.out as string,
+    language: language as AdoptLanguage,
+    compliant: values.compliant === true,
+    force: values.force === true,
+    deadline: limits.deadline,
+    requestTimeoutMs: limits.requestTimeoutMs,
+    endpoint: urlFlag('--endpoint', values.endpoint as string | undefined),
+    stsEndpoint: urlFlag('--sts-endpoint', values['sts-endpoint'] as string | undefined),
+    env: io.env,
+    onProgress: values.quiet ? undefined : progressPrinter(io.stderr),
+  });
+  const lines = [
+    `cdk-ecr-registry adopt: wrote the registry ${result.account} ${result.region} into ${values.out} (${result.language}, ${result.compliant ? 'compliant' : 'as is'}):`
+    + ` ${result.stacks.map(s => `${s.name} (${s.resources} resources)`).join(', ')}`,
+  ];
+  const findings = Object.entries(result.findings);
+  if (findings.length > 0) {
+    lines.push(`EcrChecks findings ${result.compliant ? 'fixed' : 'acknowledged ("adopted as is")'}: ${findings.map(([id, n]) => `${id} ${n}`).join(', ')}`);
+  }
+  lines.push(`${result.changes.length} change${result.changes.length === 1 ? '' : 's'} a deploy makes (adopt-changes.json):`);
+  for (const c of result.changes) {
+    lines.push(`  change: ${c.resource}${c.name !== null ? ` ${c.name}` : ''} ${c.property ?? ''}: ${c.why}`);
+  }
+  if (result.gaps.length > 0) {
+    lines.push(`${result.gaps.length} gap${result.gaps.length === 1 ? '' : 's'} (adopt-changes.json):`);
+    for (const g of result.gaps) {
+      lines.push(`  gap: ${g.part}${g.repository !== null ? ` ${g.repository}` : ''}: ${g.reason}`);
+    }
+  }
+  lines.push(`Next: ADOPTED.md in ${values.out} (cdk import stack by stack, then cdk deploy).`);
+  io.stdout(`${lines.join('\n')}\n`);
+  return EXIT.OK;
 }

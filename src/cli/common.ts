@@ -1,15 +1,19 @@
 /**
- * What every `cdk-ecr-registry` subcommand shares: its I/O, exit codes, bad-input errors, the
- * `--timeout`/`--request-timeout` flags and the ECR client they govern (the runtime policy),
- * strict parsing of times and durations.
+ * What every `cdk-ecr-registry` subcommand shares: its I/O, exit codes, its typed errors, the one
+ * argument parser (`parseCommandArgs`) and flag readers, the `--timeout`/`--request-timeout` flags
+ * and the ECR client they govern (the runtime policy), strict parsing of times and durations.
  *
- * A subcommand is a `Subcommand` in its own file (`lifecycle-preview.ts`, `report.ts`), listed
- * once in `main.ts`.
+ * A subcommand is a `Subcommand` in its own file (`lifecycle-preview.ts`, `report.ts`, ...), listed
+ * once in `main.ts`. The convention: a subcommand returns `EXIT.OK` or `EXIT.FINDINGS` and throws
+ * everything else (`InputError`, `OutputError`, the library's errors); only `main` maps errors to
+ * exit codes (`reportError`).
  */
+import { parseArgs, ParseArgsConfig } from 'util';
 import { ECRClient, ECRClientConfig } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { escapeTerminal } from '../private/escape';
+import { ReportInputError } from '../report/errors';
 import { AwsCallError, createEcrClient, DEFAULT_REQUEST_TIMEOUT_MS, formatSeconds, RuntimePolicy, RuntimePolicyError } from '../runtime';
 
 /** Exit codes of every subcommand. */
@@ -59,9 +63,14 @@ export interface CliIo {
    * @default - the policy's defaults
    */
   readonly runtime?: Omit<RuntimePolicy, 'deadline' | 'requestTimeoutMs' | 'env'>;
+  /**
+   * Milliseconds since the epoch (tests pass a clock).
+   * @default Date.now
+   */
+  readonly now?: () => number;
 }
 
-/** Bad input: reported with exit code 2. */
+/** Bad input (arguments, files, values): exit code 2. The CLI's one input error type. */
 export class InputError extends Error {
   constructor(message: string) {
     super(message);
@@ -89,7 +98,12 @@ export function outputError(where: string, e: unknown): OutputError {
 /** AWS error codes that mean the user named something that does not exist or is not allowed: exit 2. */
 const INPUT_CODES = new Set(['RepositoryNotFoundException', 'InvalidParameterException', 'RegistryNotFoundException']);
 
-/** Print an error the way every subcommand does; returns the exit code. */
+/**
+ * Print an error the way every subcommand does; returns the exit code. `main` is its only caller:
+ * bad input (`InputError`, and the library's `ReportInputError` and `RuntimePolicyError`, or an
+ * AWS error naming something that does not exist) is 2, an output that could not be written 4,
+ * anything else 1.
+ */
 export function reportError(e: unknown, io: CliIo): number {
   const message = (e as Error)?.message ?? String(e);
   // Messages carry values from files and registries: no control character reaches the terminal.
@@ -97,7 +111,7 @@ export function reportError(e: unknown, io: CliIo): number {
   if (e instanceof OutputError) {
     return EXIT.OUTPUT;
   }
-  if (e instanceof InputError || e instanceof RuntimePolicyError) {
+  if (e instanceof InputError || e instanceof ReportInputError || e instanceof RuntimePolicyError) {
     return EXIT.BAD_INPUT;
   }
   if (AwsCallError.isAwsCallError(e) && INPUT_CODES.has(e.code)) {
@@ -108,6 +122,56 @@ export function reportError(e: unknown, io: CliIo): number {
     return EXIT.BAD_INPUT;
   }
   return EXIT.ERROR;
+}
+
+/** The flags of a parsed command line, by name (`--max-rps` is `values['max-rps']`). */
+export type FlagValues = Record<string, string | boolean | string[] | undefined>;
+
+/** A parsed command line. */
+export interface ParsedArgs {
+  readonly values: FlagValues;
+  readonly positionals: string[];
+  /** `--help` or `-h` was given: print the usage, nothing else is read. */
+  readonly help: boolean;
+}
+
+/**
+ * The one argument parser of every subcommand: `--help`/`-h` anywhere asks for the usage (nothing
+ * else is checked); otherwise strict `util.parseArgs` (an unknown flag, a missing value, a stray
+ * argument is an `InputError` followed by the usage).
+ */
+export function parseCommandArgs(
+  args: string[], usage: string, options: NonNullable<ParseArgsConfig['options']>, allowPositionals = false,
+): ParsedArgs {
+  if (args.includes('--help') || args.includes('-h')) {
+    return { values: {}, positionals: [], help: true };
+  }
+  try {
+    const parsed = parseArgs({ args, options, strict: true, allowPositionals });
+    return { values: parsed.values as FlagValues, positionals: parsed.positionals, help: false };
+  } catch (e) {
+    throw new InputError(`${(e as Error).message}\n${usage}`);
+  }
+}
+
+/** A flag's positive number (`--concurrency 8`, `--max-rps 2.5`), or `fallback` when it is absent. */
+export function positiveNumberFlag(flag: string, value: string | undefined, fallback: number, integer = false): number {
+  if (value === undefined) {
+    return fallback;
+  }
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new InputError(`${flag} ${JSON.stringify(value)} is not a positive ${integer ? 'whole number' : 'number'}`);
+  }
+  return n;
+}
+
+/** A flag's http(s) URL (`--endpoint`, `--sts-endpoint`), or `undefined` when it is absent. */
+export function urlFlag(flag: string, value: string | undefined): string | undefined {
+  if (value !== undefined && !/^https?:\/\/\S+$/.test(value)) {
+    throw new InputError(`${flag} ${JSON.stringify(value)} is not an http(s) URL`);
+  }
+  return value;
 }
 
 /** Default of `--timeout`: the whole run. */
@@ -188,11 +252,7 @@ export function regionFrom(values: Record<string, unknown>, io: CliIo, forWhat: 
 
 /** Endpoint from `--endpoint`, AWS_ENDPOINT_URL_ECR or AWS_ENDPOINT_URL. */
 export function endpointFrom(values: Record<string, unknown>, io: CliIo): string | undefined {
-  const endpoint = (values.endpoint as string | undefined) ?? io.env.AWS_ENDPOINT_URL_ECR ?? io.env.AWS_ENDPOINT_URL;
-  if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
-    throw new InputError(`--endpoint ${JSON.stringify(endpoint)} is not an http(s) URL`);
-  }
-  return endpoint;
+  return urlFlag('--endpoint', (values.endpoint as string | undefined) ?? io.env.AWS_ENDPOINT_URL_ECR ?? io.env.AWS_ENDPOINT_URL);
 }
 
 /** Epoch seconds of 5138-11-16: a number this large is milliseconds, not seconds. */

@@ -2,11 +2,10 @@
  * `cdk-ecr-registry copy SOURCE DEST`: one image copied by digest, without Docker (the engine of
  * src/image-copy). The digest is the last line of stdout; `--json` prints one object instead.
  */
-import { parseArgs } from 'util';
 import { copyReference, credentialsFor, ImageRef, parseReference, parsePlatform, Platform } from '../image-copy';
 import { logLine } from '../private/escape';
 import { createEcrClient, resolvePolicy } from '../runtime';
-import { CliIo, EXIT, InputError, runLimits, TIME_OPTIONS, TIME_OPTIONS_USAGE } from './common';
+import { CliIo, EXIT, InputError, parseCommandArgs, runLimits, TIME_OPTIONS, TIME_OPTIONS_USAGE } from './common';
 
 export const COPY_USAGE = `Usage:
   cdk-ecr-registry copy SOURCE DEST [--platform OS/ARCH]... [--insecure-registry HOST]... [--json]
@@ -39,40 +38,39 @@ function reference(flag: string, text: string): ImageRef {
   }
 }
 
+/** The copy itself failed (whatever the registries answered): exit 1, nothing tagged. */
+export class CopyFailedError extends Error {
+  constructor(cause: unknown) {
+    super(`copy failed: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'CopyFailed';
+  }
+}
+
+/** Run `copy SOURCE DEST`: resolves to `EXIT.OK`; throws bad input, a failed copy and output errors for `main` to map. */
 export async function runCopy(args: string[], io: CliIo): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
+  const { values, positionals, help } = parseCommandArgs(args, COPY_USAGE, {
+    'platform': { type: 'string', multiple: true },
+    'insecure-registry': { type: 'string', multiple: true },
+    'json': { type: 'boolean' },
+    ...TIME_OPTIONS,
+  }, true);
+  if (help) {
     io.stdout(COPY_USAGE);
     return EXIT.OK;
   }
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        'platform': { type: 'string', multiple: true },
-        'insecure-registry': { type: 'string', multiple: true },
-        'json': { type: 'boolean' },
-        ...TIME_OPTIONS,
-      },
-    });
-  } catch (e) {
-    throw new InputError(`${(e as Error).message}\n${COPY_USAGE}`);
-  }
-  const { values, positionals } = parsed;
   if (positionals.length !== 2) {
     throw new InputError(`copy takes SOURCE and DEST, got ${positionals.length} argument(s)\n${COPY_USAGE}`);
   }
   const source = reference('SOURCE', positionals[0]);
   const destination = reference('DEST', positionals[1]);
-  const platforms: Platform[] = (values.platform ?? []).map(p => {
+  const platforms: Platform[] = ((values.platform ?? []) as string[]).map(p => {
     try {
       return parsePlatform(p);
     } catch (e) {
       throw new InputError(`--platform: ${(e as Error).message}`);
     }
   });
-  const insecure = (values['insecure-registry'] ?? []).map(h => h.toLowerCase());
+  const insecure = ((values['insecure-registry'] ?? []) as string[]).map(h => h.toLowerCase());
   const limits = runLimits(values);
   const policy = resolvePolicy({ ...io.runtime, deadline: limits.deadline, requestTimeoutMs: limits.requestTimeoutMs, env: io.env });
   const endpoint = io.env.AWS_ENDPOINT_URL_ECR ?? io.env.AWS_ENDPOINT_URL;
@@ -93,7 +91,7 @@ export async function runCopy(args: string[], io: CliIo): Promise<number> {
     });
   } catch (e) {
     // Whatever the registries answer (a platform the image lacks included) is a failed copy: exit 1.
-    throw Object.assign(new Error(`copy failed: ${(e as Error)?.message ?? String(e)}`), { name: 'CopyFailed' });
+    throw new CopyFailedError(e);
   }
   // Outside the copy's try: a stdout that cannot be written is an output error (exit 4), not a failed copy.
   if (values.json) {

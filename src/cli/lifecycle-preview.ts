@@ -2,12 +2,11 @@
  * `cdk-ecr-registry lifecycle preview`: what a lifecycle policy would do to a repository's images,
  * from a file of images or from the live repository (DescribeImages, 1,000 per page).
  */
-import { parseArgs } from 'util';
 import { DescribeImagesCommand, DescribeImagesCommandOutput, ImageDetail } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import {
-  CliIo, describeLimits, ecrClientFor, endpointFrom, EXIT, InputError, parseTime, parseTimeFlag, regionFrom, RunLimits, runLimits,
+  CliIo, describeLimits, ecrClientFor, endpointFrom, EXIT, InputError, parseCommandArgs, parseTime, parseTimeFlag, regionFrom, RunLimits, runLimits,
   TIME_OPTIONS, TIME_OPTIONS_USAGE,
 } from './common';
 import {
@@ -52,31 +51,20 @@ Exit codes: 0 done, 2 bad input, 1 other errors, 3 an in-use image is AT RISK (w
 
 export async function lifecyclePreview(args: string[], io: CliIo): Promise<number> {
   const startedAt = Date.now();
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args,
-      options: {
-        'policy': { type: 'string' },
-        'images': { type: 'string' },
-        'repository': { type: 'string' },
-        'region': { type: 'string' },
-        'registry-id': { type: 'string' },
-        'endpoint': { type: 'string' },
-        'now': { type: 'string' },
-        'json': { type: 'boolean' },
-        'in-use': { type: 'string' },
-        'fail-on-in-use': { type: 'boolean' },
-        'help': { type: 'boolean', short: 'h' },
-        ...TIME_OPTIONS,
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (e) {
-    throw new InputError(`${(e as Error).message}\n${PREVIEW_USAGE}`);
-  }
-  if (values.help) {
+  const { values, help } = parseCommandArgs(args, PREVIEW_USAGE, {
+    'policy': { type: 'string' },
+    'images': { type: 'string' },
+    'repository': { type: 'string' },
+    'region': { type: 'string' },
+    'registry-id': { type: 'string' },
+    'endpoint': { type: 'string' },
+    'now': { type: 'string' },
+    'json': { type: 'boolean' },
+    'in-use': { type: 'string' },
+    'fail-on-in-use': { type: 'boolean' },
+    ...TIME_OPTIONS,
+  });
+  if (help) {
     io.stdout(PREVIEW_USAGE);
     return EXIT.OK;
   }
@@ -157,7 +145,7 @@ export async function lifecyclePreview(args: string[], io: CliIo): Promise<numbe
   io.stdout(values.json
     ? renderJson(policy, images, preview, now, marking)
     : renderTable(policy, images, preview, now) + (marking ? `\nin use:\n${renderInUse(marking)}` : ''));
-  return marking && values['fail-on-in-use'] && marking.atRisk.length > 0 ? 3 : EXIT.OK;
+  return marking && values['fail-on-in-use'] && marking.atRisk.length > 0 ? EXIT.FINDINGS : EXIT.OK;
 }
 
 /** Largest policy file read: ECR takes policy texts of 30,720 characters; whitespace may add some. */

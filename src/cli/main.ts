@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
  * The `cdk-ecr-registry` command. Subcommands live in their own files and are listed once in
- * `COMMANDS`; what they share (I/O, exit codes, --timeout/--request-timeout, strict time parsing,
- * the ECR client of the runtime policy) is in `common.ts`.
+ * `COMMANDS`; what they share (I/O, exit codes, typed errors, the argument parser,
+ * --timeout/--request-timeout as durations, strict time parsing, the ECR client of the runtime
+ * policy) is in `common.ts`. A subcommand resolves to 0 or 3 and throws every error; `main` alone
+ * maps errors to exit codes (one line on stderr, `cdk-ecr-registry: ...`).
  *
  * Exit codes: 0 done; 2 bad input (arguments, files, policy, unknown repository); 1 anything else
  * (network, credentials, throttling); 3 findings (report, --fail-on-in-use); 4 the output could not

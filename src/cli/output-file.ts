@@ -5,15 +5,14 @@
  */
 import { existsSync, statSync, writeFileSync } from 'fs';
 import * as path from 'path';
-import { ReportInputError } from '../report';
-import { outputError } from './common';
+import { InputError, outputError } from './common';
 
 /**
  * Check the value of option `flag` (`--html`): a file path whose directory exists. `example` is a
- * file name for the message (`report.html`). Returns the path; throws `ReportInputError`.
+ * file name for the message (`report.html`). Returns the path; throws `InputError`.
  */
 export function checkOutputFile(flag: string, file: string, example: string): string {
-  const bad = (why: string) => new ReportInputError(`${flag} ${JSON.stringify(file)} ${why}: give a file path in an existing directory (like ${example})`);
+  const bad = (why: string) => new InputError(`${flag} ${JSON.stringify(file)} ${why}: give a file path in an existing directory (like ${example})`);
   if (file.trim() === '') {
     throw bad('is empty');
   }

@@ -3,33 +3,25 @@
  * synth-time `EcrChecks` plugin applies to templates. A thin shell over `RegistryReport`
  * (src/report); see docs/report.md.
  *
- * Exit codes: 0 no finding at or above --fail-on (and no drift with --fail-on-drift); 3 findings at or
- * above --fail-on, or drift with --fail-on-drift; 2 bad input;
- * 1 anything else (a registry that could not be read at all, credentials, network).
+ * Exit codes (`main` maps the errors it throws): 0 no finding at or above --fail-on (and no drift with
+ * --fail-on-drift); 3 findings at or above --fail-on, or drift with --fail-on-drift; 2 bad input;
+ * 1 anything else (a registry that could not be read at all, credentials, network); 4 an output that
+ * could not be written.
  */
-import { parseArgs } from 'util';
 import {
   ECR_STORAGE_PRICES, FailOn, InventoryProgress, parseTarget, readAssembly, RegistryReport, renderHtml,
-  renderText, ReportInputError, reportToJson, ReportTarget, StoragePrices, validateTarget,
+  renderText, reportToJson, ReportTarget, StoragePrices, validateTarget,
 } from '../report';
-import { EXIT, OutputError, outputError } from './common';
+import {
+  CliIo, EXIT, InputError, OutputError, outputError, parseCommandArgs, positiveNumberFlag, runLimits, TIME_OPTIONS, TIME_OPTIONS_USAGE, urlFlag,
+} from './common';
 import { checkOutputFile, writeOutputFile } from './output-file';
 import { checkSarifPath, writeSarifFile } from './sarif-file';
-import { escapeTerminal } from '../private/escape';
 import { isRepositoryNamePrefix } from '../report/audit';
-
-/** Where the command reads and writes (the CLI's io; tests pass their own). */
-export interface ReportIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  readonly env: Record<string, string | undefined>;
-  /** Milliseconds since the epoch (tests pass a clock). @default Date.now */
-  readonly now?: () => number;
-}
 
 export const REPORT_USAGE = `Usage:
   cdk-ecr-registry report [--target <account>:<region>[:<roleArn>]]... [--region <region>]
-      [--json] [--fail-on error|warning|none] [--timeout <seconds>] [--request-timeout <seconds>]
+      [--json] [--fail-on error|warning|none] [--timeout <duration>] [--request-timeout <duration>]
       [--concurrency <n>] [--max-rps <n>] [--endpoint <url>] [--sts-endpoint <url>] [--quiet]
       [--usage [--price-standard <usd>] [--price-archive <usd>]] [--sarif <file>] [--html <file>]
       [--assembly <cdk.out> [--fail-on-drift]] [--require-signing <prefix>]...
@@ -43,8 +35,6 @@ export const REPORT_USAGE = `Usage:
                      (default: AWS_REGION or AWS_DEFAULT_REGION)
   --json             print the report as JSON (schema: docs/report-schema.md, schema/report.schema.json)
   --fail-on          exit 3 when a finding is at or above this severity (default: error; none: never)
-  --timeout          end the whole read within this many seconds (default: 300)
-  --request-timeout  give up one attempt of a request after this many seconds (default: 10)
   --concurrency      requests in flight per registry (default: 8)
   --max-rps          requests started per second per registry (default: 100)
   --endpoint         ECR endpoint URL (default: AWS_ENDPOINT_URL_ECR or AWS_ENDPOINT_URL, else AWS's)
@@ -65,6 +55,7 @@ export const REPORT_USAGE = `Usage:
                      signing rule of the registry must cover them); repeatable, as EcrChecks({ requireSigning })
   --html             also write the report as one self-contained HTML page to this file (loads nothing; rendered
                      from the --json document); turns on --usage for its storage chart. Written whatever the exit code
+${TIME_OPTIONS_USAGE}
 
 Exit codes: 0 no finding at or above --fail-on (and no drift with --fail-on-drift), 3 findings at or
 above --fail-on or drift with --fail-on-drift, 2 bad input (a bad --assembly among them),
@@ -72,33 +63,15 @@ above --fail-on or drift with --fail-on-drift, 2 bad input (a bad --assembly amo
 could not be written (stdout, --sarif, --html; it wins over 1 and 3).
 `;
 
-function positiveNumber(name: string, value: string | undefined, fallback: number, integer = false): number {
-  if (value === undefined) {
-    return fallback;
-  }
-  const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new ReportInputError(`--${name} ${JSON.stringify(value)} is not a positive ${integer ? 'whole number' : 'number'}`);
-  }
-  return n;
-}
-
 /** A price in USD per GB-month: a number zero or above. */
 function price(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) {
     return fallback;
   }
   if (!/^\d+(\.\d+)?$/.test(value.trim())) {
-    throw new ReportInputError(`--${name} ${JSON.stringify(value)} is not a price in USD per GB-month (a number zero or above, like 0.10)`);
+    throw new InputError(`--${name} ${JSON.stringify(value)} is not a price in USD per GB-month (a number zero or above, like 0.10)`);
   }
   return Number(value);
-}
-
-function url(name: string, value: string | undefined): string | undefined {
-  if (value !== undefined && !/^https?:\/\/\S+$/.test(value)) {
-    throw new ReportInputError(`--${name} ${JSON.stringify(value)} is not an http(s) URL`);
-  }
-  return value;
 }
 
 /**
@@ -123,88 +96,60 @@ export function progressPrinter(write: (text: string) => void, now: () => number
   };
 }
 
-/** Run `report` with the arguments after the word `report`; resolves to the exit code. */
-export async function runReport(argv: string[], io: ReportIo): Promise<number> {
-  try {
-    return await run(argv, io);
-  } catch (e) {
-    // Messages carry values from files and registries: no control character reaches the terminal.
-    const say = (m: string, keepNewlines = true) => io.stderr(`cdk-ecr-registry report: ${escapeTerminal(m, { keepNewlines })}\n`);
-    if (e instanceof OutputError) {
-      say(e.message, false);
-      return EXIT.OUTPUT;
-    }
-    if (e instanceof ReportInputError) {
-      say(e.message);
-      return EXIT.BAD_INPUT;
-    }
-    say((e as Error)?.message ?? String(e));
-    return EXIT.ERROR;
-  }
-}
-
-async function run(argv: string[], io: ReportIo): Promise<number> {
-  let values: Record<string, string | boolean | string[] | undefined>;
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        'target': { type: 'string', multiple: true },
-        'region': { type: 'string' },
-        'json': { type: 'boolean' },
-        'fail-on': { type: 'string' },
-        'timeout': { type: 'string' },
-        'request-timeout': { type: 'string' },
-        'concurrency': { type: 'string' },
-        'max-rps': { type: 'string' },
-        'endpoint': { type: 'string' },
-        'sts-endpoint': { type: 'string' },
-        'quiet': { type: 'boolean' },
-        'usage': { type: 'boolean' },
-        'price-standard': { type: 'string' },
-        'price-archive': { type: 'string' },
-        'sarif': { type: 'string' },
-        'assembly': { type: 'string' },
-        'fail-on-drift': { type: 'boolean' },
-        'html': { type: 'string' },
-        'require-signing': { type: 'string', multiple: true },
-        'help': { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (e) {
-    throw new ReportInputError(`${(e as Error).message}\n${REPORT_USAGE}`);
-  }
-  if (values.help) {
+/**
+ * Run `report` with the arguments after the word `report`: resolves to `EXIT.OK`, `EXIT.FINDINGS`
+ * or `EXIT.ERROR` (a registry that could not be read at all); throws bad input and output errors
+ * for `main` to map.
+ */
+export async function runReport(argv: string[], io: CliIo): Promise<number> {
+  const { values, help } = parseCommandArgs(argv, REPORT_USAGE, {
+    'target': { type: 'string', multiple: true },
+    'region': { type: 'string' },
+    'json': { type: 'boolean' },
+    'fail-on': { type: 'string' },
+    'concurrency': { type: 'string' },
+    'max-rps': { type: 'string' },
+    'endpoint': { type: 'string' },
+    'sts-endpoint': { type: 'string' },
+    'quiet': { type: 'boolean' },
+    'usage': { type: 'boolean' },
+    'price-standard': { type: 'string' },
+    'price-archive': { type: 'string' },
+    'sarif': { type: 'string' },
+    'assembly': { type: 'string' },
+    'fail-on-drift': { type: 'boolean' },
+    'html': { type: 'string' },
+    'require-signing': { type: 'string', multiple: true },
+    ...TIME_OPTIONS,
+  });
+  if (help) {
     io.stdout(REPORT_USAGE);
-    return 0;
+    return EXIT.OK;
   }
   const failOn = (values['fail-on'] as string | undefined) ?? 'error';
   if (!['error', 'warning', 'none'].includes(failOn)) {
-    throw new ReportInputError(`--fail-on ${JSON.stringify(failOn)} is not one of error, warning, none`);
+    throw new InputError(`--fail-on ${JSON.stringify(failOn)} is not one of error, warning, none`);
   }
   const targetTexts = (values.target as string[] | undefined) ?? [];
   let targets: ReportTarget[];
   if (targetTexts.length > 0) {
     if (values.region !== undefined) {
-      throw new ReportInputError('--region goes without --target (a target names its own region)');
+      throw new InputError('--region goes without --target (a target names its own region)');
     }
     targets = targetTexts.map(parseTarget);
   } else {
     const region = (values.region as string | undefined) ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
     if (!region) {
-      throw new ReportInputError('no registry to read: give --target account:region, or --region (or set AWS_REGION)');
+      throw new InputError('no registry to read: give --target account:region, or --region (or set AWS_REGION)');
     }
     targets = [validateTarget({ region })];
   }
   const now = io.now ?? Date.now;
-  const timeoutMs = positiveNumber('timeout', values.timeout as string | undefined, 300) * 1000;
-  const requestTimeoutMs = positiveNumber('request-timeout', values['request-timeout'] as string | undefined, 10) * 1000;
-  const concurrency = positiveNumber('concurrency', values.concurrency as string | undefined, 8, true);
-  const requestsPerSecond = positiveNumber('max-rps', values['max-rps'] as string | undefined, 100);
-  const endpoint = url('endpoint', values.endpoint as string | undefined);
-  const stsEndpoint = url('sts-endpoint', values['sts-endpoint'] as string | undefined);
+  const limits = runLimits(values, now());
+  const concurrency = positiveNumberFlag('--concurrency', values.concurrency as string | undefined, 8, true);
+  const requestsPerSecond = positiveNumberFlag('--max-rps', values['max-rps'] as string | undefined, 100);
+  const endpoint = urlFlag('--endpoint', values.endpoint as string | undefined);
+  const stsEndpoint = urlFlag('--sts-endpoint', values['sts-endpoint'] as string | undefined);
 
   // Checked before the read: a bad path fails in a second, not after reading every registry.
   const htmlFile = values.html === undefined ? undefined : checkOutputFile('--html', values.html as string, 'report.html');
@@ -213,7 +158,7 @@ async function run(argv: string[], io: ReportIo): Promise<number> {
 
   const priceText = { standard: values['price-standard'] as string | undefined, archive: values['price-archive'] as string | undefined };
   if (!usage && (priceText.standard !== undefined || priceText.archive !== undefined)) {
-    throw new ReportInputError('--price-standard and --price-archive go with --usage (or --html)');
+    throw new InputError('--price-standard and --price-archive go with --usage (or --html)');
   }
   const prices: StoragePrices = priceText.standard === undefined && priceText.archive === undefined ? ECR_STORAGE_PRICES : {
     ...ECR_STORAGE_PRICES,
@@ -226,7 +171,7 @@ async function run(argv: string[], io: ReportIo): Promise<number> {
   const sarifFile = checkSarifPath(values.sarif as string | undefined);
   const assemblyDir = values.assembly as string | undefined;
   if (assemblyDir === undefined && values['fail-on-drift']) {
-    throw new ReportInputError('--fail-on-drift goes with --assembly');
+    throw new InputError('--fail-on-drift goes with --assembly');
   }
   // Read the assembly before any call: a bad path is bad input (exit 2), found at once.
   const assembly = assemblyDir !== undefined ? readAssembly(assemblyDir) : undefined;
@@ -234,7 +179,7 @@ async function run(argv: string[], io: ReportIo): Promise<number> {
   const signingPrefixes = (values['require-signing'] as string[] | undefined) ?? [];
   for (const prefix of signingPrefixes) {
     if (!isRepositoryNamePrefix(prefix)) {
-      throw new ReportInputError(`--require-signing ${JSON.stringify(prefix)} is not the start of a repository name: 1-256 of lowercase letters, digits, '.', '_', '-' and '/', starting with a letter or digit`);
+      throw new InputError(`--require-signing ${JSON.stringify(prefix)} is not the start of a repository name: 1-256 of lowercase letters, digits, '.', '_', '-' and '/', starting with a letter or digit`);
     }
   }
 
@@ -242,8 +187,8 @@ async function run(argv: string[], io: ReportIo): Promise<number> {
 
   const report = await RegistryReport.read({
     targets,
-    deadline: now() + timeoutMs,
-    requestTimeoutMs,
+    deadline: limits.deadline,
+    requestTimeoutMs: limits.requestTimeoutMs,
     concurrency,
     requestsPerSecond,
     endpoint,

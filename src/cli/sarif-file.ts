@@ -6,7 +6,7 @@
 import { checkOutputFile, writeOutputFile } from './output-file';
 import { RegistryReport, reportToSarif } from '../report';
 
-/** Check `--sarif FILE`: a file path whose directory exists. Returns the path; throws `ReportInputError`. */
+/** Check `--sarif FILE`: a file path whose directory exists. Returns the path; throws `InputError`. */
 export function checkSarifPath(file: string | undefined): string | undefined {
   return file === undefined ? undefined : checkOutputFile('--sarif', file, 'report.sarif');
 }

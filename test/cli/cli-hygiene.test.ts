@@ -113,6 +113,56 @@ describe('times', () => {
   });
 });
 
+describe('one convention across the subcommands', () => {
+  /** Every subcommand, with otherwise valid arguments that make no call before the flags are read. */
+  const refused = 'http://127.0.0.1:9';
+  const commands: Record<string, string[]> = {
+    'report': ['report', '--region', 'us-east-1', '--endpoint', refused],
+    'adopt': ['adopt', '--region', 'us-east-1', '--endpoint', refused, '--out', path.join(dir, 'adopted')],
+    'copy': ['copy', '127.0.0.1:9/a:v1', '127.0.0.1:9/b:v1'],
+    'lifecycle preview': ['lifecycle', 'preview', '--policy', policyFile, '--repository', 'app', '--region', 'us-east-1', '--endpoint', refused],
+  };
+  // The SDK reads credentials from the process environment: fake ones, never a real chain.
+  const saved = { ...process.env };
+  beforeAll(() => {
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' });
+    delete process.env.AWS_PROFILE;
+  });
+  afterAll(() => {
+    process.env = saved;
+  });
+
+  test.each(Object.keys(commands))('%s: a bad --timeout or --request-timeout is the same bad input (exit 2, one line naming the value, nothing on stdout)', async name => {
+    for (const [flag, value] of [['--timeout', '0'], ['--timeout', '5 minutes'], ['--request-timeout', '0ms']]) {
+      const { code, stdout, stderr } = await run([...commands[name], flag, value]);
+      expect({ code, stdout, stderr }).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `cdk-ecr-registry: ${flag} ${JSON.stringify(value)} is not a duration: use a positive number with ms, s, m or h (e.g. 90s, 5m; a bare number is seconds)\n`,
+      });
+    }
+  });
+
+  test.each(Object.keys(commands))('%s: an unknown flag is bad input followed by the usage; --help anywhere prints the usage (exit 0)', async name => {
+    const bad = await run([...commands[name], '--bogus']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^cdk-ecr-registry: Unknown option '--bogus'[^]*\nUsage:\n {2}cdk-ecr-registry /);
+    const help = await run([...commands[name], '--help']);
+    expect(help).toEqual({ code: 0, stdout: expect.stringMatching(/^Usage:\n {2}cdk-ecr-registry /), stderr: '' });
+    expect(help.stdout).toContain('--timeout          give up the whole run after this long (default 5m)');
+  });
+
+  test.each(Object.keys(commands))('%s: durations in any unit reach the run: 90s, 5m, a bare number of seconds', async name => {
+    // An endpoint that refuses connections: the run fails by itself (exit 1, not 2), the flags were accepted.
+    const env = { AWS_MAX_ATTEMPTS: '1' };
+    for (const [timeout, request] of [['5m', '90s'], ['300', '1.5s']]) {
+      const { code, stderr } = await run([...commands[name], '--timeout', timeout, '--request-timeout', request], { env });
+      expect(stderr).not.toMatch(/is not a duration|is not a positive number/);
+      expect(code).toBe(1);
+    }
+  });
+});
+
 describe('version and help', () => {
   test('--version prints the package version', async () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));

@@ -70,7 +70,7 @@ describe('output errors: exit 4, one line', () => {
       '--sarif', '/dev/full', '--html', '/dev/full', '--quiet']);
     // The registry could not be read (1), but the outputs failing wins: 4.
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/^cdk-ecr-registry report: could not write --sarif "\/dev\/full": no space left on the device \(ENOSPC\); could not write --html "\/dev\/full": no space left on the device \(ENOSPC\)\n$/);
+    expect(r.stderr).toMatch(/^cdk-ecr-registry: could not write --sarif "\/dev\/full": no space left on the device \(ENOSPC\); could not write --html "\/dev\/full": no space left on the device \(ENOSPC\)\n$/);
   });
 });
 

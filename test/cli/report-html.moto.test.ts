@@ -107,14 +107,14 @@ describe('report --html', () => {
     expect(a).toEqual({
       code: 2,
       stdout: '',
-      stderr: `cdk-ecr-registry report: --html ${JSON.stringify(missing)} is in a directory that does not exist (${path.dirname(missing)})${allowed}`,
+      stderr: `cdk-ecr-registry: --html ${JSON.stringify(missing)} is in a directory that does not exist (${path.dirname(missing)})${allowed}`,
     });
     expect(existsSync(path.dirname(missing))).toBe(false);
     const folder = path.join(dir, 'a-folder');
     mkdirSync(folder);
     const b = await run('--target', target, '--endpoint', 'http://127.0.0.1:9', '--html', folder);
-    expect(b).toMatchObject({ code: 2, stderr: `cdk-ecr-registry report: --html ${JSON.stringify(folder)} is a directory${allowed}` });
+    expect(b).toMatchObject({ code: 2, stderr: `cdk-ecr-registry: --html ${JSON.stringify(folder)} is a directory${allowed}` });
     const c = await run('--target', target, '--endpoint', 'http://127.0.0.1:9', '--html', '');
-    expect(c).toMatchObject({ code: 2, stderr: `cdk-ecr-registry report: --html "" is empty${allowed}` });
+    expect(c).toMatchObject({ code: 2, stderr: `cdk-ecr-registry: --html "" is empty${allowed}` });
   });
 });

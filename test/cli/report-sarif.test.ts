@@ -93,7 +93,7 @@ describe('report --sarif', () => {
   });
 
   test.each([
-    ['a directory', () => dir, /^cdk-ecr-registry report: --sarif ".*" is a directory: give a file path in an existing directory \(like report\.sarif\)\n$/],
+    ['a directory', () => dir, /^cdk-ecr-registry: --sarif ".*" is a directory: give a file path in an existing directory \(like report\.sarif\)\n$/],
     ['a path ending in /', () => `${dir}/x/`, /--sarif ".*\/x\/" is a directory/],
     ['a file in a missing directory', () => path.join(dir, 'missing', 'ecr.sarif'), /--sarif ".*missing\/ecr\.sarif" is in a directory that does not exist \(.*missing\)/],
     ['a file under a file', () => { const f = path.join(dir, 'plain'); writeFileSync(f, ''); return path.join(f, 'ecr.sarif'); }, /--sarif ".*plain\/ecr\.sarif" is under .*plain, which is not a directory/],
@@ -116,7 +116,7 @@ describe('report --sarif', () => {
     const { code, stdout, stderr } = await run('--target', target, '--endpoint', cli.proxy.url, '--sarif', '/proc/version');
     expect(code).toBe(4);
     expect(stdout.split('\n')[0]).toMatch(/^1 registry, 8 repositories: 7 findings/);
-    expect(stderr).toMatch(/^cdk-ecr-registry report: could not write --sarif "\/proc\/version": E[A-Z]+\n$/);
+    expect(stderr).toMatch(/^cdk-ecr-registry: could not write --sarif "\/proc\/version": E[A-Z]+\n$/);
   });
 
   test('--help lists --sarif', async () => {

@@ -122,13 +122,25 @@ describe('cdk-ecr-registry report', () => {
     expect(stdout).toMatch(/not read: nothing could be read: DescribeRepositories: ECR DescribeRepositories .*attempts? over/);
   });
 
+  test('--timeout and --request-timeout are durations (90s, 5m, 500ms; a bare number is seconds), as in every command', async () => {
+    const started = Date.now();
+    const unreachable = await run('--target', target, '--endpoint', 'http://127.0.0.1:9', '--timeout', '2s', '--request-timeout', '500ms');
+    expect(unreachable.code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(6000);
+    await seedRepository(cli.ecr, REPOSITORIES[0]);
+    const { code, stdout, stderr } = await run('--target', target, '--endpoint', cli.proxy.url, '--timeout', '5m', '--request-timeout', '90s', '--json', '--fail-on', 'none');
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(stdout).targets[0].status).toBe('partial');
+  });
+
   test.each([
     [['--target', 'nope'], /--target "nope" is not account:region\[:roleArn\]/],
     [['--target', '12345:us-east-1'], /target account "12345" is not an AWS account id: use 12 digits/],
     [['--target', `${ACCOUNT}:mars-1`], /target region "mars-1" is not an AWS region name/],
     [['--target', `${ACCOUNT}:${REGION}:role/x`], /target role "role\/x" is not an IAM role ARN/],
     [['--target', target, '--fail-on', 'info'], /--fail-on "info" is not one of error, warning, none/],
-    [['--target', target, '--timeout', '0'], /--timeout "0" is not a positive number/],
+    [['--target', target, '--timeout', '0'], /^cdk-ecr-registry: --timeout "0" is not a duration: use a positive number with ms, s, m or h/],
+    [['--target', target, '--request-timeout', '10 s'], /^cdk-ecr-registry: --request-timeout "10 s" is not a duration/],
     [['--target', target, '--concurrency', '1.5'], /--concurrency "1.5" is not a positive whole number/],
     [['--target', target, '--endpoint', 'ftp://x'], /--endpoint "ftp:\/\/x" is not an http\(s\) URL/],
     [['--target', target, '--region', REGION], /--region goes without --target/],

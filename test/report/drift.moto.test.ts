@@ -359,7 +359,7 @@ describe('report --assembly (CLI)', () => {
   test('fails with exit 2 and one message on a bad --assembly, before any call', async () => {
     const missing = await run('--assembly', '/nonexistent/cdk.out');
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe('cdk-ecr-registry report: --assembly "/nonexistent/cdk.out" is not a directory: give the cloud assembly directory `cdk synth` writes (cdk.out)\n');
+    expect(missing.stderr).toBe('cdk-ecr-registry: --assembly "/nonexistent/cdk.out" is not a directory: give the cloud assembly directory `cdk synth` writes (cdk.out)\n');
     const empty = tempDir();
     const noManifest = await run('--assembly', empty);
     expect(noManifest.code).toBe(2);
