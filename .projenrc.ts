@@ -66,6 +66,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-s3@^3.1000.0',
     '@aws-sdk/client-securityhub@^3.1000.0',
     '@aws-sdk/client-organizations@^3.1000.0',
+    // The image copy handler (src/image-copy/image-copy.lambda.ts) reads a source registry's credentials from
+    // Secrets Manager; esbuild bundles this client into its asset (not a dependency of the library itself).
+    '@aws-sdk/client-secrets-manager@^3.1000.0',
     // The audit's state machine definition is checked by a real Amazon States Language validator (test/audit).
     'asl-validator@^4.0.0',
   ],
@@ -228,6 +231,15 @@ project.bundler.addBundle('src/image-check/image-check.lambda.ts', {
 // The organization audit's worker bundle (assets/audit/audit-worker.lambda/index.js): the live read of one registry,
 // S3, Security Hub, STS and Organizations clients, and no aws-cdk-lib (test/audit/worker-bundle.test.ts holds the budget).
 project.bundler.addBundle('src/audit/audit-worker.lambda.ts', {
+  platform: 'node',
+  target: HANDLER_NODE_TARGET,
+  externals: [],
+  minify: true,
+  tsconfigPath: 'tsconfig.dev.json',
+});
+// The image copy handler bundle (assets/image-copy/image-copy.lambda/index.js): the copy engine, ECR and
+// Secrets Manager clients, no aws-cdk-lib.
+project.bundler.addBundle('src/image-copy/image-copy.lambda.ts', {
   platform: 'node',
   target: HANDLER_NODE_TARGET,
   externals: [],

@@ -54,6 +54,17 @@ export interface CopyImageOptions {
    * @default 4
    */
   readonly concurrency?: number;
+  /**
+   * Most bytes of blobs the copy uploads (the blobs the destination lacks): a larger copy fails
+   * before any blob is sent, naming the size, with `tooLargeHint` appended.
+   * @default - no limit
+   */
+  readonly maxBytes?: number;
+  /**
+   * What to do instead when `maxBytes` is exceeded (appended to the message).
+   * @default - nothing appended
+   */
+  readonly tooLargeHint?: string;
   /** Deadline and backoff (the runtime policy's). */
   readonly policy: ResolvedPolicy;
   /** Progress lines (no credentials, control characters escaped). */
@@ -189,6 +200,9 @@ async function pool<T>(items: T[], size: number, run: (item: T) => Promise<void>
 }
 
 function mb(bytes: number): string {
+  if (bytes >= 1024 * 1024 * 1024) {
+    return `${(bytes / 1024 / 1024 / 1024).toFixed(1)} GiB`;
+  }
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${bytes} B`;
 }
 
@@ -212,7 +226,11 @@ export async function copyImage(o: CopyImageOptions): Promise<CopyResult> {
   const all = [...blobs.values()];
   const missing = await o.destination.missingBlobs(all.map(b => b.d));
   const missingSet = new Set(missing.map(d => d.digest));
-  log(`${work.top.digest}: ${manifests.length} manifest(s), ${all.length} blob(s), ${missing.length} to copy (${mb(missing.reduce((s, d) => s + d.size, 0))})`);
+  const toCopy = missing.reduce((sum, d) => sum + d.size, 0);
+  log(`${work.top.digest}: ${manifests.length} manifest(s), ${all.length} blob(s), ${missing.length} to copy (${mb(toCopy)})`);
+  if (o.maxBytes !== undefined && toCopy > o.maxBytes) {
+    throw new ImageCopyError('input', `${o.source.name}@${work.top.digest}: ${missing.length} blob(s) of ${mb(toCopy)} to copy, more than the ${mb(o.maxBytes)} this copy takes${o.tooLargeHint ? `; ${o.tooLargeHint}` : ''}`);
+  }
   let bytesCopied = 0;
   await pool(all.filter(b => missingSet.has(b.d.digest)), o.concurrency ?? 4, async ({ d, where }) => {
     const started = Date.now();
