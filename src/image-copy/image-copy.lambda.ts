@@ -17,10 +17,11 @@
  * call (ECR, Secrets Manager, registries); the margin is kept to answer CloudFormation.
  */
 import { ECRClient } from '@aws-sdk/client-ecr';
+// eslint-disable-next-line import/no-extraneous-dependencies -- bundled into the handler asset by esbuild (package time); the library never loads the handler
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ImageCopyError } from './errors';
 import { HANDLER_SAFETY_MARGIN_MS, DIGEST_ATTRIBUTE, MEDIA_TYPE_ATTRIBUTE, PLATFORMS_ATTRIBUTE, SERVICE_TIMEOUT_SECONDS } from './private/contract';
 import { parseProperties, physicalIdOf, removeTags, runCopy } from './private/copy-event';
-import { ImageCopyError } from './errors';
 import {
   CustomResourceEvent, CustomResourceResponse, fitReason, HandlerContext, sendResponse, SendResponseOptions,
 } from '../image-check/image-check.lambda';

@@ -6,9 +6,11 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as signer from 'aws-cdk-lib/aws-signer';
 import {
-  CountType, CreationTemplateAppliedFor, EcrChecks, EcrValidationError, FindingsAlert, FindingSource, ImageCheck, ImageReference,
+  CountType, CreationTemplateAppliedFor, EcrChecks, EcrValidationError, FindingsAlert, FindingSource, ImageCheck, ImageCopy, ImageCopySource,
+  ImageReference,
   LifecycleAction, LifecyclePolicy, LifecycleRule, PrivateRepository, PublicRepository, PublicRepositoryArchitecture,
   PublicRepositoryOperatingSystem, PullThroughCacheRule, Registry, RegistryAudit, RegistryBaseline, RegistryScanning, RepositoryAccess,
   RepositoryCreationTemplate, ScanFindingSeverity, ScanFrequency, StorageClass, TagSelection, UpstreamRegistry, VerifiedDockerImageCode,
@@ -92,6 +94,11 @@ const policy = (rule: LifecycleRule) => repo({ lifecyclePolicy: new LifecyclePol
 
 const REPO = 'TestStack/Repo';
 const AUDIT = 'TestStack/Audit';
+const COPY = 'TestStack/Copy';
+const copy = (props: any) => {
+  const stack = newStack();
+  return new ImageCopy(stack, 'Copy', { source: ImageCopySource.fromRegistry('nginx:1.27'), destination: new PrivateRepository(stack, 'Repo'), ...props });
+};
 const audit = (props: any) => new RegistryAudit(newStack(), 'Audit', { regions: ['eu-west-1'], ...props });
 const ORG = 'o-a1b2c3d4e5';
 /** A registry with one signing rule: an imported profile in the registry's stack, its ARN replaced by `arn` when given. */
@@ -417,6 +424,30 @@ const CASES: Record<string, Case> = {
   },
 
   // RegistryAudit
+  'ImageCopyProps.source': {
+    bad: [{ build: () => copy({ source: ImageCopySource.fromRegistry('ghcr.io/org/app') }), path: COPY, property: 'source.reference', value: 'ghcr.io/org/app' }],
+    token: () => copy({ source: ImageCopySource.fromRegistry(str()) }),
+  },
+  'ImageCopyProps.destination': {
+    bad: [{ build: () => copy({ destination: 'team/app' }), path: COPY, property: 'destination', value: 'team/app' }],
+    token: () => copy({ destination: ecr.Repository.fromRepositoryAttributes(newStack(), 'Dest', { repositoryArn: str('Arn'), repositoryName: str('Name') }) }),
+  },
+  'ImageCopyProps.tags': {
+    bad: [{ build: () => copy({ tags: ['.v1'] }), path: COPY, property: 'tags[0]', value: '.v1' }],
+    token: () => copy({ tags: list() }),
+  },
+  'ImageCopyProps.platforms': {
+    bad: [{ build: () => copy({ platforms: ['amd64'] }), path: COPY, property: 'platforms[0]', value: 'amd64' }],
+    token: () => copy({ platforms: list() }),
+  },
+  'ImageCopyProps.removeTagsOnDelete': {
+    bad: [{ build: () => copy({ tags: ['v1'], removeTagsOnDelete: 'true' }), path: COPY, property: 'removeTagsOnDelete', value: 'true' }],
+    token: NO_BOOLEAN_TOKEN,
+  },
+  'RegistrySourceOptions.credentials': {
+    bad: na('any ISecret is accepted: the handler may read it (GetSecretValue on its ARN, kms:Decrypt on its key); its value is checked at deploy'),
+    token: () => copy({ source: ImageCopySource.fromRegistry('nginx:1.27', { credentials: secretsmanager.Secret.fromSecretCompleteArn(newStack(), 'Secret', str()) }) }),
+  },
   'RegistryAuditProps.regions': {
     bad: [{ build: () => audit({ regions: ['EU_WEST'] }), path: AUDIT, property: 'regions[0]', value: 'EU_WEST' }],
     token: () => audit({ regions: list() }),

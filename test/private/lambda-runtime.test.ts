@@ -4,7 +4,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { EcrValidationError, ImageCheck, ImageReference, PrivateRepository, PublicRepository, RegistryAudit } from '../../src';
+import { EcrValidationError, ImageCheck, ImageCopy, ImageCopySource, ImageReference, PrivateRepository, PublicRepository, RegistryAudit } from '../../src';
 import {
   LAMBDA_RUNTIME_CONTEXT, lambdaRuntime, newestNodeRuntime, nodeMajorOf, OLDEST_LAMBDA_NODE_MAJOR,
 } from '../../src/private/lambda-runtime';
@@ -29,6 +29,10 @@ const CREATORS: Record<string, { file: string; make: (stack: Stack) => void }> =
       const repo = new PrivateRepository(stack, 'Repo', { repositoryName: 'platform/base' });
       new ImageCheck(stack, 'Check', { images: [ImageReference.fromTag(repo, 'v1')] });
     },
+  },
+  'ImageCopy (image copy provider)': {
+    file: 'src/image-copy/private/provider.ts',
+    make: stack => new ImageCopy(stack, 'Copy', { source: ImageCopySource.fromRegistry('nginx:1.27'), destination: new PrivateRepository(stack, 'Repo') }),
   },
   'RegistryAudit (organization audit worker)': {
     file: 'src/audit/registry-audit.ts',

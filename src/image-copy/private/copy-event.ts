@@ -4,6 +4,7 @@
  * tags on Delete when asked. No aws-cdk-lib.
  */
 import { BatchDeleteImageCommand, BatchGetImageCommand, ECRClient } from '@aws-sdk/client-ecr';
+// eslint-disable-next-line import/no-extraneous-dependencies -- bundled into the handler asset by esbuild (package time); the library never loads the handler
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { errorCode, ResolvedPolicy } from '../../runtime';
 import { copyImage, CopyResult } from '../copy';
