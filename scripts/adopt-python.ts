@@ -45,6 +45,9 @@ async function adoptBoth(work: string, python: string, endpoint: string, flags: 
   // tsconfig.dev.json maps `cdk-ecr-registry` to src/index.ts; aws-cdk-lib resolves from node_modules.
   run(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['--tsconfig', path.join(ROOT, 'tsconfig.dev.json'), path.join(ts, 'app.ts')], path.join(ts, 'cdk.out'));
   run(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'scripts', 'compare-assemblies.ts'), path.join(ts, 'cdk.out'), path.join(py, 'cdk.out')], path.join(work, 'unused'));
+  // mypy --strict, as for the examples (the cache the Python binding step warmed).
+  run(path.join(path.dirname(python), 'mypy'), ['--strict', '--no-error-summary', '--cache-dir', path.join(ROOT, '.ci-work', 'mypy-cache'), path.join(py, 'app.py')],
+    path.join(work, 'unused'));
   const report = JSON.parse(await cli(['report', '--region', REGION, '--endpoint', endpoint, '--assembly', path.join(py, 'cdk.out'), '--json', '--fail-on', 'none', '--quiet']));
   const entries = report.targets[0].drift.entries;
   const changes = JSON.parse(fs.readFileSync(path.join(py, 'adopt-changes.json'), 'utf8')).changes;
@@ -53,11 +56,14 @@ async function adoptBoth(work: string, python: string, endpoint: string, flags: 
   if (other.length > 0 || JSON.stringify(entries.map(pick)) !== JSON.stringify(changes.map(pick))) {
     throw new Error(`${name}: report --assembly of the Python app is not the changes of adopt-changes.json:\n${JSON.stringify(entries, null, 2).slice(0, 4000)}`);
   }
-  console.log(`adopt --language python ${flags.join(' ')}: app.py synthesizes what app.ts does (${(pythonMs / 1000).toFixed(1)} s); report --assembly shows exactly its ${changes.length} changes`);
+  console.log(`adopt --language python ${flags.join(' ')}: app.py synthesizes what app.ts does (${(pythonMs / 1000).toFixed(1)} s) and passes mypy --strict; report --assembly shows exactly its ${changes.length} changes`);
 }
 
 async function runAll(): Promise<void> {
   const [work, python] = process.argv.slice(2);
+  // The CLI's clients take the SDK's default credential chain, which reads the process environment.
+  Object.assign(process.env, ENV);
+  delete process.env.AWS_PROFILE;
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });
   const moto = await startMoto(REGION);

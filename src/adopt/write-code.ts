@@ -34,7 +34,8 @@ const PY: Syntax = {
   str: s => JSON.stringify(s),
   bool: b => (b ? 'True' : 'False'),
   nil: 'None',
-  key: (k, isJson) => `${JSON.stringify(isJson ? k : snake(k))}: `,
+  // A nested struct as a dict: jsii reads a dict's keys as the struct's JavaScript names (camelCase).
+  key: k => `${JSON.stringify(k)}: `,
   method: snake,
   scope: 'stack',
 };
@@ -223,10 +224,24 @@ export function typescriptApp(plan: AdoptionPlan, compliant: boolean): string {
   return lines.join('\n');
 }
 
+/** Names a variable must not take: Python's keywords and the names the written module uses. */
+const PY_TAKEN = new Set([
+  'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except',
+  'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try',
+  'while', 'with', 'yield', 'app', 'cdk', 'ecr', 'env', 'kms', 'stack', 'typing',
+]);
+
+/** A construct id as a Python variable name. */
+export function pythonName(id: string): string {
+  const name = snake(id);
+  return PY_TAKEN.has(name) ? `${name}_` : name;
+}
+
 function pyDeclaration(d: PlannedDeclaration): string[] {
   const cls = d.construct.module === 'lib' ? d.construct.name : `${d.construct.module}.${d.construct.name}`;
   const indent = '    ';
-  const v = d.construct.module === 'lib' ? 'repository' : 'resource';
+  // One name per construct (one type per name, for mypy): the construct id in snake_case.
+  const v = pythonName(d.id);
   const kwargs = Object.entries(d.props).map(([k, x]) => `${indent}    ${snake(k)}=${render(x, PY, `${indent}    `)},`);
   const extra: string[] = [];
   for (const [k, x] of d.tags ?? []) {

@@ -9,7 +9,7 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { adoptModel, PRIMARY_IDENTIFIERS } from '../../src/adopt';
 import { MAX_RESOURCES_PER_STACK, PlannedDeclaration, shard } from '../../src/adopt/plan';
-import { pythonApp, snake, typescriptApp } from '../../src/adopt/write-code';
+import { pythonApp, pythonName, snake, typescriptApp } from '../../src/adopt/write-code';
 import { idFromName } from '../../src/model/code';
 import { emptyRegistry, RegistryModel, RepositoryModel } from '../../src/model/settings';
 
@@ -88,6 +88,7 @@ describe('writing', () => {
       policyStatements: [],
     })]));
     const py = pythonApp(a.plan, false);
+    expect(py).toContain('team_api = PrivateRepository(');
     expect(py).toContain('image_tag_mutability=ecr.TagMutability.IMMUTABLE,');
     expect(py).toContain('"aws:SecureTransport": True');
     expect(py).toContain('"Statement": [');
@@ -106,6 +107,7 @@ describe('writing', () => {
     expect(idFromName('1st', 'Repository')).toBe('Repository1st');
     expect(snake('imageTagMutabilityExclusionFilters')).toBe('image_tag_mutability_exclusion_filters');
     expect(snake('fromKeyArn')).toBe('from_key_arn');
+    expect([pythonName('TeamApi'), pythonName('Ecr'), pythonName('If')]).toEqual(['team_api', 'ecr_', 'if_']);
   });
 });
 
