@@ -169,14 +169,23 @@ ${d.entries.map(e => html`<tr data-kind="${e.kind}"><td><span class="kind ${e.ki
 })}</section>`;
 }
 
+/** Images and bytes in-use protection tags keep, and the check resources holding them ('-' in a report before 1.4). */
+function protectionCell(u: RepositoryUsage): Markup {
+  const p = (u as Partial<RepositoryUsage>).protection;
+  return p ? html`<td class="num" data-protected-images="${p.images}" data-protected-resources="${p.resources}">${imagesAndBytes(p)}${p.resources > 0
+    ? html`<br><span class="muted small">${int(p.resources)} check resource${p.resources === 1 ? '' : 's'}</span>` : ''}</td>`
+    : html`<td class="num">-</td>`;
+}
+
 function usageTable(t: TargetJson, i: number): Markup {
   const usage = t.usage ?? [];
-  return html`<div class="scroll"><table class="usage" data-target="${i}"><thead><tr><th>repository</th><th class="num">images</th><th class="num">standard</th><th class="num">archive</th><th class="num">not pulled 30 d</th><th class="num">not pulled 90 d</th><th class="num">lifecycle expires</th><th class="num">lifecycle archives</th><th class="num">cost / month</th><th class="num">freed / month</th></tr></thead><tbody>
+  return html`<div class="scroll"><table class="usage" data-target="${i}"><thead><tr><th>repository</th><th class="num">images</th><th class="num">standard</th><th class="num">archive</th><th class="num">not pulled 30 d</th><th class="num">not pulled 90 d</th><th class="num">lifecycle expires</th><th class="num">lifecycle archives</th><th class="num">kept by protection tags</th><th class="num">cost / month</th><th class="num">freed / month</th></tr></thead><tbody>
 ${usage.map(u => html`<tr data-repository="${u.name}">
 <td class="mono">${u.name}${u.error ? html`<br><span class="err small">${u.error}</span>` : ''}${u.lifecycleError ? html`<br><span class="err small">lifecycle preview: ${u.lifecycleError}</span>` : ''}</td>
 <td class="num" data-images="${u.images}">${int(u.images)}</td>${bytesCell(u.bytes.standard)}${bytesCell(u.bytes.archive)}${bytesCell(u.notPulled30Days.bytes)}${bytesCell(u.notPulled90Days.bytes)}
 <td class="num">${u.lifecycle ? imagesAndBytes(u.lifecycle.expire) : html`<span class="muted">${u.lifecycleError ? 'error' : 'no policy'}</span>`}</td>
 <td class="num">${u.lifecycle ? imagesAndBytes(u.lifecycle.archive) : '-'}</td>
+${protectionCell(u)}
 <td class="num" data-usd="${u.monthlyCost}">${usd(u.monthlyCost)}</td><td class="num" data-usd="${u.monthlyCostFreed}">${usd(u.monthlyCostFreed)}</td></tr>
 `)}</tbody></table></div>`;
 }

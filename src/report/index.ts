@@ -22,7 +22,7 @@ export type {
   AccountSettingModel, AuditOptions, CreationTemplateModel, DeclaredApp, DeclaredItem, DeclaredSigning, DeclaredStack, DeclaredStackJson,
   DeclaredSubject, DeployTimeValue, DeployedStack, DriftEntry, DriftEntryJson, DriftKind, DriftResource, DriftSummary, DriftSummaryJson,
   FailOn, Finding, GapJson, ImageUsageInput, ImagesAndBytes, Inventory, InventoryOptions, InventoryProgress, ModelKind, PhysicalIds,
-  PolicyStatement, Possible, PublicRepositoryModel, PullThroughCacheRuleModel, PullTimeExclusionModel, ReadGap, ReadUsageOptions,
+  PolicyStatement, Possible, ProtectionUsage, PublicRepositoryModel, PullThroughCacheRuleModel, PullTimeExclusionModel, ReadGap, ReadUsageOptions,
   RegistryJson, RegistryModel, RegistryPart, RegistryPolicyModel, RegistryReportOptions, RegistryScanningModel, ReplicationModel,
   ReportJson, ReportTarget, RepositoryJson, RepositoryModel, RepositoryUsage, ResourceJson, ResourceTag, RuleInfo, SarifDriver,
   SarifInvocation, SarifLocation, SarifLog, SarifLogicalLocation, SarifMessage, SarifNotification, SarifResult, SarifRule, SarifRun,

@@ -93,6 +93,9 @@ export interface UsageSummaryJson {
   readonly lifecycleArchiveBytes: number;
   readonly monthlyCost: number;
   readonly monthlyCostFreed: number;
+  /** 1.4: images and bytes that in-use protection tags keep, over every repository. */
+  readonly protectedImages: number;
+  readonly protectedBytes: number;
 }
 
 export interface TargetJson {
@@ -271,6 +274,8 @@ function usageSummary(report: RegistryReport): UsageSummaryJson | null {
     lifecycleArchiveBytes: total(u => u.lifecycle?.archive.bytes ?? 0),
     monthlyCost: usd(total(u => u.monthlyCost)),
     monthlyCostFreed: usd(total(u => u.monthlyCostFreed)),
+    protectedImages: total(u => u.protection.images),
+    protectedBytes: total(u => u.protection.bytes),
   };
 }
 

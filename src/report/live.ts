@@ -15,7 +15,7 @@ export type { AuditOptions, Finding, RuleInfo, Severity } from './audit';
 export { WrongAccountError, readInventory } from './inventory';
 export type { Inventory, InventoryOptions, InventoryProgress } from './inventory';
 export { BYTES_PER_GB, ECR_STORAGE_PRICES, computeRepositoryUsage, readUsage, sortUsage } from './usage';
-export type { ImageUsageInput, ImagesAndBytes, ReadUsageOptions, RepositoryUsage, StoragePrices } from './usage';
+export type { ImageUsageInput, ImagesAndBytes, ProtectionUsage, ReadUsageOptions, RepositoryUsage, StoragePrices } from './usage';
 export { compareRegistry, isDrift, stacksOfRegistry } from './drift';
 export type { DriftEntry, DriftKind, DriftResource, DriftSummary, PhysicalIds, TargetDrift } from './drift';
 export type { DeployedStack, StackResourcesReader } from './physical-ids';

@@ -16,7 +16,7 @@ import { createEcrClient } from '../runtime/ecr';
 import { describeError } from '../runtime/errors';
 
 /** The version of the report's JSON form (`schemaVersion`); see docs/report-schema.md. */
-export const REPORT_SCHEMA_VERSION = '1.3';
+export const REPORT_SCHEMA_VERSION = '1.4';
 
 /** One registry to read: an account and a region, optionally through a role. */
 export interface ReportTarget {

@@ -66,7 +66,8 @@ function usageLines(report: RegistryReport): string[] {
     .sort((a, b) => b.u.bytes.total - a.u.bytes.total || a.u.name.localeCompare(b.u.name));
   const out = ['', 'Storage by repository (largest first)', ''];
   out.push(...table([
-    ['REPOSITORY', 'IMAGES', 'STANDARD', 'ARCHIVE', 'NOT PULLED 30D', 'NOT PULLED 90D', 'LIFECYCLE EXPIRES', 'LIFECYCLE ARCHIVES', 'COST/MONTH', 'FREED/MONTH'],
+    ['REPOSITORY', 'IMAGES', 'STANDARD', 'ARCHIVE', 'NOT PULLED 30D', 'NOT PULLED 90D', 'LIFECYCLE EXPIRES', 'LIFECYCLE ARCHIVES', 'PROTECTED (RESOURCES)',
+      'COST/MONTH', 'FREED/MONTH'],
     ...rows.map(({ t, u }) => [
       report.targets.length > 1 ? `${label(t)} ${u.name}` : u.name,
       String(u.images),
@@ -76,6 +77,7 @@ function usageLines(report: RegistryReport): string[] {
       formatBytes(u.notPulled90Days.bytes),
       u.lifecycle ? `${u.lifecycle.expire.images} (${formatBytes(u.lifecycle.expire.bytes)})` : u.lifecycleError ? 'error' : 'no policy',
       u.lifecycle ? `${u.lifecycle.archive.images} (${formatBytes(u.lifecycle.archive.bytes)})` : '-',
+      `${u.protection.images} (${formatBytes(u.protection.bytes)}) by ${u.protection.resources}`,
       dollars(u.monthlyCost),
       dollars(u.monthlyCostFreed),
     ]),

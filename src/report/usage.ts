@@ -5,6 +5,7 @@ import { previewPolicyText } from '../lifecycle/preview-text';
 import { RepositoryModel } from '../model/settings';
 import { Limiter } from '../private/concurrency';
 import { describeError } from '../runtime';
+import { parseProtectionTag } from '../runtime/in-use-tag';
 
 /** Storage prices used for costs (US dollars per GB-month; a GB is 2^30 bytes, as AWS bills storage). */
 export interface StoragePrices {
@@ -73,8 +74,34 @@ export interface RepositoryUsage {
   readonly monthlyCost: number;
   /** Storage cost per month the lifecycle preview frees, USD (expired bytes at their class's price, archived bytes at the price difference). */
   readonly monthlyCostFreed: number;
+  /**
+   * What in-use protection tags keep (1.4; docs/in-use.md): the images carrying at least one
+   * protection tag (`in-use.<scope>.<digest>`), their bytes, and how many image check resources
+   * (distinct scopes) hold them.
+   */
+  readonly protection: ProtectionUsage;
   /** Why the images could not be read (then every count is 0). */
   readonly error: string | null;
+}
+
+/** What in-use protection tags keep in one repository. */
+export interface ProtectionUsage extends ImagesAndBytes {
+  /** Image check resources (protection scopes) whose tags are on the repository's images. */
+  readonly resources: number;
+}
+
+/** The images carrying a protection tag, their bytes, and the distinct scopes of those tags. */
+export function protectionUsage(images: readonly ImageUsageInput[]): ProtectionUsage {
+  const scopes = new Set<string>();
+  const kept: ImageUsageInput[] = [];
+  for (const image of images) {
+    const own = (image.tags ?? []).map(t => parseProtectionTag(t)).filter(p => p !== undefined && p.digest === image.digest);
+    if (own.length > 0) {
+      kept.push(image);
+      own.forEach(p => scopes.add(p!.scope));
+    }
+  }
+  return { ...sum(kept), resources: scopes.size };
 }
 
 const DAY = 86_400_000;
@@ -136,6 +163,7 @@ export function computeRepositoryUsage(
     lifecycleError,
     monthlyCost: cost(standardBytes, prices.standardPerGbMonth) + cost(archiveBytes, prices.archivePerGbMonth),
     monthlyCostFreed: freed,
+    protection: protectionUsage(images),
     error: null,
   };
 }

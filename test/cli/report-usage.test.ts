@@ -28,7 +28,7 @@ describe('report --usage', () => {
     const validate = ajv.compile(SCHEMA);
     expect(validate(doc)).toBe(true);
     expect(validate.errors ?? []).toEqual([]);
-    expect(doc.schemaVersion).toBe('1.3');
+    expect(doc.schemaVersion).toBe('1.4');
     const usage = doc.targets[0].usage;
     expect(usage.map((u: any) => [u.name, u.images, u.bytes.total])).toEqual([['usage/big', 3, BIG], ['usage/small', 1, SIZES.lib], ['usage/empty', 0, 0]]);
     expect(usage[0].lifecycle).toEqual({ expire: { images: 1, bytes: SIZES.pr1 }, archive: { images: 0, bytes: 0 } });
@@ -50,10 +50,10 @@ describe('report --usage', () => {
     const lines = stdout.split('\n');
     const at = lines.indexOf('Storage by repository (largest first)');
     expect(at).toBeGreaterThan(0);
-    expect(lines[at + 2]).toMatch(/^REPOSITORY\s+IMAGES\s+STANDARD\s+ARCHIVE\s+NOT PULLED 30D\s+NOT PULLED 90D\s+LIFECYCLE EXPIRES\s+LIFECYCLE ARCHIVES\s+COST\/MONTH\s+FREED\/MONTH$/);
+    expect(lines[at + 2]).toMatch(/^REPOSITORY\s+IMAGES\s+STANDARD\s+ARCHIVE\s+NOT PULLED 30D\s+NOT PULLED 90D\s+LIFECYCLE EXPIRES\s+LIFECYCLE ARCHIVES\s+PROTECTED \(RESOURCES\)\s+COST\/MONTH\s+FREED\/MONTH$/);
     const cost = (BIG / BYTES_PER_GB * 2.5).toFixed(2);
     const freed = (SIZES.pr1 / BYTES_PER_GB * 2.5).toFixed(2);
-    expect(lines[at + 3]).toMatch(new RegExp(`^usage/big\\s+3\\s+8\\.6 MiB\\s+0 B\\s+0 B\\s+0 B\\s+1 \\(2\\.9 MiB\\)\\s+0 \\(0 B\\)\\s+\\$${cost}\\s+\\$${freed}$`));
+    expect(lines[at + 3]).toMatch(new RegExp(`^usage/big\\s+3\\s+8\\.6 MiB\\s+0 B\\s+0 B\\s+0 B\\s+1 \\(2\\.9 MiB\\)\\s+0 \\(0 B\\)\\s+0 \\(0 B\\) by 0\\s+\\$${cost}\\s+\\$${freed}$`));
     expect(lines[at + 4]).toMatch(/^usage\/small\s+1\s+195\.3 KiB\s+.*no policy/);
     expect(lines[at + 5]).toMatch(/^usage\/empty\s+0\s+0 B/);
     expect(stdout).toContain('Prices: standard $2.5, archive $0.1 per GB-month (us-east-1, flags,');

@@ -62,7 +62,7 @@ describe('cdk-ecr-registry report', () => {
     const validate = ajv.compile(SCHEMA);
     expect(validate.errors ?? []).toEqual([]);
     expect(validate(doc)).toBe(true);
-    expect(doc.schemaVersion).toBe('1.3');
+    expect(doc.schemaVersion).toBe('1.4');
     expect(doc.usage).toBeNull();
     expect(doc.targets[0].usage).toBeNull();
     expect(doc.summary).toMatchObject({

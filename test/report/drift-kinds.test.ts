@@ -70,7 +70,7 @@ describe('pull-time update exclusions', () => {
 
       const report = RegistryReport.fromModels([model], new Date(0), readAssembly(dir));
       const doc = reportToJson(report, 'error');
-      expect(doc.schemaVersion).toBe('1.3');
+      expect(doc.schemaVersion).toBe('1.4');
       expect(doc.targets[0].registry!.pullTimeExclusions).toEqual([SCANNER, OTHER]);
       expect(doc.targets[0].resources.filter(r => r.kind === 'pullTimeExclusion').map(r => r.settings)).toEqual([{ principalArn: SCANNER }, { principalArn: OTHER }]);
       expect(doc.targets[0].drift!.entries.filter(e => e.resource === 'pullTimeExclusion').map(e => [e.kind, e.name])).toEqual([['missing', CI], ['unmanaged', OTHER]]);

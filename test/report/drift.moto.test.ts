@@ -305,7 +305,7 @@ describe('report --assembly (CLI)', () => {
     const validate = ajv.compile(SCHEMA);
     expect(validate(doc)).toBe(true);
     expect(validate.errors ?? []).toEqual([]);
-    expect(doc.schemaVersion).toBe('1.3');
+    expect(doc.schemaVersion).toBe('1.4');
     expect(doc.drift).toMatchObject({
       assembly: app.outdir,
       // The CLI reads no CloudFormation: the repository only ListStackResources names is not

@@ -36,6 +36,7 @@ describe('computeRepositoryUsage', () => {
       lifecycle: null,
       lifecycleError: null,
       monthlyCostFreed: 0,
+      protection: { images: 0, bytes: 0, resources: 0 },
     });
     expect(u.monthlyCost).toBeCloseTo(15000 / BYTES_PER_GB * 0.10, 15);
   });
@@ -62,6 +63,29 @@ describe('computeRepositoryUsage', () => {
     const u = computeRepositoryUsage({ ...REPO, lifecyclePolicyText: '{"rules": 1}' }, images, ECR_STORAGE_PRICES, NOW);
     expect(u.lifecycle).toBeNull();
     expect(u.lifecycleError).toMatch(/LifecyclePolicy\.fromJson/);
+  });
+});
+
+describe('what in-use protection tags keep (1.4)', () => {
+  const hex = (c: string) => c.repeat(64);
+  const tag = (scope: string, digest: string) => `in-use.${scope}.${digest.slice(7)}`;
+  const [d1, d2, d3] = [`sha256:${hex('1')}`, `sha256:${hex('2')}`, `sha256:${hex('3')}`];
+  const [s1, s2] = ['0123456789abcdef', 'fedcba9876543210'];
+
+  test('images with a protection tag, their bytes, and the distinct check resources holding them', () => {
+    const u = computeRepositoryUsage(REPO, [
+      // two resources protect d1 (two stacks), one of them also d2 (an image referenced by digest: its only tags)
+      { digest: d1, tags: ['v1', tag(s1, d1), tag(s2, d1)], pushedAt: daysAgo(5), sizeBytes: 1000 },
+      { digest: d2, tags: [tag(s1, d2)], pushedAt: daysAgo(5), sizeBytes: 2000, storageClass: StorageClass.ARCHIVE },
+      // not protected: no tag, a people's tag that looks like one but is not a protection tag
+      { digest: d3, tags: ['in-use.nope'], pushedAt: daysAgo(5), sizeBytes: 4000 },
+    ], ECR_STORAGE_PRICES, NOW);
+    expect(u.protection).toEqual({ images: 2, bytes: 3000, resources: 2 });
+  });
+
+  test('a protection tag naming another digest (moved by hand) does not count as keeping this image', () => {
+    const u = computeRepositoryUsage(REPO, [{ digest: d3, tags: [tag(s1, d1)], pushedAt: daysAgo(5), sizeBytes: 4000 }], ECR_STORAGE_PRICES, NOW);
+    expect(u.protection).toEqual({ images: 0, bytes: 0, resources: 0 });
   });
 });
 
