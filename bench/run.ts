@@ -6,7 +6,9 @@
  * Figures are measured in this run on this machine; ratios compare measurements of the same run.
  *
  * A run of every benchmark (no filter) also writes `bench/README.md`: the text below (`INTRO`), what
- * the run ran on, and every section's table and notes. Edit the text here, not in bench/README.md.
+ * the run ran on, and every section's table and notes. A filtered run replaces (or adds) only the
+ * sections it ran, each with a line saying when and on what it ran. Edit the text here, not in
+ * bench/README.md.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -19,8 +21,9 @@ const INTRO = `# Benchmarks
 
 \`npm run bench\` measures, in one run on the machine it runs on, what this library costs and prints
 one table per benchmark with the ratios and which targets are met. A run of every benchmark rewrites
-this page; \`npm run bench -- synth\` runs only the synthesis benchmark (and leaves this page alone).
-Every figure below comes from the one run described under [The run](#the-run).
+this page; \`npm run bench -- synth\` runs only the synthesis benchmark and replaces only its section
+(which then says when and on what it ran). Every other figure below comes from the one run described
+under [The run](#the-run).
 
 ## What is measured
 
@@ -80,6 +83,13 @@ the time, the worker invocations, the ECR calls against the floor \`ceil(M/1000)
 registry (target within 5%), and a projection of 1,000 accounts x 500 repositories: one worker (one registry)
 at the default 20 requests/s inside Lambda's 15 minutes.
 
+**Image copy.** The \`copy\` command (the engine \`ImageCopy\` runs at deploy time) against \`crane copy\`
+between local registries (the distribution registry on the filesystem, one per destination): a 1 GiB
+image of 4 layers, ours and crane's wall time in the same run (target: ours at most 1.3x crane's); the
+peak RSS of the copying process with one 256 MiB and one 2 GiB layer (target: within 20% of each other,
+both under 300 MB: memory does not grow with the image); the same copy again (target: 0 blob bytes,
+under 1 s, process start included).
+
 **Faults.** The image check handler through the fault matrix of its test (\`test/helpers/fault-matrix.ts\`):
 the real handler, SDK and \`NodeHttpHandler\` against moto through the seeded fault-injecting proxy, with
 production's times divided by 20 (request timeout 0.5 s for 10 s, connection timeout 0.3 s, safety margin
@@ -89,6 +99,13 @@ the response URL; "deadline" is when every ECR call must have ended (the remaini
 the PUT follows inside the margin); "returned" is when the handler returned (always before the function's
 end). [Run time](https://github.com/cdk-ecr-registry/cdk-ecr-registry/blob/main/docs/runtime.md) explains the policy.
 `;
+
+/** When and on what a run ran, in one line. */
+function describeMachine(startedAt: Date, load: number[]): string {
+  const cpus = os.cpus();
+  return `${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, Node.js ${process.version}, ${os.platform()} ${os.arch()}, `
+    + `${cpus.length} CPU${cpus.length === 1 ? '' : 's'}, load average ${load.map(l => l.toFixed(1)).join(' / ')} at the start`;
+}
 
 /** What the run ran on, for the page. */
 function runDescription(startedAt: Date, elapsedMs: number, load: number[]): string {
@@ -127,7 +144,22 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   if (filter) {
-    console.log(`\nbench/README.md not rewritten: only the benchmarks matching "${filter}" ran`);
+    const file = path.join(__dirname, 'README.md');
+    let page = fs.readFileSync(file, 'utf8');
+    const ran = `(measured by \`npm run bench -- ${filter}\` alone, ${describeMachine(startedAt, load)})`;
+    for (const { section, elapsedMs } of sections) {
+      const text = sectionMarkdown(section, elapsedMs).replace(/\n\n/, `\n\n${ran}\n\n`);
+      const heading = `## ${section.title}\n`;
+      const at = page.indexOf(heading);
+      if (at < 0) {
+        page = `${page.trimEnd()}\n\n${text}`;
+      } else {
+        const next = page.indexOf('\n## ', at + heading.length);
+        page = page.slice(0, at) + text + (next < 0 ? '' : page.slice(next + 1));
+      }
+    }
+    fs.writeFileSync(file, page);
+    console.log(`\nbench/README.md: replaced the sections of the benchmarks matching "${filter}"`);
     return;
   }
   const page = [
