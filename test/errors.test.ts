@@ -91,6 +91,7 @@ function constructSources(): string[] {
         // The handler's core (run by the image check Lambda function, not at synth).
         && p !== path.join(root, 'image-check', 'private', 'check-images.ts')
         && p !== path.join(root, 'image-check', 'private', 'protect.ts')
+        && p !== path.join(root, 'image-check', 'private', 'platforms.ts')
         // The organization audit worker's core (run by its Lambda function, not at synth).
         && p !== path.join(root, 'audit', 'private', 'worker.ts')
         // Bounded reads and JSON for the run-time code (CLI, report): each caller turns their errors into its own.

@@ -1,4 +1,4 @@
-import { ArnFormat, CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CustomResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as apprunner from 'aws-cdk-lib/aws-apprunner';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -7,11 +7,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { ImageReference } from './image-reference';
 import {
-  CheckProperties, digestAttribute, ImageSpec, MAX_IMAGES_PER_CHECK, MAX_IMAGES_PER_RESOURCE, MAX_SCAN_WAIT_SECONDS, MAX_SIGNATURE_WAIT_SECONDS,
+  CheckProperties, digestAttribute, ImageSpec, MAX_IMAGES_PER_CHECK, MAX_IMAGES_PER_RESOURCE, MAX_PLATFORM_GATES, MAX_SCAN_WAIT_SECONDS,
+  MAX_SIGNATURE_WAIT_SECONDS,
+  PlatformGate,
   RESOURCE_TYPE, SERVICE_TIMEOUT_SECONDS,
 } from './private/contract';
 import { ImageCheckProvider } from './private/provider';
-import { IVerifiedImage } from './verified-image';
+import { IVerifiedImage, PlatformRequirement } from './verified-image';
 import { AppRunnerImageOptions } from '../integrations/app-runner';
 import { VerifiedEksContainerImage } from '../integrations/batch';
 import { VerifiedContainerImage } from '../integrations/ecs';
@@ -199,6 +201,17 @@ export class VerifiedImage implements IVerifiedImage {
   public batchEksContainerImage(nodeRole?: iam.IGrantable): ecs.ContainerImage {
     return VerifiedEksContainerImage.fromVerifiedImage(this, nodeRole);
   }
+
+  /**
+   * Require the image to fit where a consumer runs it (the platform gate): at deploy time the
+   * check reads the image's manifest (and a single-platform image's config) and fails before the
+   * consumer is created when the image has no manifest for this platform, or, for Lambda, is not a
+   * single image manifest. The integrations call it when they bind; the check's role gets
+   * `ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer` on the repository.
+   */
+  public requirePlatform(requirement: PlatformRequirement): void {
+    this.check._requirePlatform(this, requirement);
+  }
 }
 
 /** A docker tag: 1-128 characters, the first a letter, digit or `_`. */
@@ -326,6 +339,12 @@ export class ImageCheck extends Construct {
 
   private readonly byKey = new Map<string, VerifiedImage>();
 
+  /** Where each verified image is rendered: its resource and its index there. */
+  private readonly positions = new Map<VerifiedImage, { chunk: number; index: number }>();
+
+  /** The platform gates of each resource (`requirePlatform`), rendered lazily. */
+  private readonly gates: PlatformGate[][] = [];
+
   constructor(scope: Construct, id: string, props: ImageCheckProps) {
     const v = new Violations(pathOf(scope, id));
     ImageCheck._collect(v, props, contextOf(scope));
@@ -369,6 +388,10 @@ export class ImageCheck extends Construct {
           SignatureWaitSeconds: String((props.signatureWaitTimeout ?? ImageCheck.DEFAULT_SIGNATURE_WAIT).toSeconds()),
         } : {}),
       };
+      const gates: PlatformGate[] = [];
+      this.gates.push(gates);
+      // Consumers bind after the check is built: their platform gates render at synthesis.
+      (properties as any).Platforms = Lazy.any({ produce: () => (gates.length > 0 ? gates : undefined) });
       const resource = new CustomResource(this, `Check${chunk}`, {
         resourceType: RESOURCE_TYPE,
         serviceToken: provider.function.functionArn,
@@ -381,6 +404,7 @@ export class ImageCheck extends Construct {
       located.forEach(({ ref, account, region }, i) => {
         const verified = VerifiedImage._create(this, ref, account, region, resource.getAttString(digestAttribute(i)));
         this.byKey.set(keyOf(ref), verified);
+        this.positions.set(verified, { chunk, index: i });
         this.verifiedImages.push(verified);
         // For the repository's synth-time in-use warnings (docs/in-use.md): protected, or where to warn.
         recordInUseReference(ref.repository, {
@@ -393,6 +417,39 @@ export class ImageCheck extends Construct {
         });
       });
     }
+  }
+
+  /**
+   * Add a platform gate for one of this check's images (`VerifiedImage.requirePlatform`).
+   * @internal
+   */
+  public _requirePlatform(image: VerifiedImage, requirement: PlatformRequirement): void {
+    const position = this.positions.get(image);
+    const v = new Violations(this.node.path);
+    v.check(position !== undefined, 'requirePlatform', image.reference.toString(), 'must be an image this check verifies');
+    checkPattern(v, 'requirePlatform.os', requirement.os, /^(linux|windows)$/, 'must be linux or windows');
+    if (requirement.architecture !== undefined) {
+      checkPattern(v, 'requirePlatform.architecture', requirement.architecture, /^(amd64|arm64)$/, 'must be amd64 or arm64 (as image platforms name them)');
+    }
+    checkBoolean(v, 'requirePlatform.imageManifestOnly', requirement.imageManifestOnly);
+    v.throwIfAny();
+    const gates = this.gates[position!.chunk];
+    const gate: PlatformGate = {
+      Image: String(position!.index),
+      Consumer: requirement.consumer,
+      Os: requirement.os,
+      ...(requirement.architecture !== undefined ? { Architecture: requirement.architecture } : {}),
+      ...(requirement.imageManifestOnly ? { ImageManifestOnly: 'true' } : {}),
+    };
+    if (!gates.some(g => JSON.stringify(g) === JSON.stringify(gate))) {
+      gates.push(gate);
+    }
+    if (gates.length === MAX_PLATFORM_GATES + 1) {
+      this.node.addValidation({
+        validate: () => [`${this.node.path}: ${gates.length} consumers need platform gates on one check resource, more than ${MAX_PLATFORM_GATES}: spread the images over several ImageChecks`],
+      });
+    }
+    ImageCheckProvider.of(this).allowPlatformRead([image.repository.repositoryArn]);
   }
 
   /**

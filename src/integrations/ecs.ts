@@ -1,5 +1,6 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
+import { taskPlatform } from './private/task-platform';
 import type { IVerifiedImage } from '../image-check/verified-image';
 
 /**
@@ -29,9 +30,16 @@ export class VerifiedContainerImage extends ecs.ContainerImage {
     this.imageName = image.imageUri;
   }
 
-  /** Grants pull to the execution role and returns the pinned image name. */
+  /**
+   * Grants pull to the execution role, asks the check to gate on the task's platform (its runtime
+   * platform, or Fargate's Linux on x86-64) and returns the pinned image name.
+   */
   public bind(_scope: Construct, containerDefinition: ecs.ContainerDefinition): ecs.ContainerImageConfig {
     this.verifiedImage.grantPull(containerDefinition.taskDefinition.obtainExecutionRole());
+    const platform = taskPlatform(containerDefinition.taskDefinition);
+    if (platform) {
+      this.verifiedImage.requirePlatform({ consumer: `ECS task definition ${containerDefinition.taskDefinition.node.path}`, ...platform });
+    }
     return { imageName: this.imageName };
   }
 }

@@ -96,8 +96,8 @@ export class VerifiedDockerImageCode extends lambda.DockerImageCode {
   }
 
   /** @internal */
-  public _bind(_architecture?: lambda.Architecture): lambda.Code {
-    return new PinnedImageCode(this.verifiedImage, this.options);
+  public _bind(architecture?: lambda.Architecture): lambda.Code {
+    return new PinnedImageCode(this.verifiedImage, this.options, architecture ?? lambda.Architecture.X86_64);
   }
 }
 
@@ -105,12 +105,20 @@ export class VerifiedDockerImageCode extends lambda.DockerImageCode {
 class PinnedImageCode extends lambda.Code {
   public readonly isInline = false;
 
-  constructor(private readonly image: IVerifiedImage, private readonly options: VerifiedLambdaImageOptions) {
+  constructor(private readonly image: IVerifiedImage, private readonly options: VerifiedLambdaImageOptions,
+    private readonly architecture: lambda.Architecture) {
     super();
   }
 
   public bind(scope: Construct): lambda.CodeConfig {
     grantLambdaPull(scope, this.image, this.options.functionArns);
+    // Lambda takes one image manifest (no index, no attestation) of the function's architecture.
+    this.image.requirePlatform({
+      consumer: `Lambda function ${scope.node.path}`,
+      os: 'linux',
+      architecture: this.architecture.name === lambda.Architecture.ARM_64.name ? 'arm64' : 'amd64',
+      imageManifestOnly: true,
+    });
     return {
       image: {
         imageUri: this.image.imageUri,

@@ -40,6 +40,15 @@ describe('examples/image-copy: a DockerImageAsset copied into a governed reposit
     t.hasResourceProperties('AWS::Lambda::Function', { PackageType: 'Image', Code: { ImageUri: pinned }, Architectures: ['arm64'] });
   });
 
+  test('the check gates the platform where each consumer runs the copy: arm64 on the task, one arm64 image manifest for Lambda', () => {
+    t.hasResourceProperties('Custom::EcrImageCheck', {
+      Platforms: [
+        { Image: '0', Consumer: 'ECS task definition Hello/Task', Os: 'linux', Architecture: 'arm64' },
+        { Image: '0', Consumer: 'Lambda function Hello/Function', Os: 'linux', Architecture: 'arm64', ImageManifestOnly: 'true' },
+      ],
+    });
+  });
+
   test('neither the task nor the function refers to the asset repository', () => {
     const consumers = JSON.stringify([t.findResources('AWS::ECS::TaskDefinition'), t.findResources('AWS::Lambda::Function', { Properties: { PackageType: 'Image' } })]);
     expect(consumers).not.toContain('container-assets');

@@ -95,6 +95,7 @@ const policy = (rule: LifecycleRule) => repo({ lifecyclePolicy: new LifecyclePol
 const REPO = 'TestStack/Repo';
 const AUDIT = 'TestStack/Audit';
 const COPY = 'TestStack/Copy';
+const CHECK = 'TestStack/Check';
 const copy = (props: any) => {
   const stack = newStack();
   return new ImageCopy(stack, 'Copy', { source: ImageCopySource.fromRegistry('nginx:1.27'), destination: new PrivateRepository(stack, 'Repo'), ...props });
@@ -424,6 +425,22 @@ const CASES: Record<string, Case> = {
   },
 
   // RegistryAudit
+  'PlatformRequirement.consumer': {
+    bad: na('any text: it only names the consumer in the failure message (the handler bounds it to 1,024 characters)'),
+    token: () => verified().requirePlatform({ consumer: str(), os: 'linux' }),
+  },
+  'PlatformRequirement.os': {
+    bad: [{ build: () => verified().requirePlatform({ consumer: 'x', os: 'darwin' }), path: CHECK, property: 'requirePlatform.os', value: 'darwin' }],
+    token: () => verified().requirePlatform({ consumer: 'x', os: str() }),
+  },
+  'PlatformRequirement.architecture': {
+    bad: [{ build: () => verified().requirePlatform({ consumer: 'x', os: 'linux', architecture: 'x86_64' }), path: CHECK, property: 'requirePlatform.architecture', value: 'x86_64' }],
+    token: () => verified().requirePlatform({ consumer: 'x', os: 'linux', architecture: str() }),
+  },
+  'PlatformRequirement.imageManifestOnly': {
+    bad: [{ build: () => verified().requirePlatform({ consumer: 'x', os: 'linux', imageManifestOnly: 'yes' as any }), path: CHECK, property: 'requirePlatform.imageManifestOnly', value: 'yes' }],
+    token: NO_BOOLEAN_TOKEN,
+  },
   'ImageCopyProps.source': {
     bad: [{ build: () => copy({ source: ImageCopySource.fromRegistry('ghcr.io/org/app') }), path: COPY, property: 'source.reference', value: 'ghcr.io/org/app' }],
     token: () => copy({ source: ImageCopySource.fromRegistry(str()) }),

@@ -6,7 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { EksImageAccess, ImageCheck, ImageReference, IVerifiedImage, VerifiedContainerImage, VerifiedDockerImageCode } from '../../src';
+import { EksImageAccess, ImageCheck, ImageReference, IVerifiedImage, PlatformRequirement, VerifiedContainerImage, VerifiedDockerImageCode } from '../../src';
 import { newStack } from '../helpers/synth';
 
 const REMOTE_ARN = 'arn:aws:ecr:eu-west-1:222222222222:repository/payments/api';
@@ -124,6 +124,7 @@ describe('IVerifiedImage: the integrations take the interface, not the ImageChec
     const repo = ecr.Repository.fromRepositoryArn(stack, 'Api', REMOTE_ARN);
     const verifier = new Construct(stack, 'MyVerifier');
     const digest = `sha256:${'a'.repeat(64)}`;
+    const required: PlatformRequirement[] = [];
     const image: IVerifiedImage = {
       repository: repo,
       digest,
@@ -131,6 +132,7 @@ describe('IVerifiedImage: the integrations take the interface, not the ImageChec
       imageUri: `222222222222.dkr.ecr.eu-west-1.amazonaws.com/payments/api@${digest}`,
       verifiedBy: verifier,
       grantPull: grantee => repo.grantPull(grantee),
+      requirePlatform: r => { required.push(r); },
     };
     const taskDef = new ecs.FargateTaskDefinition(stack, 'Task');
     const container = VerifiedContainerImage.fromVerifiedImage(image);
@@ -143,6 +145,8 @@ describe('IVerifiedImage: the integrations take the interface, not the ImageChec
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: PULL_ACTIONS, Resource: REMOTE_ARN }]) },
     });
+    // Binding to a Fargate task asks the verifier for Fargate's default platform.
+    expect(required).toEqual([{ consumer: 'ECS task definition TestStack/Task', os: 'linux', architecture: 'amd64' }]);
     expect(EksImageAccess.helmImageValues(image)).toEqual({ repository: image.repositoryUri, digest });
     expect(() => VerifiedDockerImageCode.fromVerifiedImage(image, { functionArns: ['fn'] }))
       .toThrow(/TestStack\/MyVerifier[\s\S]*lambdaCode\.functionArns\[0\]/);

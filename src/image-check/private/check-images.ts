@@ -12,7 +12,10 @@ import {
   ImageDetail,
   ImageIdentifier,
 } from '@aws-sdk/client-ecr';
-import { CheckProperties, ImageSpec, MAX_IMAGES_PER_RESOURCE, MAX_SCAN_WAIT_SECONDS, MAX_SIGNATURE_WAIT_SECONDS, SEVERITY_ORDER } from './contract';
+import {
+  CheckProperties, ImageSpec, MAX_IMAGES_PER_RESOURCE, MAX_PLATFORM_GATES, MAX_SCAN_WAIT_SECONDS, MAX_SIGNATURE_WAIT_SECONDS, SEVERITY_ORDER,
+} from './contract';
+import { checkPlatforms } from './platforms';
 import { mapBounded } from '../../private/concurrency';
 import { AwsCallError, errorCode } from '../../runtime';
 
@@ -73,7 +76,8 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,299}$/;
 const SECONDS = /^\d{1,6}$/;
 
 /** Every property the handler understands; anything else is a setting it cannot honour, so the check fails. */
-const KNOWN_PROPERTIES = new Set(['ServiceToken', 'ServiceTimeout', 'Images', 'FailOnSeverity', 'ScanWaitSeconds', 'ProtectInUse', 'RequireSignature', 'SignatureWaitSeconds']);
+const KNOWN_PROPERTIES = new Set(['ServiceToken', 'ServiceTimeout', 'Images', 'FailOnSeverity', 'ScanWaitSeconds', 'ProtectInUse', 'RequireSignature', 'SignatureWaitSeconds', 'Platforms']);
+const KNOWN_GATE_KEYS = new Set(['Image', 'Consumer', 'Os', 'Architecture', 'ImageManifestOnly']);
 const KNOWN_IMAGE_KEYS = new Set(['Registry', 'Region', 'Repository', 'Tag', 'Digest']);
 
 /** A value for a message: JSON, cut to 100 characters (the Reason is escaped as a whole). */
@@ -162,7 +166,43 @@ export function parseProperties(raw: unknown): CheckProperties {
   if (props.ProtectInUse !== undefined && props.ProtectInUse !== 'true') {
     throw new InvalidPropertiesError(`ProtectInUse ${shown(props.ProtectInUse)} must be "true" or absent`);
   }
+  parsePlatformGates(props.Platforms, images.length);
   return props as unknown as CheckProperties;
+}
+
+/** The platform gates by type and value: a gate the handler cannot read fails the check, never "no gate". */
+function parsePlatformGates(raw: unknown, imageCount: number): void {
+  if (raw === undefined) {
+    return;
+  }
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_PLATFORM_GATES) {
+    throw new InvalidPropertiesError(`Platforms must be a list of 1-${MAX_PLATFORM_GATES} platform gates`);
+  }
+  raw.forEach((g: any, i) => {
+    const where = `Platforms[${i}]`;
+    if (typeof g !== 'object' || g === null || Array.isArray(g)) {
+      throw new InvalidPropertiesError(`${where} is not an object`);
+    }
+    const extra = Object.keys(g).filter(k => !KNOWN_GATE_KEYS.has(k));
+    if (extra.length > 0) {
+      throw new InvalidPropertiesError(`${where} has unknown keys ${extra.slice(0, 5).map(k => shown(k)).join(', ')}: a gate has Image, Consumer, Os, Architecture and ImageManifestOnly`);
+    }
+    if (typeof g.Image !== 'string' || !/^\d{1,3}$/.test(g.Image) || Number(g.Image) >= imageCount) {
+      throw new InvalidPropertiesError(`${where}.Image ${shown(g.Image)} must be the index of one of the ${imageCount} Images (a string)`);
+    }
+    if (typeof g.Consumer !== 'string' || g.Consumer === '' || g.Consumer.length > 1024) {
+      throw new InvalidPropertiesError(`${where}.Consumer must be a string of 1-1024 characters`);
+    }
+    if (g.Os !== 'linux' && g.Os !== 'windows') {
+      throw new InvalidPropertiesError(`${where}.Os ${shown(g.Os)} must be linux or windows`);
+    }
+    if (g.Architecture !== undefined && g.Architecture !== 'amd64' && g.Architecture !== 'arm64') {
+      throw new InvalidPropertiesError(`${where}.Architecture ${shown(g.Architecture)} must be amd64, arm64 or absent`);
+    }
+    if (g.ImageManifestOnly !== undefined && g.ImageManifestOnly !== 'true') {
+      throw new InvalidPropertiesError(`${where}.ImageManifestOnly ${shown(g.ImageManifestOnly)} must be "true" or absent`);
+    }
+  });
 }
 
 /** `payments/api:v1 (registry 111111111111, eu-west-1)` */
@@ -348,8 +388,9 @@ export async function checkImages(props: CheckProperties, opts: CheckOptions): P
     throw new ImageCheckFailure(problems, specs.length);
   }
 
-  // The scan and signature gates look at the same resolved images: one failure lists both.
+  // The platform, scan and signature gates look at the same resolved images: one failure lists them all.
   const gateProblems = [
+    ...props.Platforms ? await checkPlatforms(specs, digests, props.Platforms, opts, describeSpec) : [],
     ...props.FailOnSeverity ? await checkScans(specs, digests, props, opts) : [],
     ...props.RequireSignature === 'true' ? await checkSignatures(specs, digests, props, opts) : [],
   ];

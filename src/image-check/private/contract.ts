@@ -22,6 +22,23 @@ export interface ImageSpec {
   readonly Digest?: string;
 }
 
+/**
+ * One platform gate: the image at `Image` (its index in `Images`, as a string) must fit where a
+ * consumer runs it (`IVerifiedImage.requirePlatform`).
+ */
+export interface PlatformGate {
+  /** Index of the image in `Images`, as a string. */
+  readonly Image: string;
+  /** Who runs it (for the message). */
+  readonly Consumer: string;
+  /** `linux` or `windows`. */
+  readonly Os: string;
+  /** `amd64` or `arm64`. Absent: any. */
+  readonly Architecture?: string;
+  /** `'true'`: a single image manifest only (Lambda). Absent: an index with the platform is fine. */
+  readonly ImageManifestOnly?: string;
+}
+
 /** Properties of one image check resource (besides ServiceToken and ServiceTimeout). */
 export interface CheckProperties {
   readonly Images: ImageSpec[];
@@ -38,7 +55,12 @@ export interface CheckProperties {
   readonly RequireSignature?: string;
   /** How long to wait for signing still IN_PROGRESS (seconds, as a string). */
   readonly SignatureWaitSeconds?: string;
+  /** Platform gates (absent: none): the handler reads the manifests (and configs) of these images. */
+  readonly Platforms?: PlatformGate[];
 }
+
+/** Most platform gates one resource carries (consumers of its images). */
+export const MAX_PLATFORM_GATES = 200;
 
 /** Severities a scan gate can use, lowest first (ECR FindingSeverity values that have an order). */
 export const SEVERITY_ORDER = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];

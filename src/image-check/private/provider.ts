@@ -60,6 +60,8 @@ export class ImageCheckProvider extends Construct {
   private signingStatus?: iam.PolicyStatement;
   private readonly signingArns = new Set<string>();
   private protection?: iam.PolicyStatement;
+  private platformRead?: iam.PolicyStatement;
+  private readonly platformArns = new Set<string>();
   private readonly protectArns = new Set<string>();
 
   private constructor(scope: Construct, id: string) {
@@ -138,6 +140,24 @@ export class ImageCheckProvider extends Construct {
     }
     fresh.forEach(a => this.protectArns.add(a));
     this.protection.addResources(...fresh);
+  }
+
+  /**
+   * Allow what the platform gate reads on these repositories: `ecr:BatchGetImage` (the manifest)
+   * and `ecr:GetDownloadUrlForLayer` (a single-platform image's config), in a statement of its own
+   * that exists only when some consumer of the stack's checks has a platform gate.
+   */
+  public allowPlatformRead(repositoryArns: string[]): void {
+    const fresh = repositoryArns.filter(a => !this.platformArns.has(a));
+    if (fresh.length === 0) {
+      return;
+    }
+    if (!this.platformRead) {
+      this.platformRead = new iam.PolicyStatement({ actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], resources: [] });
+      this.role.addToPrincipalPolicy(this.platformRead);
+    }
+    fresh.forEach(a => this.platformArns.add(a));
+    this.platformRead.addResources(...fresh);
   }
 
   /**

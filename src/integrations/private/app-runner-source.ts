@@ -34,6 +34,8 @@ export function appRunnerSourceConfiguration(
   v.throwIfAny();
 
   image.grantPull(options.accessRole);
+  // App Runner runs Linux on x86-64 only.
+  image.requirePlatform({ consumer: `App Runner service (source configuration from ${image.verifiedBy.node.path})`, os: 'linux', architecture: 'amd64' });
   image.repository.grant(options.accessRole, DESCRIBE_IMAGES);
   const env = Object.entries(options.environmentVariables ?? {});
   return {
