@@ -16,6 +16,7 @@ import { memberRoleTemplate } from './private/member-role';
 import { IMPORT_CALL } from './private/permissions';
 import { acknowledgeWildcards } from './private/wildcards';
 import { pathOf, Violations } from '../private/errors';
+import { acknowledgeFunctionFindings, acknowledgeLogGroupEncryption, inEveryPack } from '../private/handler-findings';
 import { checkLambdaRuntime, lambdaRuntime } from '../private/lambda-runtime';
 import { isUnresolved } from '../private/tokens';
 import { checkAccountId, checkBoolean, checkCount, checkPattern } from '../private/validation';
@@ -413,35 +414,18 @@ export class RegistryAudit extends Construct {
   }
 
   private acknowledgeFindings(): void {
-    const packs = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
-    const each = (rule: string, reason: string) => packs.map(pack => ({ id: `${pack}-${rule}`, reason }));
-    Validations.of(this.workerFunction).acknowledge(
-      ...each('LambdaDLQ', REASONS.dlq),
-      ...each('LambdaInsideVPC', REASONS.vpc),
-      ...each('LambdaConcurrency', REASONS.concurrency),
-    );
-    const fn = this.workerFunction.node.defaultChild as CfnResource;
-    fn.addMetadata('checkov', {
-      skip: [
-        { id: 'CKV_AWS_115', comment: REASONS.concurrency },
-        { id: 'CKV_AWS_116', comment: REASONS.dlq },
-        { id: 'CKV_AWS_117', comment: REASONS.vpc },
-        { id: 'CKV_AWS_173', comment: 'The environment holds the bucket name, regions, accounts and role name: configuration, no secret.' },
-      ],
-    });
-    fn.addMetadata('guard', { SuppressedRules: ['lambda_inside_vpc_check'], Reasons: { lambda_inside_vpc_check: REASONS.vpc } });
+    acknowledgeFunctionFindings(this.workerFunction, REASONS, [
+      { id: 'CKV_AWS_173', comment: 'The environment holds the bucket name, regions, accounts and role name: configuration, no secret.' },
+    ]);
     for (const child of this.node.findAll()) {
       if (child instanceof logs.LogGroup) {
-        Validations.of(child).acknowledge(...each('CloudWatchLogGroupEncrypted', REASONS.logs));
-        const cfn = child.node.defaultChild as CfnResource;
-        cfn.addMetadata('checkov', { skip: [{ id: 'CKV_AWS_158', comment: REASONS.logs }] });
-        cfn.addMetadata('guard', { SuppressedRules: ['cloudwatch_log_group_encrypted_check'], Reasons: { cloudwatch_log_group_encrypted_check: REASONS.logs } });
+        acknowledgeLogGroupEncryption(child, REASONS.logs);
       }
     }
     Validations.of(this.bucket).acknowledge(
       { id: 'AwsSolutions-S1', reason: REASONS.accessLogs },
-      ...each('S3BucketLoggingEnabled', REASONS.accessLogs),
-      ...each('S3BucketReplicationEnabled', REASONS.replication),
+      ...inEveryPack('S3BucketLoggingEnabled', REASONS.accessLogs),
+      ...inEveryPack('S3BucketReplicationEnabled', REASONS.replication),
     );
     const bucketCfn = this.bucket.node.defaultChild as CfnResource;
     bucketCfn.addMetadata('checkov', { skip: [{ id: 'CKV_AWS_18', comment: REASONS.accessLogs }] });
@@ -461,7 +445,7 @@ export class RegistryAudit extends Construct {
     if (keyCfn instanceof CfnResource && this.encryptionKey.node.scope === this) {
       keyCfn.addMetadata('guard', { SuppressedRules: ['kms_create_grant_aws_service_check'], Reasons: { kms_create_grant_aws_service_check: REASONS.keyGrants } });
     }
-    Validations.of(this).acknowledge(...each('IAMNoInlinePolicy', REASONS.inlinePolicy));
+    Validations.of(this).acknowledge(...inEveryPack('IAMNoInlinePolicy', REASONS.inlinePolicy));
     Validations.of(this.alarm).acknowledge(...['NIST.800.53.R5', 'HIPAA.Security'].map(pack => ({ id: `${pack}-CloudWatchAlarmAction`, reason: REASONS.alarmAction })));
     const policies = [
       this.workerRole.node.tryFindChild('DefaultPolicy'),

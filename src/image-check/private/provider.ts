@@ -1,11 +1,12 @@
 import * as path from 'path';
-import { CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { HANDLER_TIMEOUT_SECONDS } from './contract';
 import { RepositoryActions } from '../../access/repository-actions';
+import { acknowledgeFunctionFindings, acknowledgeLogGroupEncryption, inEveryPack } from '../../private/handler-findings';
 import { lambdaRuntime } from '../../private/lambda-runtime';
 
 /** What in-use protection adds to the handler's role (on the referenced repositories only). */
@@ -101,28 +102,9 @@ export class ImageCheckProvider extends Construct {
    * acknowledged here with the reason (cdk-nag), in checkov skips and in cfn-guard suppressions.
    */
   private acknowledgeFindings(): void {
-    const packs = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
-    const each = (rule: string, reason: string) => packs.map(pack => ({ id: `${pack}-${rule}`, reason }));
-    Validations.of(this.function).acknowledge(
-      ...each('LambdaDLQ', LAMBDA_REASONS.dlq),
-      ...each('LambdaInsideVPC', LAMBDA_REASONS.vpc),
-      ...each('LambdaConcurrency', LAMBDA_REASONS.concurrency),
-    );
-    Validations.of(this.logGroup).acknowledge(...each('CloudWatchLogGroupEncrypted', LAMBDA_REASONS.logs));
-    Validations.of(this.role).acknowledge(...each('IAMNoInlinePolicy', LAMBDA_REASONS.inlinePolicy));
-
-    const fn = this.function.node.defaultChild as CfnResource;
-    fn.addMetadata('checkov', {
-      skip: [
-        { id: 'CKV_AWS_115', comment: LAMBDA_REASONS.concurrency },
-        { id: 'CKV_AWS_116', comment: LAMBDA_REASONS.dlq },
-        { id: 'CKV_AWS_117', comment: LAMBDA_REASONS.vpc },
-      ],
-    });
-    fn.addMetadata('guard', { SuppressedRules: ['lambda_inside_vpc_check'], Reasons: { lambda_inside_vpc_check: LAMBDA_REASONS.vpc } });
-    const logGroup = this.logGroup.node.defaultChild as CfnResource;
-    logGroup.addMetadata('checkov', { skip: [{ id: 'CKV_AWS_158', comment: LAMBDA_REASONS.logs }] });
-    logGroup.addMetadata('guard', { SuppressedRules: ['cloudwatch_log_group_encrypted_check'], Reasons: { cloudwatch_log_group_encrypted_check: LAMBDA_REASONS.logs } });
+    acknowledgeFunctionFindings(this.function, LAMBDA_REASONS);
+    acknowledgeLogGroupEncryption(this.logGroup, LAMBDA_REASONS.logs);
+    Validations.of(this.role).acknowledge(...inEveryPack('IAMNoInlinePolicy', LAMBDA_REASONS.inlinePolicy));
   }
 
   /**
