@@ -1,4 +1,4 @@
-import { ArnFormat, CustomResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as apprunner from 'aws-cdk-lib/aws-apprunner';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -23,6 +23,7 @@ import { CheckContext, contextOf } from '../private/context';
 import { pathOf, Violations } from '../private/errors';
 import { recordInUseReference } from '../private/in-use-references';
 import { checkLambdaRuntime } from '../private/lambda-runtime';
+import { locateRepository } from '../private/repository-location';
 import { isKnown, isUnresolved } from '../private/tokens';
 import { checkBoolean, checkEnum, checkPattern } from '../private/validation';
 
@@ -219,22 +220,6 @@ const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** An ECR image digest. */
 const DIGEST_PATTERN = /^sha256:[a-f0-9]{64}$/;
 
-/**
- * Account and region of a repository, from its ARN. ARNs built from parts (literal, or with
- * token parts such as the partition) are split as strings; an owned repository's ARN is its
- * stack's; a fully late-bound ARN (an import) is split at deploy time.
- */
-function locate(repository: ecr.IRepository): { account: string; region: string } {
-  if (repository.node.defaultChild instanceof ecr.CfnRepository) {
-    return { account: repository.env.account, region: repository.env.region };
-  }
-  const parts = repository.repositoryArn.split(':');
-  if (parts.length >= 6 && parts[0] === 'arn') {
-    return { account: parts[4], region: parts[3] };
-  }
-  const split = Stack.of(repository).splitArn(repository.repositoryArn, ArnFormat.SLASH_RESOURCE_NAME);
-  return { account: split.account!, region: split.region! };
-}
 
 function keyOf(ref: ImageReference): string {
   return `${ref.repository.repositoryArn}|${ref.tag !== undefined ? `t:${ref.tag}` : `d:${ref.digest}`}`;
@@ -369,7 +354,7 @@ export class ImageCheck extends Construct {
     this.verifiedImages = [];
     for (let start = 0, chunk = 0; start < distinct.length; start += MAX_IMAGES_PER_RESOURCE, chunk++) {
       const refs = distinct.slice(start, start + MAX_IMAGES_PER_RESOURCE);
-      const located = refs.map(ref => ({ ref, ...locate(ref.repository) }));
+      const located = refs.map(ref => ({ ref, ...locateRepository(ref.repository) }));
       const specs: ImageSpec[] = located.map(({ ref, account, region }) => ({
         Registry: account,
         Region: region,

@@ -1,4 +1,4 @@
-import { ArnFormat, CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -13,6 +13,7 @@ import { ImageReference } from '../image-check/image-reference';
 import { CheckContext, contextOf } from '../private/context';
 import { pathOf, Violations } from '../private/errors';
 import { checkLambdaRuntime } from '../private/lambda-runtime';
+import { locateRepository } from '../private/repository-location';
 import { isUnresolved } from '../private/tokens';
 import { checkBoolean, checkCount, checkPattern } from '../private/validation';
 
@@ -136,20 +137,6 @@ export interface ImageCopyProps {
   readonly removeTagsOnDelete?: boolean;
 }
 
-/**
- * Account and region of a repository, from its ARN (as `ImageCheck` locates them).
- */
-function locate(repository: ecr.IRepository): { account: string; region: string } {
-  if (repository.node.defaultChild instanceof ecr.CfnRepository) {
-    return { account: repository.env.account, region: repository.env.region };
-  }
-  const parts = repository.repositoryArn.split(':');
-  if (parts.length >= 6 && parts[0] === 'arn') {
-    return { account: parts[4], region: parts[3] };
-  }
-  const split = Stack.of(repository).splitArn(repository.repositoryArn, ArnFormat.SLASH_RESOURCE_NAME);
-  return { account: split.account!, region: split.region! };
-}
 
 /**
  * Copies one image into an ECR repository at deploy time, by digest: the manifest as it is (Docker
@@ -251,7 +238,7 @@ export class ImageCopy extends Construct {
     const provider = ImageCopyProvider.of(this);
     const spec = props.source._spec;
     const ecrHost = (repo: ecr.IRepository) => {
-      const { account, region } = locate(repo);
+      const { account, region } = locateRepository(repo);
       return `${account}.dkr.ecr.${region}.${stack.urlSuffix}/${repo.repositoryName}`;
     };
 
