@@ -19,9 +19,8 @@ import { RegistryModel } from '../model/settings';
 import { readAssembly } from '../report/assembly';
 import { compareRegistry, DriftEntry, stacksOfRegistry } from '../report/drift';
 import { ReportInputError } from '../report/errors';
-import { InventoryProgress } from '../report/inventory';
 import { driftEntryJson } from '../report/json';
-import { RegistryReport, ReportTarget, validateTarget } from '../report/report';
+import { RegistryReport, RegistryReportOptions, ReportTarget, validateTarget } from '../report/report';
 
 /** Bad input to adoption (the CLI's exit code 2). */
 export class AdoptInputError extends ReportInputError {
@@ -39,8 +38,12 @@ export class AdoptReadError extends Error {
   }
 }
 
-/** How to adopt a registry. */
-export interface AdoptOptions {
+/** What adopting shares with the report's live read: its limits, endpoints, credentials and runtime policy. */
+export type AdoptReadOptions = Pick<RegistryReportOptions,
+'deadline' | 'requestTimeoutMs' | 'endpoint' | 'stsEndpoint' | 'credentials' | 'concurrency' | 'requestsPerSecond' | 'onProgress' | 'env'>;
+
+/** How to adopt a registry (the read options are the report's, with its defaults). */
+export interface AdoptOptions extends AdoptReadOptions {
   /** The registry: an account (optional) and a region, optionally through a role. */
   readonly target: ReportTarget;
   /** The directory the app is written into (created when missing). */
@@ -55,23 +58,6 @@ export interface AdoptOptions {
   readonly compliant?: boolean;
   /** Write into a non-empty `out`. @default false */
   readonly force?: boolean;
-  /** When the whole read must end (epoch milliseconds). @default - 5 minutes from the start */
-  readonly deadline?: number;
-  /** Per-attempt request timeout. @default 10000 */
-  readonly requestTimeoutMs?: number;
-  /** ECR endpoint URL. @default - AWS_ENDPOINT_URL_ECR or AWS_ENDPOINT_URL, else AWS's */
-  readonly endpoint?: string;
-  /** STS endpoint URL (for `roleArn`). @default - AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL, else AWS's */
-  readonly stsEndpoint?: string;
-  /** Credentials for ECR and STS. @default - the SDK's default chain */
-  readonly credentials?: any;
-  /** Requests in flight. @default 8 */
-  readonly concurrency?: number;
-  /** Requests started per second. @default 100 */
-  readonly requestsPerSecond?: number;
-  readonly onProgress?: (progress: InventoryProgress) => void;
-  /** Environment (AWS_MAX_ATTEMPTS, AWS_RETRY_MODE). @default process.env */
-  readonly env?: Record<string, string | undefined>;
 }
 
 /** One change a deploy of the written app makes (`adopt-changes.json`). */

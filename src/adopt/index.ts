@@ -5,6 +5,6 @@
 export {
   AdoptInputError, AdoptReadError, PRIMARY_IDENTIFIERS, adoptModel, adoptRegistry, importMapping,
 } from './adopt';
-export type { AdoptChange, AdoptChangesJson, AdoptGap, AdoptOptions, AdoptResult, AdoptedModel, AdoptedStack } from './adopt';
+export type { AdoptChange, AdoptChangesJson, AdoptGap, AdoptOptions, AdoptReadOptions, AdoptResult, AdoptedModel, AdoptedStack } from './adopt';
 export { ADOPTED_AS_IS } from './findings';
 export type { AdoptLanguage } from './write-code';
