@@ -270,12 +270,16 @@ async function copyBlob(o: CopyImageOptions, d: Descriptor, what: string): Promi
       const wait = backoffMs(o.policy, attempt, false);
       const left = o.policy.deadline() - Date.now();
       if (!retryableError(e) || attempt >= o.policy.maxAttempts || left < wait + 250) {
-        if (ImageCopyError.isImageCopyError(e) && !e.retryable) {
+        const known = ImageCopyError.isImageCopyError(e);
+        if (known && !e.retryable && attempt === 1) {
           throw e;
         }
+        // The count of whole-blob attempts goes into the message however the last one ended
+        // (a deadline, a refusal, a digest mismatch), so it is true and always there.
         const message = printable((e as Error)?.message ?? String(e), 400);
-        throw new ImageCopyError(ImageCopyError.isImageCopyError(e) ? e.kind : 'registry',
-          `${what}: ${message}${attempt > 1 ? ` (${attempt} attempts over ${formatSeconds(Date.now() - started)})` : ''}`, { cause: e });
+        throw new ImageCopyError(known ? e.kind : 'registry',
+          `${what}: ${message}${attempt > 1 ? ` (${attempt} attempts over ${formatSeconds(Date.now() - started)})` : ''}`,
+          { cause: e, httpStatus: known ? e.httpStatus : undefined });
       }
       o.log?.(`${what}: ${printable((e as Error)?.message ?? String(e))}; trying again`);
       await sleep(wait);

@@ -98,7 +98,7 @@ export class OciRegistry implements SourceEndpoint, DestinationEndpoint {
         if (!ImageCopyError.isImageCopyError(e)) {
           last = printable((e as Error)?.message ?? String(e));
           if (!retry || !retryableError(e)) {
-            throw new ImageCopyError('registry', `${this.name}: ${what} failed: ${last}`, { cause: e, retryable: retryableError(e) });
+            throw new ImageCopyError('registry', `${this.name}: ${what} failed: ${last}${attempts > 1 ? ` (${attempts} attempts over ${formatSeconds(Date.now() - started)})` : ''}`, { cause: e, retryable: retryableError(e) });
           }
         } else {
           last = e.message;

@@ -281,6 +281,35 @@ describe('hostile registries', () => {
     }
   });
 
+  test('a blob that ends in a failure not worth repeating after retries: the message counts every attempt', async () => {
+    // Two sends cut short (tried again), then bytes of the wrong digest (final): the error is the
+    // last one's, with the true number of attempts, whatever kind of failure ended it.
+    let sent = 0;
+    const h = await hostile((req, res) => {
+      if (req.url === `/v2/app/blobs/${layer.digest}`) {
+        sent++;
+        res.writeHead(200, { 'content-length': String(layer.bytes.length) });
+        if (sent <= 2) {
+          res.write(layer.bytes.subarray(0, 1024));
+          setTimeout(() => res.destroy(), 50); // after the headers and the first bytes arrived
+        } else {
+          res.end(Buffer.alloc(layer.bytes.length, 7));
+        }
+        return true;
+      }
+      return false;
+    });
+    try {
+      const r = await cli([`${h.host}/app:v1`, `${dst.host}/counted:v1`, '--timeout', '20s']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/not the sha256:[0-9a-f]{64} its manifest declares \(3 attempts over [0-9.]+ s\)/);
+      expect(sent).toBe(3);
+      expect(await tagged('counted', 'v1')).toBe(false);
+    } finally {
+      await h.close();
+    }
+  });
+
   test('a source that always hangs mid-blob fails by the --timeout, no tag', async () => {
     const h = await hostile((req, res) => {
       if (req.url === `/v2/app/blobs/${layer.digest}`) {
