@@ -7,8 +7,9 @@
 #   bash scripts/bindings-snippets.sh java     each Java snippet compiles (javac) against the built jar and
 #                                              aws-cdk-lib from Maven Central (the classpath of
 #                                              examples/platform-registry/java/pom.xml)
-#   bash scripts/bindings-snippets.sh go       each Go snippet compiles (one go build, then go vet) against the
-#                                              binding (dist/go) and the aws-cdk-go of examples/platform-registry/go
+#   bash scripts/bindings-snippets.sh go       each Go snippet, repaired (scripts/go-snippet-fixes.ts: rosetta's Go
+#                                              mistakes), compiles (one go build, then go vet) against the binding
+#                                              (dist/go) and the aws-cdk-go of examples/platform-registry/go
 #
 # Needs the translations (npx projen compile && npx projen post-compile, or the build) and the package
 # (npx projen package:python / package:java / package:go).

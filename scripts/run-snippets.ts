@@ -15,6 +15,9 @@
  *                                                  in one interpreter (each synthesizes its app), then mypy
  *   tsx scripts/run-snippets.ts java <classpath>  writes .ci-work/snippets/java/snippets/<Snippet>.java and
  *                                                  compiles them with javac against the classpath
+ *   tsx scripts/run-snippets.ts go <Go module>     writes .ci-work/snippets/go/<snippet>/main.go (rosetta's Go,
+ *                                                  repaired: scripts/go-snippet-fixes.ts) and compiles them
+ *                                                  with one go build, then go vet
  *
  * Fails when a snippet has no translation, when a translation refers to a fixture name (`fixture_...`:
  * the fixture's aliases leaked into what users read), or when a snippet fails to run, type-check or compile.
@@ -23,6 +26,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { docsPages, typescriptBlocks } from './docs-snippets';
+import { fixFromErrors, fixGoSnippet, GoError, goTypeIndex, projectAssemblies } from './go-snippet-fixes';
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, '.ci-work', 'snippets');
@@ -305,12 +309,38 @@ export function goDiagnostics(output: string, written: Written[]): Map<Written, 
   return found;
 }
 
+/** Go's errors with their line and column in a written program, and the indented lines that follow one (have/want). */
+export function goErrors(output: string, written: Written[]): Map<Written, Array<GoError & { detail: string }>> {
+  const byName = new Map(written.map(w => [w.name, w]));
+  const found = new Map<Written, Array<GoError & { detail: string }>>();
+  let last: (GoError & { detail: string }) | undefined;
+  for (const l of output.split('\n')) {
+    if (last && /^\t/.test(l)) {
+      last.detail += `\n${l.trim()}`;
+      continue;
+    }
+    last = undefined;
+    const m = /^(?:vet: )?(?:\.\/)?(\S+?\.go):(\d+):(\d+): (.*)$/.exec(l.trim());
+    const w = m ? byName.get(m[1]) : undefined;
+    if (!m || !w) {
+      continue;
+    }
+    last = { line: Number(m[2]), column: Number(m[3]), message: m[4], detail: m[4] };
+    found.set(w, [...found.get(w) ?? [], last]);
+  }
+  return found;
+}
+
 /**
  * Go: each snippet is a package of its own (`<slug>/main.go`, its fixture around it) in one module that
- * requires the aws-cdk-go release of examples/platform-registry/go and the binding (dist/go, a replace);
- * one `go build` compiles them all (every error: -gcflags=-e), then `go vet`. Variables a snippet declares
- * and does not use again (its last results, shown to the reader) are used by the fixture (`_ = name`):
- * Go rejects unused variables, which a reader's own code would go on to use.
+ * requires the aws-cdk-go release of examples/platform-registry/go and the binding (dist/go, a replace).
+ * rosetta's Go translations do not compile as written (scripts/go-snippet-fixes.ts: the classes of its
+ * mistakes); each is repaired from the jsii assemblies first, then `go build` (every error: -gcflags=-e)
+ * compiles them all, the repairs that need the compiler's types are made from its errors, and it builds
+ * again, until the errors left are none or no repair covers them; then `go vet`. The packages are not
+ * `main` (no link: a binary with aws-cdk-go is large). Variables a snippet declares and does not use again
+ * (its last results, shown to the reader) are used by the fixture (`_ = name`): Go rejects unused variables,
+ * which a reader's own code would go on to use.
  */
 function go(moduleTemplate: string): number {
   const dir = path.join(OUT, 'go');
@@ -323,17 +353,28 @@ function go(moduleTemplate: string): number {
     .replace(/=> \S*dist\/go\/cdkecrregistry\s*$/m, `=> ${binding}`);
   fs.writeFileSync(path.join(dir, 'go.mod'), goMod);
   fs.copyFileSync(path.join(template, 'go.sum'), path.join(dir, 'go.sum'));
+  const index = goTypeIndex(projectAssemblies(ROOT));
+  const fixes: Record<string, number> = {};
+  const tally = (f: Record<string, number>) => {
+    for (const [k, v] of Object.entries(f)) {
+      fixes[k] = (fixes[k] ?? 0) + v;
+    }
+  };
   const written: Written[] = [];
   for (const s of snippets()) {
-    const source = checkTranslation(s, 'go');
+    const translation = checkTranslation(s, 'go');
+    const fixed = process.env.GO_SNIPPETS_RAW ? { source: translation, fixes: {} } : fixGoSnippet(translation, s.translations.$, index);
+    tally(fixed.fixes);
+    const source = fixed.source;
     const declared = [...new Set([...source.matchAll(/^(\w+) :?= /gm)].map(m => m[1]).filter(n => n !== '_'))];
     const used = declared.length > 0 ? `\n${declared.map(n => `_ = ${n}`).join('\n')}` : '';
     const name = `${s.slug}/main.go`;
     const e = embed(fixtureFile(s.fixture, 'go'), `${source.replace(/\s+$/, '')}${used}`, `// ${s.file}, line ${s.line} (fixture ${s.fixture}):`,
       l => /^import (\w+ )?"/.test(l), { imports: /^\/\/ imports\s*$/, here: /^\s*\/\/ here\s*$/ });
     fs.mkdirSync(path.join(dir, s.slug));
-    fs.writeFileSync(path.join(dir, name), e.text);
-    written.push({ ...e, snippet: s, name, language: 'Go' });
+    const text = e.text.replace(/^package main$/m, `package ${s.slug}`);
+    fs.writeFileSync(path.join(dir, name), text);
+    written.push({ ...e, text, snippet: s, name, language: 'Go' });
   }
   console.log(`go: ${written.length} snippets written to ${path.relative(ROOT, dir)}`);
   const t0 = Date.now();
@@ -354,13 +395,49 @@ function go(moduleTemplate: string): number {
       }
     });
   }
-  const loadable = written.filter(w => !found.has(w));
-  let tool = 'to compile (go build; go vet)';
-  if (loadable.length > 0) {
-    const packages = loadable.map(w => `./${path.dirname(w.name)}`);
-    let checked = check('go', ['build', '-gcflags=-e', ...packages], dir);
+  const loadable = () => written.filter(w => !found.has(w));
+  const tool = 'to compile (go build; go vet)';
+  // Repair rounds: a build, then the repairs its errors show; the build after the last round is the verdict.
+  const rounds = process.env.GO_SNIPPETS_RAW ? 0 : Number(process.env.GO_SNIPPETS_ROUNDS ?? 5);
+  let builds = 0;
+  if (loadable().length > 0) {
+    let checked: { status: number; output: string };
+    for (let round = 1; ; round++) {
+      const packages = loadable().map(w => `./${path.dirname(w.name)}`);
+      builds++;
+      // the packages built before come from the build cache: only the repaired ones compile again
+      checked = round > rounds ? check('go', ['build', '-gcflags=-e', ...packages], dir) : (() => {
+        const r = spawnSync('go', ['build', '-gcflags=-e', ...packages], { cwd: dir, env: process.env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+        if (r.error) {
+          throw r.error;
+        }
+        return { status: r.status ?? 1, output: `${r.stdout ?? ''}\n${r.stderr ?? ''}` };
+      })();
+      if (checked.status === 0 || round > rounds) {
+        break;
+      }
+      let repaired = 0;
+      let snippetsRepaired = 0;
+      for (const [w, errs] of goErrors(checked.output, written)) {
+        const r = fixFromErrors(w.text, errs);
+        const n = Object.values(r.fixes).reduce((x, y) => x + y, 0);
+        if (n > 0) {
+          repaired += n;
+          snippetsRepaired++;
+          tally(r.fixes);
+          fs.writeFileSync(path.join(dir, w.name), r.text);
+          written[written.indexOf(w)] = { ...w, text: r.text };
+        }
+      }
+      if (repaired === 0) {
+        // nothing more to repair: this build's errors are the verdict
+        process.stdout.write(checked.output);
+        break;
+      }
+      console.log(`go: build ${round}: ${repaired} repairs from the compiler's errors in ${snippetsRepaired} snippets`);
+    }
     if (checked.status === 0) {
-      checked = check('go', ['vet', ...packages], dir);
+      checked = check('go', ['vet', ...loadable().map(w => `./${path.dirname(w.name)}`)], dir);
     }
     const compiled = goDiagnostics(checked.output, written);
     for (const [w, errors] of compiled) {
@@ -371,8 +448,10 @@ function go(moduleTemplate: string): number {
       return 1;
     }
   }
+  const summary = Object.entries(fixes).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
+  console.log(`go: repairs of rosetta's translations: ${summary || 'none'}`);
   if (found.size === 0) {
-    console.log(`go: ${written.length} snippets compile and pass go vet against the binding (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    console.log(`go: ${written.length} snippets compile and pass go vet against the binding (${builds} builds, ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     return 0;
   }
   report('Go', tool, found, written.length);
