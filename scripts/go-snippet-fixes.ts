@@ -60,6 +60,8 @@ export interface GoTypeIndex {
   readonly getters: Set<string>;
   /** Go names of the fields of structs (read as they are: `report.Violations`). */
   readonly fields: Set<string>;
+  /** What the methods of each Go name return: `class` (a class or behavioral interface), `struct` or `other`. */
+  readonly returns: Map<string, Set<'class' | 'struct' | 'other'>>;
 }
 
 function readAssembly(file: string): any {
@@ -83,6 +85,8 @@ export function goTypeIndex(assemblyFiles: string[]): GoTypeIndex {
   const modules = new Map<string, { importPath: string; packageName: string }>();
   const getters = new Set<string>();
   const fields = new Set<string>();
+  const kinds = new Map<string, string>();
+  const returned: Array<[string, string | undefined]> = [];
   for (const file of assemblyFiles) {
     const a = readAssembly(file);
     const go = a.targets?.go;
@@ -126,9 +130,19 @@ export function goTypeIndex(assemblyFiles: string[]): GoTypeIndex {
         }
         (kind === 'struct' ? fields : getters).add(goName);
       }
+      kinds.set(t.fqn, kind);
+      for (const m of t.methods ?? []) {
+        returned.push([m.name.charAt(0).toUpperCase() + m.name.slice(1), m.returns?.type?.fqn]);
+      }
     }
   }
-  return { types, modules, getters, fields };
+  const returns = new Map<string, Set<'class' | 'struct' | 'other'>>();
+  for (const [method, fqn] of returned) {
+    const k = fqn ? kinds.get(fqn) : undefined;
+    const kind = k === 'struct' ? 'struct' : k === 'class' || k === 'interface' ? 'class' : 'other';
+    returns.set(method, (returns.get(method) ?? new Set()).add(kind));
+  }
+  return { types, modules, getters, fields, returns };
 }
 
 /** The assemblies of this project: ours, aws-cdk-lib's and constructs'. */
@@ -323,20 +337,6 @@ export function fixGoSnippet(go: string, typescript: string, index: GoTypeIndex)
       count('member name case');
       return `${type}_${member.charAt(0).toUpperCase()}${member.slice(1)}(`;
     });
-    // A property read of a class instance is a getter call in Go (`.Template` of a CloudFormationStackArtifact
-    // is `.Template()`): the names that are properties of classes only, never fields of a struct. Passed
-    // where Go takes interface{}, the method value would compile and be wrong.
-    c = c.replace(/([\w)\]])\.([A-Z]\w*)(?![\w({_])/g, (m, before, member, offset, whole) => {
-      const receiver = /(\w+)$/.exec(whole.slice(0, offset + 1))?.[1];
-      if (receiver && (packages.has(receiver) || /^[A-Z]/.test(receiver))) {
-        return m; // a package's member (a type), or a type's
-      }
-      if (!index.getters.has(member) || index.fields.has(member)) {
-        return m;
-      }
-      count('property getter call');
-      return `${before}.${member}()`;
-    });
     // Template literals: fmt.Sprintf gives a string where jsii takes *string
     c = c.replace(/(^|[^.\w])fmt\.Sprintf\(/g, (_m, before) => {
       count('fmt.Sprintf to *string');
@@ -345,6 +345,77 @@ export function fixGoSnippet(go: string, typescript: string, index: GoTypeIndex)
     });
     return c;
   }));
+  // A property read of a class instance is a getter call in Go (`repo.Access()`; `.Template` of the
+  // CloudFormationStackArtifact that GetStackByName returns is `.Template()`): a name that only classes have
+  // as a property, or one that structs have too when the receiver is known to be a class instance (a
+  // constructor's or a method's result that is one). Passed where Go takes interface{}, the method value
+  // would compile and be wrong.
+  const receiverKind = (code: string, dot: number, depth = 0): 'class' | 'struct' | undefined => {
+    if (depth > 3) {
+      return undefined;
+    }
+    if (code[dot - 1] === ')') {
+      let d = 0;
+      let i = dot - 1;
+      for (; i >= 0; i--) {
+        if (code[i] === ')') {
+          d++;
+        } else if (code[i] === '(' && --d === 0) {
+          break;
+        }
+      }
+      const callee = /(?:\b(\w+)\.)?(\w+)$/.exec(code.slice(0, i));
+      if (!callee) {
+        return undefined;
+      }
+      const ctor = /^New(\w+)$/.exec(callee[2]);
+      if (ctor && (!callee[1] || packages.has(callee[1]))) {
+        return index.types.get(ctor[1])?.some(t => t.kind === 'class') ? 'class' : undefined;
+      }
+      const method = callee[2].includes('_') ? callee[2].slice(callee[2].lastIndexOf('_') + 1) : callee[2];
+      const kinds = index.returns.get(method);
+      return kinds && kinds.size === 1 ? ([...kinds][0] === 'other' ? undefined : [...kinds][0] as 'class' | 'struct') : undefined;
+    }
+    const ident = /(\w+)$/.exec(code.slice(0, dot))?.[1];
+    const decl = ident ? bodyCode.find(l => new RegExp(`^\\s*${ident} :?= `).test(l)) : undefined;
+    if (!decl) {
+      return undefined;
+    }
+    const rhs = decl.replace(/^\s*\w+ :?= /, '').trimEnd();
+    if (/^&\w+\.\w+\{$/.test(rhs) || /^&\w+\{$/.test(rhs)) {
+      return 'struct';
+    }
+    return rhs.endsWith(')') ? receiverKind(rhs, rhs.length, depth + 1) : undefined;
+  };
+  const masked = (l: string) => {
+    const [code] = splitComment(l);
+    return code.replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, x => `"${'_'.repeat(x.length - 2)}"`);
+  };
+  const bodyCode = out.map(masked);
+  for (let n = 0; n < out.length; n++) {
+    const code = bodyCode[n];
+    const edits: number[] = [];
+    for (const m of code.matchAll(/([\w)\]])\.([A-Z]\w*)(?![\w({_])/g)) {
+      const dot = m.index! + 1;
+      const receiver = /(\w+)$/.exec(code.slice(0, dot))?.[1];
+      if (receiver && (packages.has(receiver) || /^[A-Z]/.test(receiver))) {
+        continue; // a package's member (a type), or a type's
+      }
+      const member = m[2];
+      if (!index.getters.has(member)) {
+        continue;
+      }
+      if (index.fields.has(member) && receiverKind(code, dot) !== 'class') {
+        continue;
+      }
+      edits.push(dot + 1 + member.length);
+    }
+    for (const at of edits.reverse()) {
+      out[n] = `${out[n].slice(0, at)}()${out[n].slice(at)}`;
+      count('property getter call');
+    }
+  }
+
   // Close the jsii.String( opened before fmt.Sprintf: after the Sprintf call's closing parenthesis.
   let joined = out.join('\n');
   let at = joined.indexOf('jsii.String(fmt.Sprintf(');

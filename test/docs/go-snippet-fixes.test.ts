@@ -165,6 +165,19 @@ describe('go-snippet-fixes: repairs before compiling', () => {
     ]);
   });
 
+  test('a name both classes and structs have is a getter call where the receiver is a class instance (a method\'s result)', () => {
+    const fixed = fixGoSnippet([
+      'template := app.Synth().GetStackByName(jsii.String("Registry")).Template',
+      'props := &StackProps{}',
+      'env := props.Env',
+    ].join('\n'), "import { App, StackProps } from 'aws-cdk-lib';", index);
+    expect(fixed.source.split('\n').slice(1)).toEqual([
+      'template := app.Synth().GetStackByName(jsii.String("Registry")).Template()',
+      'props := &awscdk.StackProps{}',
+      'env := props.Env',
+    ]);
+  });
+
   test('a TypeScript import no assembly knows is an error naming it', () => {
     expect(() => fixGoSnippet('x := 1', "import * as nope from 'not-a-jsii-module';", index)).toThrow(/no Go package for the TypeScript import 'not-a-jsii-module'/);
   });
