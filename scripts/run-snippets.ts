@@ -340,7 +340,8 @@ export function goErrors(output: string, written: Written[]): Map<Written, Array
  * again, until the errors left are none or no repair covers them; then `go vet`. The packages are not
  * `main` (no link: a binary with aws-cdk-go is large). Variables a snippet declares and does not use again
  * (its last results, shown to the reader) are used by the fixture (`_ = name`): Go rejects unused variables,
- * which a reader's own code would go on to use.
+ * which a reader's own code would go on to use. GO_SNIPPETS_RAW=1 compiles rosetta's translations as written
+ * (no repairs: to measure the translator); GO_SNIPPETS_ROUNDS caps the repair rounds (5).
  */
 function go(moduleTemplate: string): number {
   const dir = path.join(OUT, 'go');
@@ -363,7 +364,12 @@ function go(moduleTemplate: string): number {
   const written: Written[] = [];
   for (const s of snippets()) {
     const translation = checkTranslation(s, 'go');
-    const fixed = process.env.GO_SNIPPETS_RAW ? { source: translation, fixes: {} } : fixGoSnippet(translation, s.translations.$, index);
+    let fixed: { source: string; fixes: Record<string, number> } = { source: translation, fixes: {} };
+    try {
+      fixed = process.env.GO_SNIPPETS_RAW ? fixed : fixGoSnippet(translation, s.translations.$, index);
+    } catch (e) {
+      throw new Error(`${s.file}:${s.line} (fixture ${s.fixture}): ${(e as Error).message}`);
+    }
     tally(fixed.fixes);
     const source = fixed.source;
     const declared = [...new Set([...source.matchAll(/^(\w+) :?= /gm)].map(m => m[1]).filter(n => n !== '_'))];
