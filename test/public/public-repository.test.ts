@@ -438,6 +438,28 @@ describe('catalog data handler (inline source, run with stubs)', () => {
     }
   });
 
+  test.each([
+    ['an unknown RequestType (it was a Put)', { RequestType: 'Replace' }, 'invalid RequestType "Replace": Create, Update or Delete is allowed; no call made'],
+    ['a RepositoryName that is not a name', { ResourceProperties: { RepositoryName: '../x\r\nFAKE' } }, 'invalid RepositoryName "../x\\r\\nFAKE": an ECR Public repository name is allowed; no call made'],
+    ['a RepositoryName as a list', { ResourceProperties: { RepositoryName: ['tools/cli'] } }, 'invalid RepositoryName ["tools/cli"]: an ECR Public repository name is allowed; no call made'],
+    ['CatalogData as a string', { ResourceProperties: { RepositoryName: 'tools/cli', CatalogData: 'x' } }, 'invalid CatalogData "x": an object is allowed; no call made'],
+    ['a logo that is not base64', { ResourceProperties: { RepositoryName: 'tools/cli', LogoImageBlob: 'not base64!' } }, 'invalid LogoImageBlob "not base64!": base64 text is allowed; no call made'],
+  ])('%s: FAILED before any call, naming the property, the value and what is allowed', async (_what, change, reason) => {
+    const sent: any[] = [];
+    const { handler, responses } = load(async (cmd) => { sent.push(cmd); return {}; });
+    await handler({ ...event('Create'), ...change });
+    expect(sent).toEqual([]);
+    expect(responses).toHaveLength(1);
+    expect(responses[0].body).toMatchObject({ Status: 'FAILED', Reason: reason });
+  });
+
+  test('a Delete with invalid properties: SUCCESS, no call, a bounded physical id', async () => {
+    const { handler, responses } = load(async () => { throw new Error('must not be called'); });
+    await handler({ ...event('Delete'), ResourceProperties: { RepositoryName: 'x'.repeat(100_000), CatalogData: 7 } });
+    expect(responses[0].body).toMatchObject({ Status: 'SUCCESS' });
+    expect(responses[0].body.PhysicalResourceId.length).toBeLessThanOrEqual(205 + '/catalog-data'.length);
+  });
+
   test('control characters of an API error are escaped in the Reason', async () => {
     const { handler, responses } = load(async () => { throw new Error('bad\r\nFAKE\u001b[2J\u202e'); });
     await handler(event('Update'));

@@ -10,6 +10,8 @@ import {
 } from './contract';
 import { listAccounts } from './organizations';
 import { organizationSummary, OrganizationSummary, summaryHtml, TargetSummary } from './summary';
+import { logLine } from '../../private/escape';
+import { parseJson } from '../../private/json';
 import { RegistryReport, renderHtml, reportToJson, reportToSarif } from '../../report/live';
 import { describeError, forClient } from '../../runtime';
 
@@ -51,83 +53,159 @@ const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const PARTITION = /^aws(-[a-z]+)*$/;
+/** An S3 bucket name (3-63 lowercase letters, digits, `.` and `-`). */
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-/** The configuration from the environment; throws naming the variable, the value and what is allowed. */
+/** Limits of the worker's configuration (the construct's own limits, checked again where they are used). */
+export const WORKER_LIMITS = {
+  /** Regions read per account (`RegistryAudit` takes at most 40). */
+  regions: 40,
+  /** Accounts given by the construct (`RegistryAudit` takes at most 100,000). */
+  accounts: 100_000,
+  /** ECR requests started per second per target (`requestsPerSecond`: 1 to 1,000). */
+  requestsPerSecond: 1000,
+  /** ECR requests in flight per target (the construct sets 8). */
+  concurrency: 64,
+  /** The audit's name: a CloudWatch dimension value (at most 1,024 characters). */
+  auditName: 1024,
+} as const;
+
+/**
+ * An event or a configuration the worker refuses before any call: the message names the field (or
+ * the environment variable), its value (escaped, at most 200 characters) and what is allowed.
+ */
+export class WorkerInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerInputError';
+  }
+}
+
+/** A value for a message: JSON when it has one, escaped and bounded; never throws. */
+function shown(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = undefined;
+  }
+  return logLine(text ?? (value === undefined ? 'missing' : `a value of type ${typeof value}`), 200);
+}
+
+/** The configuration from the environment; throws a `WorkerInputError` naming the variable, the value and what is allowed. */
 export function configFromEnv(env: Record<string, string | undefined>): WorkerConfig {
-  const get = (name: string): string => {
-    const v = env[name];
-    if (v === undefined || v === '') {
-      throw new Error(`environment variable ${name} is not set (the RegistryAudit construct sets it)`);
-    }
-    return v;
+  const bad = (name: string, allowed: string): never => {
+    throw new WorkerInputError(`environment variable ${name} is ${shown(env[name])}: ${allowed} is allowed (the RegistryAudit construct sets it)`);
   };
-  const list = (name: string, pattern: RegExp, what: string, optional: boolean): string[] => {
+  const get = (name: string, pattern: RegExp, allowed: string): string => {
+    const v = env[name];
+    if (typeof v !== 'string' || !pattern.test(v)) {
+      bad(name, allowed);
+    }
+    return v as string;
+  };
+  const list = (name: string, pattern: RegExp, allowed: string, min: number, max: number): string[] => {
     const text = env[name];
-    if (optional && (text === undefined || text === '' || text === '[]')) {
+    if (min === 0 && (text === undefined || text === '')) {
       return [];
     }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text ?? '');
+      // Depth-limited: a hand-set variable must not exhaust the stack.
+      parsed = parseJson(text ?? '', name);
     } catch {
-      throw new Error(`environment variable ${name} is not a JSON array of ${what}: ${JSON.stringify(text)}`);
+      parsed = undefined;
     }
-    if (!Array.isArray(parsed) || parsed.some(x => typeof x !== 'string' || !pattern.test(x)) || (!optional && parsed.length === 0)) {
-      throw new Error(`environment variable ${name} is not a JSON array of ${what}: ${JSON.stringify(text)}`);
+    const what = `a JSON array of ${min} to ${max.toLocaleString('en-US')} distinct ${allowed}`;
+    if (!Array.isArray(parsed) || parsed.length < min || parsed.length > max
+      || parsed.some(x => typeof x !== 'string' || !pattern.test(x)) || new Set(parsed).size !== parsed.length) {
+      bad(name, what);
     }
     return parsed as string[];
   };
-  const positive = (name: string): number => {
-    const n = Number(get(name));
-    if (!Number.isFinite(n) || n <= 0) {
-      throw new Error(`environment variable ${name} is ${JSON.stringify(env[name])}: a positive number is allowed`);
+  const whole = (name: string, max: number): number => {
+    const v = env[name];
+    const n = typeof v === 'string' && /^\d{1,7}$/.test(v) ? Number(v) : NaN;
+    if (!(n >= 1 && n <= max)) {
+      bad(name, `a whole number from 1 to ${max.toLocaleString('en-US')}`);
     }
     return n;
   };
-  const check = (name: string, pattern: RegExp, what: string): string => {
-    const v = get(name);
-    if (!pattern.test(v)) {
-      throw new Error(`environment variable ${name} is ${JSON.stringify(v)}: ${what} is allowed`);
+  // A switch the worker does not understand ("yes", "TRUE") is refused, never read as false.
+  const flag = (name: string): boolean => {
+    const v = env[name];
+    if (v !== undefined && v !== 'true' && v !== 'false') {
+      bad(name, '"true", "false" or nothing');
     }
-    return v;
+    return v === 'true';
   };
   return {
-    bucket: get(ENV.bucket),
-    regions: list(ENV.regions, REGION, 'region names', false),
-    accounts: list(ENV.accounts, ACCOUNT, '12-digit account ids', true),
-    memberRoleName: check(ENV.memberRoleName, ROLE_NAME, 'an IAM role name'),
-    partition: check(ENV.partition, PARTITION, 'an AWS partition (aws, aws-cn, aws-us-gov)'),
-    auditAccount: check(ENV.auditAccount, ACCOUNT, 'a 12-digit account id'),
-    auditName: get(ENV.auditName),
-    securityHub: env[ENV.securityHub] === 'true',
-    usage: env[ENV.usage] === 'true',
-    requestsPerSecond: positive(ENV.requestsPerSecond),
-    concurrency: positive(ENV.concurrency),
+    bucket: get(ENV.bucket, BUCKET, 'an S3 bucket name (3-63 lowercase letters, digits, . and -)'),
+    regions: list(ENV.regions, REGION, 'region names', 1, WORKER_LIMITS.regions),
+    accounts: list(ENV.accounts, ACCOUNT, '12-digit account ids', 0, WORKER_LIMITS.accounts),
+    memberRoleName: get(ENV.memberRoleName, ROLE_NAME, 'an IAM role name (1-64 letters, digits and +=,.@_-)'),
+    partition: get(ENV.partition, PARTITION, 'an AWS partition (aws, aws-cn, aws-us-gov, ...)'),
+    auditAccount: get(ENV.auditAccount, ACCOUNT, 'a 12-digit account id'),
+    // eslint-disable-next-line no-control-regex
+    auditName: get(ENV.auditName, new RegExp(`^[^\\u0000-\\u001f\\u007f-\\u009f]{1,${WORKER_LIMITS.auditName}}$`), `1 to ${WORKER_LIMITS.auditName} characters without control characters`),
+    securityHub: flag(ENV.securityHub),
+    usage: flag(ENV.usage),
+    requestsPerSecond: whole(ENV.requestsPerSecond, WORKER_LIMITS.requestsPerSecond),
+    concurrency: whole(ENV.concurrency, WORKER_LIMITS.concurrency),
   };
 }
 
-/** Check an event before any call (it comes from the state machine, or from whoever may invoke the function). */
+const EVENT_FIELDS: Record<string, readonly string[]> = {
+  plan: ['action', 'runId'],
+  summarize: ['action', 'runId'],
+  target: ['action', 'runId', 'target'],
+};
+
+/**
+ * Check an event by type and value before any call (it comes from the state machine, or from
+ * whoever may invoke the function). Throws a `WorkerInputError` naming the field, its value and
+ * what is allowed; no other field is accepted.
+ */
 export function validateEvent(event: unknown): WorkerEvent {
-  const e = event as Record<string, any> | null;
-  const bad = (what: string) => new Error(`invalid worker event ${JSON.stringify(event)?.slice(0, 300)}: ${what}`);
-  if (e === null || typeof e !== 'object') {
-    throw bad('an object with action plan, target or summarize is allowed');
+  const bad = (field: string, value: unknown, allowed: string): never => {
+    throw new WorkerInputError(`invalid worker event: ${field} is ${shown(value)}: ${allowed} is allowed`);
+  };
+  const isRecord = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+  if (!isRecord(event)) {
+    return bad('the event', event, 'an object {"action": "plan" | "target" | "summarize", "runId", "target" (with action target)}');
+  }
+  const e = event as Record<string, unknown>;
+  const action = Object.prototype.hasOwnProperty.call(e, 'action') ? e.action : undefined;
+  if (typeof action !== 'string' || !Object.prototype.hasOwnProperty.call(EVENT_FIELDS, action)) {
+    return bad('action', action, 'one of "plan", "target", "summarize"');
+  }
+  const fields = EVENT_FIELDS[action];
+  const extra = Object.keys(e).find(k => !fields.includes(k));
+  if (extra !== undefined) {
+    bad(`field ${logLine(JSON.stringify(extra), 100)}`, e[extra], `no such field (an event of action ${action} has ${fields.join(', ')})`);
   }
   if (typeof e.runId !== 'string' || !RUN_ID.test(e.runId)) {
-    throw bad('runId must be 1-80 letters, digits, - or _');
+    bad('runId', e.runId, '1 to 80 letters, digits, - or _');
   }
-  switch (e.action) {
-    case 'plan':
-    case 'summarize':
-      return { action: e.action, runId: e.runId };
-    case 'target':
-      if (typeof e.target?.account !== 'string' || !ACCOUNT.test(e.target.account) || typeof e.target?.region !== 'string' || !REGION.test(e.target.region)) {
-        throw bad('target must be { account: 12 digits, region: a region name }');
-      }
-      return { action: 'target', runId: e.runId, target: { account: e.target.account, region: e.target.region } };
-    default:
-      throw bad('action must be plan, target or summarize');
+  const runId = e.runId as string;
+  if (action !== 'target') {
+    return { action: action as 'plan' | 'summarize', runId };
   }
+  const t = e.target;
+  if (!isRecord(t)) {
+    return bad('target', t, 'an object {"account", "region"}');
+  }
+  const extraInTarget = Object.keys(t).find(k => k !== 'account' && k !== 'region');
+  if (extraInTarget !== undefined) {
+    bad(`target field ${logLine(JSON.stringify(extraInTarget), 100)}`, t[extraInTarget], 'no such field (a target has account and region)');
+  }
+  if (typeof t.account !== 'string' || !ACCOUNT.test(t.account)) {
+    bad('target.account', t.account, 'a 12-digit account id');
+  }
+  if (typeof t.region !== 'string' || !REGION.test(t.region)) {
+    bad('target.region', t.region, 'a region name (such as eu-west-1)');
+  }
+  return { action: 'target', runId, target: { account: t.account as string, region: t.region as string } };
 }
 
 /** The worker's clients, each through the runtime client policy. */

@@ -35,9 +35,20 @@ function fail(message: string): never {
   throw new ImageCopyError('input', `invalid properties: ${message}`);
 }
 
+/** A value for a message: its JSON (or its type), escaped and at most 120 characters; never throws. */
+export function shownValue(v: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(v);
+  } catch {
+    text = undefined;
+  }
+  return printable(text ?? (v === undefined ? 'missing' : `a value of type ${typeof v}`), 120);
+}
+
 function str(v: unknown, name: string): string {
   if (typeof v !== 'string' || v.length === 0 || v.length > 2048) {
-    fail(`${name} must be a non-empty string of at most 2048 characters`);
+    fail(`${name} is ${shownValue(v)}: a non-empty string of at most 2048 characters is allowed`);
   }
   return v;
 }
@@ -46,8 +57,9 @@ function list(v: unknown, name: string, max: number): string[] {
   if (v === undefined) {
     return [];
   }
+  // A single string is not read as a list of one (a hand-edited template): refused like any other type.
   if (!Array.isArray(v) || v.length > max || v.some(x => typeof x !== 'string')) {
-    fail(`${name} must be a list of at most ${max} strings`);
+    fail(`${name} is ${shownValue(v)}: a list of at most ${max} strings is allowed`);
   }
   return v as string[];
 }
@@ -55,18 +67,26 @@ function list(v: unknown, name: string, max: number): string[] {
 /** Check the properties of an event by type and value; throws an `input` ImageCopyError naming what is wrong. */
 export function parseProperties(raw: unknown): ParsedCopy {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    fail('ResourceProperties must be an object');
+    fail(`ResourceProperties is ${shownValue(raw)}: an object is allowed`);
   }
   const p = raw as Record<string, unknown>;
   const unknown = Object.keys(p).filter(k => !KEYS.has(k));
   if (unknown.length > 0) {
     fail(`unknown properties ${unknown.slice(0, 5).map(k => JSON.stringify(printable(k, 60))).join(', ')}`);
   }
-  const source = parseReference(str(p.Source, 'Source'));
+  const reference = (name: string): ImageRef => {
+    const text = str(p[name], name);
+    try {
+      return parseReference(text);
+    } catch (e) {
+      return fail(`${name}: ${(e as Error).message}`);
+    }
+  };
+  const source = reference('Source');
   if (source.tag === undefined && source.digest === undefined) {
     fail(`Source ${printable(String(p.Source))} names no tag and no digest`);
   }
-  const destination = parseReference(str(p.Destination, 'Destination'));
+  const destination = reference('Destination');
   if (!destination.ecr || destination.tag !== undefined || destination.digest !== undefined) {
     fail(`Destination ${printable(String(p.Destination))} must be an ECR repository <account>.dkr.ecr.<region>.<suffix>/<name>, without tag or digest`);
   }
@@ -86,9 +106,15 @@ export function parseProperties(raw: unknown): ParsedCopy {
       fail(`tag ${JSON.stringify(printable(t))} is not an image tag (1-128 letters, digits, _ . - not starting with . or -)`);
     }
   }
-  const platforms = list(p.Platforms, 'Platforms', MAX_PLATFORMS).map(parsePlatform);
+  const platforms = list(p.Platforms, 'Platforms', MAX_PLATFORMS).map(text => {
+    try {
+      return parsePlatform(text);
+    } catch (e) {
+      return fail(`Platforms: ${(e as Error).message}`);
+    }
+  });
   if (p.RemoveTagsOnDelete !== undefined && p.RemoveTagsOnDelete !== 'true') {
-    fail(`RemoveTagsOnDelete must be "true" or absent, not ${JSON.stringify(printable(String(p.RemoveTagsOnDelete), 40))}`);
+    fail(`RemoveTagsOnDelete must be "true" or absent, not ${shownValue(p.RemoveTagsOnDelete)}`);
   }
   return {
     props: { ...(p as unknown as CopyProperties), ...(secretArn ? { SourceSecretArn: secretArn } : {}) },

@@ -11,7 +11,9 @@
  *
  * Like the image check handler, it answers only to CloudFormation's pre-signed S3 ResponseURL
  * (src/private/response-url.ts, the same check as plain JavaScript): any other URL is logged and
- * refused before any call. The Reason is escaped (no control characters) and bounded.
+ * refused before any call. The properties are checked by type and value before any call (a
+ * RequestType it does not know fails, never means a Put); a Delete calls nothing and answers SUCCESS.
+ * The Reason is escaped (no control characters) and bounded.
  */
 import { RESPONSE_URL_CHECK_SOURCE } from '../../private/response-url';
 
@@ -36,6 +38,18 @@ function respond(event, status, reason, physicalId) {
   });
 }
 
+const ALLOWED = {
+  RequestType: 'Create, Update or Delete', RepositoryName: 'an ECR Public repository name',
+  CatalogData: 'an object', LogoImageBlob: 'base64 text',
+};
+function invalid(t, p) {
+  const n = p.RepositoryName, c = p.CatalogData, l = p.LogoImageBlob;
+  if (t !== 'Create' && t !== 'Update') return ['RequestType', t];
+  if (typeof n !== 'string' || !/^[a-z0-9][a-z0-9._\/-]{1,204}$/.test(n)) return ['RepositoryName', n];
+  if (c !== undefined && (!c || typeof c !== 'object' || Array.isArray(c))) return ['CatalogData', c];
+  if (l !== undefined && (typeof l !== 'string' || !/^[A-Za-z0-9+\/]*={0,2}$/.test(l))) return ['LogoImageBlob', l];
+}
+
 exports.handler = async (event) => {
   const bad = responseUrlProblem(event && event.ResponseURL);
   if (bad) {
@@ -43,9 +57,12 @@ exports.handler = async (event) => {
     return;
   }
   const p = event.ResourceProperties || {};
-  const physicalId = event.PhysicalResourceId || p.RepositoryName + '/catalog-data';
+  const n = p.RepositoryName;
+  const physicalId = event.PhysicalResourceId || (typeof n === 'string' ? n.slice(0, 205) : 'invalid') + '/catalog-data';
   try {
     if (event.RequestType !== 'Delete') {
+      const i = invalid(event.RequestType, p);
+      if (i) throw new Error('invalid ' + i[0] + ' ' + String(JSON.stringify(i[1])).slice(0, 100) + ': ' + ALLOWED[i[0]] + ' is allowed; no call made');
       const c = p.CatalogData || {};
       await client.send(new PutRepositoryCatalogDataCommand({
         repositoryName: p.RepositoryName,
