@@ -94,6 +94,8 @@ function constructSources(): string[] {
         && p !== path.join(root, 'image-check', 'private', 'platforms.ts')
         // The organization audit worker's core (run by its Lambda function, not at synth).
         && p !== path.join(root, 'audit', 'private', 'worker.ts')
+        // The public catalog handler's inline source: a string run by its Lambda function, not at synth.
+        && p !== path.join(root, 'public', 'private', 'catalog-handler-source.ts')
         // Bounded reads and JSON for the run-time code (CLI, report): each caller turns their errors into its own.
         && p !== path.join(root, 'private', 'files.ts')
         && p !== path.join(root, 'private', 'json.ts')

@@ -38,6 +38,19 @@ export class AdoptReadError extends Error {
   }
 }
 
+/**
+ * The app could not be written into `--out` (a full disk, a read-only directory, a directory where
+ * a file goes): the CLI's exit code 4, like any output that could not be written.
+ */
+export class AdoptWriteError extends Error {
+  constructor(public readonly out: string, file: string, cause: unknown) {
+    const code = (cause as NodeJS.ErrnoException)?.code;
+    const why = code === 'ENOSPC' ? 'no space left on the device (ENOSPC)' : code ?? (cause as Error)?.message ?? String(cause);
+    super(`could not write ${file} into --out ${JSON.stringify(out)}: ${why}`);
+    this.name = 'AdoptWriteError';
+  }
+}
+
 /** What adopting shares with the report's live read: its limits, endpoints, credentials and runtime policy. */
 export type AdoptReadOptions = Pick<RegistryReportOptions,
 'deadline' | 'requestTimeoutMs' | 'endpoint' | 'stsEndpoint' | 'credentials' | 'concurrency' | 'requestsPerSecond' | 'onProgress' | 'env'>;
@@ -325,10 +338,17 @@ function packageJson(): any {
 
 /** Write the app and its files into `out`; returns the files written (relative, sorted). */
 export function writeApp(out: string, adopted: AdoptedModel, language: AdoptLanguage, compliant: boolean): string[] {
-  mkdirSync(out, { recursive: true });
+  const write = (file: string, action: () => void) => {
+    try {
+      action();
+    } catch (e) {
+      throw new AdoptWriteError(out, file, e);
+    }
+  };
+  write('the directory', () => mkdirSync(out, { recursive: true }));
   // Import mappings of an earlier run (with --force) that named other stacks would mislead.
   for (const f of readdirSync(out).filter(n => /^import-.+\.json$/.test(n))) {
-    rmSync(path.join(out, f));
+    write(f, () => rmSync(path.join(out, f)));
   }
   const files: Record<string, string> = {};
   const pkg = packageJson();
@@ -362,7 +382,7 @@ export function writeApp(out: string, adopted: AdoptedModel, language: AdoptLang
   }
   files['ADOPTED.md'] = adoptedMd(adopted, language, compliant);
   for (const [name, text] of Object.entries(files)) {
-    writeFileSync(path.join(out, name), text);
+    write(name, () => writeFileSync(path.join(out, name), text));
   }
   return Object.keys(files).sort();
 }

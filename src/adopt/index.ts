@@ -3,7 +3,7 @@
  * not part of the jsii assembly (an async API over the report's reader). See docs/adopt.md.
  */
 export {
-  AdoptInputError, AdoptReadError, PRIMARY_IDENTIFIERS, adoptModel, adoptRegistry, importMapping,
+  AdoptInputError, AdoptReadError, AdoptWriteError, PRIMARY_IDENTIFIERS, adoptModel, adoptRegistry, importMapping,
 } from './adopt';
 export type { AdoptChange, AdoptChangesJson, AdoptGap, AdoptOptions, AdoptReadOptions, AdoptResult, AdoptedModel, AdoptedStack } from './adopt';
 export { ADOPTED_AS_IS } from './findings';

@@ -2,7 +2,7 @@
  * `cdk-ecr-registry adopt`: a live registry written as a CDK app, with a `cdk import` mapping per
  * stack and every change a deploy would make (src/adopt; docs/adopt.md).
  */
-import { CliIo, EXIT, InputError, parseCommandArgs, runLimits, TIME_OPTIONS, TIME_OPTIONS_USAGE, urlFlag } from './common';
+import { CliIo, EXIT, InputError, OutputError, parseCommandArgs, runLimits, TIME_OPTIONS, TIME_OPTIONS_USAGE, urlFlag } from './common';
 import { progressPrinter } from './report';
 import type * as adopt from '../adopt';
 import type { AdoptLanguage } from '../adopt/write-code';
@@ -28,7 +28,8 @@ export const ADOPT_USAGE = `Usage:
   --quiet         no progress lines on stderr
 ${TIME_OPTIONS_USAGE}
 
-Exit codes: 0 written; 2 bad input; 1 the registry could not be read (or another error).
+Exit codes: 0 written; 2 bad input; 1 the registry could not be read (or another error); 4 the app
+could not be written into --out, or the summary to stdout.
 `;
 
 /** Run `adopt` with the arguments after the word `adopt`. */
@@ -73,7 +74,7 @@ export async function runAdopt(args: string[], io: CliIo): Promise<number> {
   const limits = runLimits(values);
   // Loaded here: adoption builds a CDK app (aws-cdk-lib), which no other command needs.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { adoptRegistry } = require('../adopt') as typeof adopt;
+  const { adoptRegistry, AdoptWriteError } = require('../adopt') as typeof adopt;
   const result = await adoptRegistry({
     target,
     out: values.out as string,
@@ -86,6 +87,9 @@ export async function runAdopt(args: string[], io: CliIo): Promise<number> {
     stsEndpoint: urlFlag('--sts-endpoint', values['sts-endpoint'] as string | undefined),
     env: io.env,
     onProgress: values.quiet ? undefined : progressPrinter(io.stderr),
+  }).catch(e => {
+    // The app that could not be written is an output error (exit 4), like a stdout that cannot be.
+    throw e instanceof AdoptWriteError ? new OutputError(e.message) : e;
   });
   const lines = [
     `cdk-ecr-registry adopt: wrote the registry ${result.account} ${result.region} into ${values.out} (${result.language}, ${result.compliant ? 'compliant' : 'as is'}):`

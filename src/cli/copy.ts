@@ -2,7 +2,8 @@
  * `cdk-ecr-registry copy SOURCE DEST`: one image copied by digest, without Docker (the engine of
  * src/image-copy). The digest is the last line of stdout; `--json` prints one object instead.
  */
-import { copyReference, credentialsFor, ImageRef, parseReference, parsePlatform, Platform } from '../image-copy';
+import { copyReference, ImageRef, parseReference, parsePlatform, Platform } from '../image-copy';
+import { credentialsFromConfig, DockerConfig, readDockerConfig } from '../image-copy/docker-config';
 import { logLine } from '../private/escape';
 import { createEcrClient, resolvePolicy } from '../runtime';
 import { CliIo, EXIT, InputError, parseCommandArgs, runLimits, TIME_OPTIONS, TIME_OPTIONS_USAGE } from './common';
@@ -71,6 +72,16 @@ export async function runCopy(args: string[], io: CliIo): Promise<number> {
     }
   });
   const insecure = ((values['insecure-registry'] ?? []) as string[]).map(h => h.toLowerCase());
+  // The Docker config is an input file: read (bounded, depth-limited) before any call, and a bad
+  // one is bad input (exit 2), not a failed copy. ECR hosts never need it.
+  let dockerConfig: DockerConfig | undefined;
+  if (!source.ecr || !destination.ecr) {
+    try {
+      dockerConfig = readDockerConfig(io.env);
+    } catch (e) {
+      throw new InputError((e as Error).message);
+    }
+  }
   const limits = runLimits(values);
   const policy = resolvePolicy({ ...io.runtime, deadline: limits.deadline, requestTimeoutMs: limits.requestTimeoutMs, env: io.env });
   const endpoint = io.env.AWS_ENDPOINT_URL_ECR ?? io.env.AWS_ENDPOINT_URL;
@@ -85,7 +96,7 @@ export async function runCopy(args: string[], io: CliIo): Promise<number> {
       ecrClient: region => io.ecrClient
         ? io.ecrClient({ region, ...(endpoint ? { endpoint } : {}) })
         : createEcrClient({ ...io.runtime, region, endpoint, deadline: limits.deadline, requestTimeoutMs: limits.requestTimeoutMs, env: io.env }),
-      credentials: registry => credentialsFor(registry, io.env),
+      credentials: registry => credentialsFromConfig(dockerConfig, registry),
       // Registry answers reach these lines: escaped and bounded.
       log: line => io.stderr(`${logLine(line)}\n`),
     });

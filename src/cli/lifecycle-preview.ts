@@ -18,7 +18,7 @@ import { LifecyclePolicy } from '../lifecycle/policy';
 import { ImageDescription, LifecyclePreview } from '../lifecycle/preview';
 import { escapeTerminal } from '../private/escape';
 import { FileLimitError, readBoundedText } from '../private/files';
-import { parseJson } from '../private/json';
+import { excessDepthAt, parseJson } from '../private/json';
 import { AwsCallError, forClient } from '../runtime';
 
 export const PREVIEW_USAGE = `Usage:
@@ -93,6 +93,15 @@ export async function lifecyclePreview(args: string[], io: CliIo): Promise<numbe
   } else if (values['fail-on-in-use']) {
     throw new InputError('--fail-on-in-use goes with --in-use');
   }
+  // Every input file is read before any call: a bad one is exit 2 at once, not after a live read.
+  const podRefs: InUseReference[] = [];
+  for (const file of sources?.podFiles ?? []) {
+    try {
+      podRefs.push(...readPodsFile(file));
+    } catch (e) {
+      throw new InputError(`cannot read pods file ${file}: ${(e as Error).message}`);
+    }
+  }
   const now = values.now !== undefined ? parseTimeFlag('--now', values.now as string) : new Date();
   const limits = runLimits(values, startedAt);
 
@@ -120,13 +129,7 @@ export async function lifecyclePreview(args: string[], io: CliIo): Promise<numbe
     if (sources.lambda) {
       refs.push(...await readLambda(io.lambdaClient ? io.lambdaClient(region) : forClient(LambdaClient, { region }, clientPolicy), calls));
     }
-    for (const file of sources.podFiles) {
-      try {
-        refs.push(...readPodsFile(file));
-      } catch (e) {
-        throw new InputError(`cannot read pods file ${file}: ${(e as Error).message}`);
-      }
-    }
+    refs.push(...podRefs);
     const previewed = { name: repository!, account: values['registry-id'] as string | undefined, region };
     const direct = markInUse(previewed, images, preview, refs);
     // Indexes keep their children in use, referrers go with their subject: read the graph live.
@@ -169,6 +172,14 @@ function readText(file: string, what: string, maxBytes: number): string {
 
 function readPolicy(file: string): LifecyclePolicy {
   const text = readText(file, 'policy file', MAX_POLICY_FILE_BYTES);
+  // The nesting limit first, as for every JSON file the command reads: one line naming the file.
+  if (excessDepthAt(text) >= 0) {
+    try {
+      parseJson(text, file);
+    } catch (e) {
+      throw new InputError((e as Error).message);
+    }
+  }
   try {
     return LifecyclePolicy.fromJson(text.trim());
   } catch (e) {

@@ -5,7 +5,7 @@
  * synthesize it, and run `report --assembly` on it against the same registry.
  */
 import { execFileSync } from 'child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { ECRClient } from '@aws-sdk/client-ecr';
@@ -277,6 +277,26 @@ describe('adopt: input and read errors', () => {
     const target = await run(['adopt', '--target', '12:us-east-1', '--out', dir]);
     expect([target.code, target.stderr]).toEqual([2, expect.stringContaining('target account "12" is not an AWS account id')]);
     expect(existsSync(dir)).toBe(false);
+  });
+
+  test('output that cannot be written is exit 4, one line (the rows of test/cli/cli-io-limits.test.ts for adopt)', async () => {
+    // Standard output closed (EPIPE) or full (ENOSPC): the app is written, the summary is not.
+    for (const [code, why] of [['EPIPE', 'the reader closed the pipe (EPIPE)'], ['ENOSPC', 'no space left on the device (ENOSPC)']]) {
+      const out = path.join(tempDir('adopt-stdout-'), 'app');
+      let stderr = '';
+      const exit = await main(['adopt', '--region', REGION, '--out', out, '--endpoint', standIn.url, '--quiet'], {
+        stdout: () => { throw Object.assign(new Error(code), { code }); },
+        stderr: t => { stderr += t; },
+        env: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true', AWS_MAX_ATTEMPTS: '2' },
+      });
+      expect([exit, stderr]).toEqual([4, `cdk-ecr-registry: could not write standard output: ${why}\n`]);
+    }
+    // A file of the app that cannot be written (here a directory where app.ts goes): 4, not 1, one line naming it.
+    const out = tempDir('adopt-unwritable-');
+    mkdirSync(path.join(out, 'app.ts'));
+    const r = await run(['adopt', '--region', REGION, '--out', out, '--endpoint', standIn.url, '--quiet', '--force']);
+    expect(r.stderr).toBe(`cdk-ecr-registry: could not write app.ts into --out ${JSON.stringify(out)}: EISDIR\n`);
+    expect(r.code).toBe(4);
   });
 
   test('a registry that cannot be read is exit 1, and nothing is written', async () => {
