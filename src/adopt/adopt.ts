@@ -152,10 +152,16 @@ export function checkOut(out: string, force: boolean): void {
   if (!existsSync(out)) {
     return;
   }
-  if (!statSync(out).isDirectory()) {
-    throw new AdoptInputError(`--out ${JSON.stringify(out)} is a file, not a directory`);
+  const stat = statSync(out);
+  if (!stat.isDirectory()) {
+    throw new AdoptInputError(`--out ${JSON.stringify(out)} is ${stat.isFile() ? 'a file' : 'a device, socket or pipe'}, not a directory`);
   }
-  const entries = readdirSync(out);
+  let entries: string[];
+  try {
+    entries = readdirSync(out);
+  } catch (e) {
+    throw new AdoptInputError(`--out ${JSON.stringify(out)} cannot be read (${(e as NodeJS.ErrnoException)?.code ?? String(e)})`);
+  }
   if (entries.length > 0 && !force) {
     throw new AdoptInputError(`--out ${JSON.stringify(out)} is not empty (${entries.length} entries, like ${entries.sort()[0]}): give an empty or new directory, or --force to write over the app files in it`);
   }

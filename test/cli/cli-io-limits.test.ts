@@ -306,6 +306,15 @@ describe('every input file: bounded, depth-limited, a regular file or a pipe; on
     expect(o.limit).toBe(32 * MiB);
   });
 
+  test('adopt --out a device, a pipe or a file: one line, exit 2, before any call (it said "is a file" of a device)', async () => {
+    const fifo = path.join(dir, 'adopt-out-fifo');
+    execFileSync('mkfifo', [fifo]);
+    for (const [out, what] of [['/dev/zero', 'a device, socket or pipe'], [fifo, 'a device, socket or pipe'], [policyFile, 'a file']]) {
+      const r = await run(['adopt', '--region', 'eu-west-1', '--endpoint', 'http://127.0.0.1:1', '--out', out, '--quiet']);
+      expect([r.code, r.stderr]).toEqual([EXIT.BAD_INPUT, `cdk-ecr-registry: --out ${JSON.stringify(out)} is ${what}, not a directory\n`]);
+    }
+  });
+
   test('a Docker config that is fine is read once, before the copy, and the copy goes on', async () => {
     const f = place(options.find(x => x.option.startsWith('copy'))!, 'good');
     fs.writeFileSync(f, JSON.stringify({ auths: { [host]: { auth: Buffer.from('user:pass').toString('base64') } } }));
