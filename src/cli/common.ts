@@ -64,6 +64,11 @@ export interface CliIo {
    */
   readonly runtime?: Omit<RuntimePolicy, 'deadline' | 'requestTimeoutMs' | 'env'>;
   /**
+   * How often a long read prints where it is on stderr (tests pass a short one).
+   * @default 5000
+   */
+  readonly progressIntervalMs?: number;
+  /**
    * Milliseconds since the epoch (tests pass a clock).
    * @default Date.now
    */

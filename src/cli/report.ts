@@ -10,14 +10,16 @@
  */
 import {
   ECR_STORAGE_PRICES, FailOn, InventoryProgress, parseTarget, readAssembly, RegistryReport, renderHtml,
-  renderText, reportToJson, ReportTarget, StoragePrices, validateTarget,
+  renderText, reportToJson, ReportTarget, StoragePrices, TargetReading, validateTarget,
 } from '../report';
 import {
   CliIo, EXIT, InputError, OutputError, outputError, parseCommandArgs, positiveNumberFlag, runLimits, TIME_OPTIONS, TIME_OPTIONS_USAGE, urlFlag,
 } from './common';
 import { checkOutputFile, writeOutputFile } from './output-file';
 import { checkSarifPath, writeSarifFile } from './sarif-file';
+import { escapeTerminal } from '../private/escape';
 import { isRepositoryNamePrefix } from '../report/audit';
+import { formatSeconds } from '../runtime/errors';
 
 export const REPORT_USAGE = `Usage:
   cdk-ecr-registry report [--target <account>:<region>[:<roleArn>]]... [--region <region>]
@@ -91,8 +93,25 @@ export function progressPrinter(write: (text: string) => void, now: () => number
       return;
     }
     lastPrinted.set(key, t);
-    write(`cdk-ecr-registry report: ${p.account} ${p.region}: ${p.read.toLocaleString('en-US')} of ${p.listed.toLocaleString('en-US')}`
+    write(`cdk-ecr-registry report: ${shortName(p.account)} ${shortName(p.region)}: ${p.read.toLocaleString('en-US')} of ${p.listed.toLocaleString('en-US')}`
       + `${p.listingDone ? '' : '+'} repositories read${done ? ', done' : ''}\n`);
+  };
+}
+
+/** A name from the registry or the arguments in a progress line: escaped, at most 64 characters. */
+function shortName(text: string): string {
+  const s = escapeTerminal(text);
+  return s.length > 64 ? `${s.slice(0, 61)}...` : s;
+}
+
+/**
+ * The line printed every few seconds while a registry is read (`RegistryReportOptions.onReading`),
+ * whether stderr is a terminal or not: `reading 123456789012/eu-west-1: 40 repositories so far (12 s)`.
+ */
+export function readingPrinter(write: (text: string) => void): (r: TargetReading) => void {
+  return r => {
+    const listed = r.listed === 0 ? 'no repository listed yet' : `${r.listed.toLocaleString('en-US')} repositor${r.listed === 1 ? 'y' : 'ies'} so far`;
+    write(`cdk-ecr-registry report: reading ${shortName(r.account ?? '(default account)')}/${shortName(r.region)}: ${listed} (${formatSeconds(r.elapsedMs)})\n`);
   };
 }
 
@@ -194,6 +213,7 @@ export async function runReport(argv: string[], io: CliIo): Promise<number> {
     endpoint,
     stsEndpoint,
     onProgress,
+    ...(values.quiet ? {} : { onReading: readingPrinter(io.stderr), progressIntervalMs: io.progressIntervalMs }),
     env: io.env,
     ...(usage ? { usage: true, prices } : {}),
     ...(assembly ? { assembly } : {}),

@@ -28,7 +28,7 @@ import { CheckProperties, digestAttribute, HANDLER_SAFETY_MARGIN_MS, MAX_RESPONS
 import { protectAfterCheck, releaseOnDelete } from './private/protect';
 import { escapeTerminal, logLine, MAX_LOG_LINE_CHARS } from '../private/escape';
 import { checkResponseUrl } from '../private/response-url';
-import { AwsCallError, createEcrClient, formatSeconds, RuntimePolicy } from '../runtime';
+import { AwsCallError, createEcrClient, formatSeconds, RETRY_DELAY_FLOOR_MS, RuntimePolicy } from '../runtime';
 
 /** The fields of a CloudFormation custom resource request this handler reads. */
 export interface CustomResourceEvent {
@@ -254,8 +254,8 @@ export interface SendResponseOptions {
   readonly random?: () => number;
 }
 
-/** Shortest wait between two attempts of the response PUT. */
-export const RESPONSE_BACKOFF_FLOOR_MS = 50;
+/** Shortest wait between two attempts of the response PUT: the floor of every retry of the runtime policy. */
+export const RESPONSE_BACKOFF_FLOOR_MS = RETRY_DELAY_FLOOR_MS;
 
 /** The response could not be delivered. */
 export class ResponseNotSentError extends Error {

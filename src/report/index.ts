@@ -27,7 +27,7 @@ export type {
   ReportJson, ReportTarget, RepositoryJson, RepositoryModel, RepositoryUsage, ResourceJson, ResourceTag, RuleInfo, SarifDriver,
   SarifInvocation, SarifLocation, SarifLog, SarifLogicalLocation, SarifMessage, SarifNotification, SarifResult, SarifRule, SarifRun,
   ScanningRule, Severity, SigningConfigurationModel, SigningRuleModel, StackMatch, StackResourcesReader, StoragePrices, Subject,
-  SubjectBase, SubjectKind, TargetDrift, TargetDriftJson, TargetJson, TargetReport, TargetStatus, UsageSummaryJson,
+  SubjectBase, SubjectKind, TargetDrift, TargetDriftJson, TargetJson, TargetReading, TargetReport, TargetStatus, UsageSummaryJson,
 } from './live';
 export { readAssembly } from './assembly';
 export { modelFromTemplate } from '../model/template';

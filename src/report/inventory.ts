@@ -13,7 +13,7 @@ import { REPOSITORY_PAGE_SIZES } from '../model/kinds/repository';
 import { ReadGap, RegistryModel, RegistryPart } from '../model/settings';
 import { registryArnOf } from '../model/values';
 import { Limiter } from '../private/concurrency';
-import { AwsCallError, describeError, errorCode } from '../runtime/errors';
+import { AwsCallError, describeError, errorCode, isUnreachable } from '../runtime/errors';
 
 /** ECR's page sizes (the most each action returns in one answer). */
 export const PAGE_SIZES = {
@@ -91,7 +91,9 @@ const ABSENT = new Set([
  *
  * A call that fails (access denied, an action the region or an emulator lacks) does not stop the
  * read: the part it was for is recorded in `model.gaps` (and in the repository's `unread`), and the
- * rest is read. Only an answer from the wrong account throws.
+ * rest is read. Only an answer from the wrong account and an endpoint that cannot be reached (a
+ * refused connection, a host name that does not resolve: the `AwsCallError` of the first call that
+ * found it) throw.
  */
 export async function readInventory(options: InventoryOptions): Promise<Inventory> {
   const started = Date.now();
@@ -111,6 +113,10 @@ export async function readInventory(options: InventoryOptions): Promise<Inventor
     try {
       return { value: await send<T>(action, command) };
     } catch (e) {
+      if (isUnreachable(e)) {
+        // Nothing at the endpoint (a refused connection, an unknown host): one error for the registry, not a gap per part.
+        throw e;
+      }
       if (ABSENT.has(errorCode(e))) {
         return { absent: true };
       }

@@ -8,7 +8,7 @@
  * Every name here is also a name of the full entry; see docs/report.md, "The library's names".
  */
 export { REPORT_SCHEMA_VERSION, RegistryReport, parseTarget, validateTarget } from './report';
-export type { FailOn, RegistryReportOptions, ReportTarget, StackMatch, TargetReport, TargetStatus } from './report';
+export type { FailOn, RegistryReportOptions, ReportTarget, StackMatch, TargetReading, TargetReport, TargetStatus } from './report';
 export { ReportInputError } from './errors';
 export { RULE_INFO, audit, ruleInfo } from './audit';
 export type { AuditOptions, Finding, RuleInfo, Severity } from './audit';

@@ -102,6 +102,16 @@ export interface RegistryReportOptions {
   /** Progress of each registry read. */
   readonly onProgress?: (progress: InventoryProgress) => void;
   /**
+   * Called every `progressIntervalMs` while a registry is being read, from the start (before any
+   * repository is listed): where the read is and how long it has taken. The CLI prints it on stderr.
+   */
+  readonly onReading?: (reading: TargetReading) => void;
+  /**
+   * How often `onReading` is called while a registry is read.
+   * @default 5000
+   */
+  readonly progressIntervalMs?: number;
+  /**
    * Also read every image (DescribeImages) and report storage and cost per repository (`usage`).
    * @default false
    */
@@ -163,6 +173,22 @@ export interface TargetReport {
   /** What the assembly declares against what the registry has (when an assembly was given and the registry was read). */
   readonly drift?: TargetDrift;
 }
+
+/** Where the read of one registry is (see `RegistryReportOptions.onReading`). */
+export interface TargetReading {
+  /** The target's account, or the account the registry answered, when known. */
+  readonly account?: string;
+  readonly region: string;
+  /** Repositories listed so far. */
+  readonly listed: number;
+  /** Repositories whose settings are read. */
+  readonly read: number;
+  /** Milliseconds since this registry's read started. */
+  readonly elapsedMs: number;
+}
+
+/** How often a registry read reports where it is (`onReading`). */
+export const PROGRESS_INTERVAL_MS = 5_000;
 
 /** How a declared stack was matched to the targets. */
 export interface StackMatch {
@@ -327,8 +353,33 @@ interface AppComparison {
 async function readTarget(
   target: ReportTarget, options: RegistryReportOptions, deadline: number, declared: DeclaredApp | undefined,
 ): Promise<TargetReport> {
+  const started = Date.now();
+  const onReading = options.onReading;
+  if (!onReading) {
+    return readTargetSteps(target, options, deadline, declared, started);
+  }
+  // Where the read is, every few seconds, whether repositories arrive or not (an endpoint that hangs).
+  const latest: { account?: string; listed: number; read: number } = { account: target.account, listed: 0, read: 0 };
+  const onProgress = (p: InventoryProgress) => {
+    latest.account = p.account === 'unknown' ? latest.account : p.account;
+    latest.listed = p.listed;
+    latest.read = p.read;
+    options.onProgress?.(p);
+  };
+  const every = options.progressIntervalMs ?? PROGRESS_INTERVAL_MS;
+  const timer = setInterval(() => onReading({ ...latest, region: target.region, elapsedMs: Date.now() - started }), every);
+  try {
+    return await readTargetSteps(target, { ...options, onProgress }, deadline, declared, started);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function readTargetSteps(
+  target: ReportTarget, options: RegistryReportOptions, deadline: number, declared: DeclaredApp | undefined, started: number,
+): Promise<TargetReport> {
   const read: TargetRead = {
-    target, options, started: Date.now(), policy: { deadline, requestTimeoutMs: options.requestTimeoutMs, env: options.env ?? process.env },
+    target, options, started, policy: { deadline, requestTimeoutMs: options.requestTimeoutMs, env: options.env ?? process.env },
   };
   const stsCalls: Record<string, number> = target.roleArn !== undefined ? { AssumeRole: 1 } : {};
   let credentials: RegistryReportOptions['credentials'];

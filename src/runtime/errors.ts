@@ -57,13 +57,14 @@ export interface AwsCallErrorProps {
   /** `ECR DescribeImages` */
   readonly call: string;
   readonly resource: CallResource;
+  /** Attempts made: 0 when the call was not tried (its deadline had passed, or its endpoint was found unreachable by an earlier call). */
   readonly attempts: number;
   readonly elapsedMs: number;
   /** The failure of the last attempt. */
   readonly last: AttemptFailure;
   /** Kinds of every attempt's failure, in order. */
   readonly history: FailureKind[];
-  /** Why no further attempt was made (absent when the failure is not retryable). */
+  /** Why no further attempt was made (absent when the failure is not retryable); with `attempts` 0, why none was. */
   readonly stoppedBecause?: string;
   /** The call's deadline ended it (the last attempt was cut, or no time was left for another). */
   readonly atDeadline?: boolean;
@@ -155,6 +156,11 @@ const KIND_WORDS: Record<FailureKind, string> = {
 };
 
 function formatMessage(p: AwsCallErrorProps): string {
+  const resource = formatResource(p.resource);
+  if (p.attempts === 0) {
+    // Never sent: say why, not "1 attempt over 0 s".
+    return `${p.call} was not tried: ${p.stoppedBecause ?? p.last.what}${resource ? ` (${resource})` : ''}`;
+  }
   const everyThrottled = p.attempts > 1 && p.history.every(k => k === 'throttled');
   const what = everyThrottled
     ? `was throttled on every request for ${formatSeconds(p.elapsedMs)} (${p.last.code})`
@@ -164,7 +170,6 @@ function formatMessage(p: AwsCallErrorProps): string {
   p.history.forEach(k => kinds.set(k, (kinds.get(k) ?? 0) + 1));
   const mix = kinds.size > 1 ? ` [${[...kinds].map(([k, n]) => `${n} ${KIND_WORDS[k]}`).join(', ')}]` : '';
   const stopped = p.stoppedBecause ? `; ${p.stoppedBecause}` : '';
-  const resource = formatResource(p.resource);
   return `${p.call} ${what}: ${attempts}${mix}${stopped}${resource ? ` (${resource})` : ''}`;
 }
 
@@ -280,6 +285,15 @@ export function classifyFailure(error: unknown): AttemptFailure {
     return { kind: 'client', retryable: false, code: name, httpStatus: status, what: `failed: ${name}: ${message}`, error };
   }
   return { kind: 'other', retryable: false, code: name, what: `failed: ${name === 'Error' ? '' : `${name}: `}${message}`, error };
+}
+
+/** Transport codes that mean "nobody answers at this address": a call ends after a few attempts (see `UNREACHABLE_MAX_ATTEMPTS` in client.ts); `EAI_AGAIN`, a DNS server that did not answer, is not one of them. */
+export const UNREACHABLE_CODES: readonly string[] = ['ECONNREFUSED', 'ENOTFOUND'];
+
+/** Whether an error (an `AwsCallError` or a transport error) says that the endpoint refuses connections or does not resolve. */
+export function isUnreachable(error: unknown): boolean {
+  const code = AwsCallError.isAwsCallError(error) ? error.code : (error as any)?.code;
+  return typeof code === 'string' && UNREACHABLE_CODES.includes(code);
 }
 
 /** Options of `describeError`. */

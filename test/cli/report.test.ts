@@ -114,12 +114,16 @@ describe('cdk-ecr-registry report', () => {
     expect(stdout).toContain(`999999999999 ${REGION}: not read: the credentials read registry ${ACCOUNT} in ${REGION}, not 999999999999`);
   });
 
-  test('an endpoint that does not answer: failed within --timeout, exit 1, the call and the attempts named', async () => {
+  test('an endpoint that refuses connections: failed fast (3 attempts, not --timeout), exit 1, one error naming the call and the attempts', async () => {
     const started = Date.now();
-    const { code, stdout } = await run('--target', target, '--endpoint', 'http://127.0.0.1:9', '--timeout', '2', '--request-timeout', '1');
+    const { code, stdout } = await run('--target', target, '--endpoint', 'http://127.0.0.1:9', '--timeout', '60', '--request-timeout', '1');
     expect(code).toBe(1);
-    expect(Date.now() - started).toBeLessThan(6000);
-    expect(stdout).toMatch(/not read: nothing could be read: DescribeRepositories: ECR DescribeRepositories .*attempts? over/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(stdout).toContain(`${target.replace(':', ' ')}: not read: ECR DescribeRegistry could not connect (connection refused): 3 attempts over `);
+    expect(stdout).toMatch(/; the endpoint refused the connection 3 times \(account \d{12}, [a-z0-9-]+\)\n/);
+    // One error for the registry: no part "not read" line per call.
+    expect(stdout).not.toMatch(/Not read \(the rules/);
+    expect(stdout.match(/connection refused/g)).toHaveLength(1);
   });
 
   test('--timeout and --request-timeout are durations (90s, 5m, 500ms; a bare number is seconds), as in every command', async () => {

@@ -49,6 +49,8 @@ export interface HandlerScenario {
   readonly response?: () => FaultPlan;
   /** Point ECR at a listener whose accept queue is full. */
   readonly fullAcceptQueue?: boolean;
+  /** Point ECR at this address instead of the proxy (nobody there: a refused port, a host name that does not resolve). */
+  readonly endpoint?: string;
   /** The Lambda function's remaining time at the start. */
   readonly budgetMs: number;
   readonly expected: {
@@ -63,6 +65,8 @@ export interface HandlerScenario {
     readonly puts?: [number, number];
     /** The check took at least this long (a timeout or fault window that had to pass). */
     readonly minMs?: number;
+    /** The answer came at most this long after the start (a failure that must not wait for the deadline). */
+    readonly maxMs?: number;
   };
 }
 
@@ -145,6 +149,21 @@ export const HANDLER_SCENARIOS: HandlerScenario[] = [
     fullAcceptQueue: true,
     budgetMs: FAIL_BUDGET,
     expected: { status: 'FAILED', reason: /^ECR DescribeImages could not connect within 0\.3 s: \d+ attempts over [23](\.\d)? s/, calls: [0, 0], minMs: 2_500 },
+  },
+  {
+    // Fail fast: 3 attempts per call (or 5 s), never the deadline (3 s here).
+    name: 'a refused connection (nothing listening)',
+    ecr: plans.healthy,
+    endpoint: 'http://127.0.0.1:1',
+    budgetMs: FAIL_BUDGET,
+    expected: { status: 'FAILED', reason: /^ECR DescribeImages could not connect \(connection refused\): 3 attempts over \d(\.\d+)? s; the endpoint refused the connection 3 times \(repository matrix\/\w+, account 123456789012, us-east-1\)/, calls: [0, 0], maxMs: 1_000 },
+  },
+  {
+    name: 'an unknown host (ENOTFOUND)',
+    ecr: plans.healthy,
+    endpoint: 'http://ecr.fault-matrix.invalid',
+    budgetMs: FAIL_BUDGET,
+    expected: { status: 'FAILED', reason: /^ECR DescribeImages could not resolve the endpoint host name: 3 attempts over \d(\.\d+)? s; the host name did not resolve 3 times \(repository matrix\/\w+, account 123456789012, us-east-1\)/, calls: [0, 0], maxMs: 1_000 },
   },
   {
     name: 'response URL answers 403',
@@ -230,7 +249,7 @@ export async function runHandlerScenario(moto: MotoServer, s: HandlerScenario, s
   const ecr: FaultProxy = await startFaultProxy({ target: moto.endpoint, plan: s.ecr(), seed });
   const cfn: FaultProxy = await startFaultProxy({ plan: (s.response ?? plans.healthy)(), seed });
   const queue = s.fullAcceptQueue ? await fullAcceptQueue() : undefined;
-  const handler = createHandler({ ...SCALED, endpoint: queue?.url ?? ecr.url, allowResponseUrl: () => true });
+  const handler = createHandler({ ...SCALED, endpoint: s.endpoint ?? queue?.url ?? ecr.url, allowResponseUrl: () => true });
   const start = Date.now();
   const end = start + s.budgetMs;
   try {

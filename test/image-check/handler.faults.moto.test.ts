@@ -53,6 +53,9 @@ test.concurrent.each(HANDLER_SCENARIOS.map(s => [s.name, `${s.expected.status}, 
     if (e.minMs !== undefined) {
       expect(run.answeredMs).toBeGreaterThanOrEqual(e.minMs);
     }
+    if (e.maxMs !== undefined) {
+      expect(run.answeredMs).toBeLessThanOrEqual(e.maxMs);
+    }
     // Never after the deadline; the handler returns before the function ends.
     expect(run.answeredMs).toBeLessThanOrEqual(run.deadlineMs + TOLERANCE_MS);
     expect(run.returnedMs).toBeLessThanOrEqual(run.endMs);

@@ -189,3 +189,36 @@ test.concurrent('paginators go through the policy: a throttled page is retried',
     await proxy.close();
   }
 });
+
+// Fail fast (issue #26): nobody at the address. Bounded by 3 attempts (or 5 s), far inside the deadline.
+test.concurrent.each([
+  ['a refused connection', 'http://127.0.0.1:1', 'ECONNREFUSED', /^ECR DescribeImages could not connect \(connection refused\): 3 attempts over 0\.\d+ s; the endpoint refused the connection 3 times \(repository team\/app, us-east-1\)$/],
+  ['an unknown host (.invalid)', 'http://ecr.fault-matrix.invalid', 'ENOTFOUND', /^ECR DescribeImages could not resolve the endpoint host name: 3 attempts over 0\.\d+ s; the host name did not resolve 3 times \(repository team\/app, us-east-1\)$/],
+])('%s: fails after 3 attempts, in well under the deadline, not at it', async (_name, endpoint, code, message) => {
+  const o = await scenario(plans.healthy(), {}, { endpoint });
+  expect(o.ok).toBe(false);
+  expect(o.error!).toMatchObject({ attempts: 3, code, kind: 'network' });
+  expect(o.error!.message).toMatch(message);
+  expect(o.elapsedMs).toBeLessThan(1_000);
+});
+
+test.concurrent('a refused connection: the next call of the same client fails at once, with the same cause, not tried', async () => {
+  const client = createEcrClient({
+    region: 'us-east-1',
+    endpoint: 'http://127.0.0.1:1',
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    deadline: Date.now() + DEADLINE_MS,
+    env: {},
+  });
+  try {
+    const first = await client.send(new DescribeImagesCommand({ repositoryName: 'team/app' })).catch(e => e as AwsCallError);
+    expect(first.attempts).toBe(3);
+    const started = Date.now();
+    const second = await client.send(new DescribeImagesCommand({ repositoryName: 'team/web' })).catch(e => e as AwsCallError);
+    expect(Date.now() - started).toBeLessThan(100);
+    expect(second).toMatchObject({ attempts: 0, code: 'ECONNREFUSED', kind: 'network' });
+    expect(second.message).toMatch(/^ECR DescribeImages was not tried: an earlier call of this client to the same endpoint could not connect \(connection refused\) \(3 attempts over 0\.\d+ s\) \(repository team\/web, us-east-1\)$/);
+  } finally {
+    client.destroy();
+  }
+});

@@ -4,7 +4,8 @@
  */
 import { ECRClient } from '@aws-sdk/client-ecr';
 import {
-  AwsCallError, classifyFailure, createEcrClient, describeError, errorCode, formatSeconds, resolvePolicy, RuntimePolicyError,
+  AwsCallError, classifyFailure, createEcrClient, describeError, errorCode, formatSeconds, isUnreachable, PolicyRetryStrategy, resolvePolicy,
+  RETRY_DELAY_FLOOR_MS, RuntimePolicyError, UNREACHABLE_MAX_ATTEMPTS, UNREACHABLE_MAX_MS,
 } from '../../src/runtime';
 
 const deadline = Date.now() + 60_000;
@@ -51,10 +52,11 @@ describe('resolvePolicy', () => {
 });
 
 describe('createEcrClient', () => {
-  test('an ECRClient whose retry middleware is the policy and whose transport throws on request timeouts', async () => {
+  test('an ECRClient whose retry strategy is the policy\'s and whose transport throws on request timeouts', async () => {
     const c = createEcrClient({ region: 'eu-west-1', deadline, requestTimeoutMs: 1234, connectTimeoutMs: 567, env: {} });
     expect(c).toBeInstanceOf(ECRClient);
-    expect(c.middlewareStack.identify().some(m => m.startsWith('retryMiddleware') && m.includes('cdkEcrRegistryRuntimePolicy'))).toBe(true);
+    expect(await (c.config as any).retryStrategy()).toBeInstanceOf(PolicyRetryStrategy);
+    expect(c.middlewareStack.identify().some(m => m.startsWith('cdkEcrRegistryRuntimePolicy '))).toBe(true);
     // The SDK resolves the handler's configuration lazily: send nothing, read the options we gave it.
     const handler = c.config.requestHandler as any;
     expect(handler.inner.configProvider).toBeDefined();
@@ -146,5 +148,76 @@ describe('AwsCallError', () => {
     expect(formatSeconds(2_540)).toBe('2.5 s');
     expect(formatSeconds(400)).toBe('0.4 s');
     expect(formatSeconds(0)).toBe('0 s');
+  });
+});
+
+describe('PolicyRetryStrategy', () => {
+  const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+  const unknownHost = () => Object.assign(new Error('getaddrinfo ENOTFOUND ecr.example.invalid'), { code: 'ENOTFOUND' });
+  const dnsTimeout = () => Object.assign(new Error('getaddrinfo EAI_AGAIN ecr.example.com'), { code: 'EAI_AGAIN' });
+  const strategy = (extra: object = {}) =>
+    new PolicyRetryStrategy(resolvePolicy({ deadline: Date.now() + 60_000, env: {}, random: () => 0, ...extra }));
+  const info = (error: Error) => ({ error, errorType: 'TRANSIENT' as const });
+
+  /** Attempts until the strategy gives up (the SDK's middleware makes one per token it gets back). */
+  async function attemptsUntilGiveUp(s: PolicyRetryStrategy, error: () => Error, most = 20): Promise<number> {
+    let token = await s.acquireInitialRetryToken('');
+    for (let attempt = 1; attempt <= most; attempt++) {
+      try {
+        token = await s.refreshRetryTokenForRetry(token, info(error()));
+      } catch {
+        return attempt;
+      }
+    }
+    return Infinity;
+  }
+
+  test('a refused connection or an unknown host ends the call after 3 attempts; a DNS timeout (EAI_AGAIN) does not', async () => {
+    expect(UNREACHABLE_MAX_ATTEMPTS).toBe(3);
+    expect(await attemptsUntilGiveUp(strategy(), refused)).toBe(3);
+    expect(await attemptsUntilGiveUp(strategy(), unknownHost)).toBe(3);
+    expect(await attemptsUntilGiveUp(strategy(), dnsTimeout)).toBe(Infinity);
+    expect(isUnreachable(refused())).toBe(true);
+    expect(isUnreachable(dnsTimeout())).toBe(false);
+  });
+
+  test('... or after 5 s, whichever comes first', async () => {
+    expect(UNREACHABLE_MAX_MS).toBe(5_000);
+    const s = strategy();
+    const token = await s.acquireInitialRetryToken('');
+    (token as any).started = Date.now() - UNREACHABLE_MAX_MS;
+    await expect(s.refreshRetryTokenForRetry(token, info(refused()))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    // A retry is never scheduled past the 5 s either.
+    const t2 = await strategy({ maxDelayMs: 20_000, baseDelayMs: 10_000, random: () => 1 }).acquireInitialRetryToken('');
+    (t2 as any).started = Date.now() - 4_000;
+    const next = await strategy({ baseDelayMs: 10_000, random: () => 1 }).refreshRetryTokenForRetry(t2, info(refused()));
+    expect(next.getRetryDelay()).toBeLessThanOrEqual(1_000);
+  });
+
+  test('after one call found the endpoint unreachable, the next call of the client is not tried: same cause, 0 attempts', async () => {
+    const s = strategy();
+    await attemptsUntilGiveUp(s, refused);
+    await expect(s.acquireInitialRetryToken('')).rejects.toMatchObject({
+      last: { code: 'ECONNREFUSED', kind: 'network' },
+      message: expect.stringMatching(/^an earlier call of this client to the same endpoint could not connect \(connection refused\) \(3 attempts over \d/),
+    });
+  });
+
+  test('the backoff has a floor: never under 50 ms (or baseDelayMs when smaller), even with zero jitter', async () => {
+    expect(RETRY_DELAY_FLOOR_MS).toBe(50);
+    const s = strategy();
+    const token = await s.acquireInitialRetryToken('');
+    const next = await s.refreshRetryTokenForRetry(token, info(dnsTimeout()));
+    expect(next.getRetryDelay()).toBe(50);
+    expect(next.getRetryCount()).toBe(1);
+    const small = strategy({ baseDelayMs: 5 });
+    expect((await small.refreshRetryTokenForRetry(await small.acquireInitialRetryToken(''), info(dnsTimeout()))).getRetryDelay()).toBe(5);
+  });
+
+  test('near the deadline the wait does not shrink to zero: the call gives up instead of spinning', async () => {
+    // 300 ms left: an attempt needs 250 ms, the floor 50 ms; then 299 ms is too little.
+    const s = strategy({ deadline: Date.now() + 299 });
+    const token = await s.acquireInitialRetryToken('');
+    await expect(s.refreshRetryTokenForRetry(token, info(dnsTimeout()))).rejects.toMatchObject({ code: 'EAI_AGAIN' });
   });
 });
