@@ -164,3 +164,55 @@ test('an HTML 503 on every call: "non-JSON body", no SyntaxError', async () => {
   expect(r.stderr).toMatch(/ECR DescribeImages answered HTTP 503 with a non-JSON body: \d+ attempts/);
   expectNoInternals(r.stderr);
 });
+
+/** `report` against `endpoint`, stderr not a TTY (a string), progress every 300 ms. */
+async function report(endpoint: string, flags: string[]): Promise<{ code: number; stdout: string; stderr: string; elapsedMs: number }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: t => { stdout += t; },
+    stderr: t => { stderr += t; },
+    env: {},
+    runtime: { baseDelayMs: 5, throttleBaseDelayMs: 25, maxDelayMs: 250 },
+    progressIntervalMs: 300,
+  };
+  const start = Date.now();
+  const code = await main(['report', '--region', 'us-east-1', '--endpoint', endpoint, ...flags], io);
+  return { code, stdout, stderr, elapsedMs: Date.now() - start };
+}
+
+test('report, every connection hung: a progress line every interval on a non-TTY stderr, escaped and bounded, until --timeout', async () => {
+  const proxy = await startFaultProxy({ target: moto.endpoint, plan: plans.always(HANG), seed: 3 });
+  try {
+    const r = await report(proxy.url, ['--timeout', '1.5s', '--request-timeout', '400ms']);
+    expect(r.code).toBe(1);
+    expect(r.elapsedMs).toBeLessThanOrEqual(1_500 + TOLERANCE_MS);
+    const lines = r.stderr.split('\n').filter(l => l.includes(' reading '));
+    // 1.5 s at 300 ms: 4 or 5 lines (timers on a loaded machine may drop one), never one per call.
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(lines.length).toBeLessThanOrEqual(5);
+    for (const line of lines) {
+      expect(line).toMatch(/^cdk-ecr-registry report: reading \(default account\)\/us-east-1: no repository listed yet \((0\.\d+|1(\.\d)?) s\)$/);
+    }
+    expect(r.stdout).toMatch(/ECR DescribeRegistry did not answer within 0\.4 s: \d attempts/);
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('report, --quiet: no progress line', async () => {
+  const r = await report('http://127.0.0.1:1', ['--quiet']);
+  expect(r.stderr).toBe('');
+});
+
+test.each([
+  ['a refused connection', 'http://127.0.0.1:1', /ECR DescribeRegistry could not connect \(connection refused\): 3 attempts over \d(\.\d+)? s; the endpoint refused the connection 3 times \(us-east-1\)/],
+  ['an unknown host (.invalid)', 'http://ecr.live-faults.invalid', /ECR DescribeRegistry could not resolve the endpoint host name: 3 attempts over \d(\.\d+)? s; the host name did not resolve 3 times \(us-east-1\)/],
+])('report, %s: one error for the registry after 3 attempts, in a second, not at --timeout', async (_name, endpoint, message) => {
+  const r = await report(endpoint, ['--timeout', '60s']);
+  expect(r.code).toBe(1);
+  expect(r.elapsedMs).toBeLessThan(2_000);
+  expect(r.stdout).toMatch(message);
+  expect(r.stdout.match(/ECR \w+ could not/g)).toHaveLength(1);
+  expectNoInternals(r.stdout + r.stderr);
+});

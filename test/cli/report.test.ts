@@ -8,7 +8,7 @@ import { PutRegistryScanningConfigurationCommand } from '@aws-sdk/client-ecr';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { main } from '../../src/cli/main';
-import { progressPrinter } from '../../src/cli/report';
+import { progressPrinter, readingPrinter } from '../../src/cli/report';
 import { useReportCli } from '../helpers/report-cli';
 import { ACCOUNT, EXPECTED_FINDINGS, REGION, REPOSITORIES, seedRegistry, seedRepository } from '../report/seed';
 
@@ -196,5 +196,23 @@ describe('progress on stderr', () => {
       'cdk-ecr-registry report: 111111111111 eu-west-1: 900 of 2,000 repositories read\n',
       'cdk-ecr-registry report: 111111111111 eu-west-1: 2,000 of 2,000 repositories read, done\n',
     ]);
+  });
+
+  test('the line of a read in progress: what was listed and the time, names escaped and bounded', () => {
+    const lines: string[] = [];
+    const print = readingPrinter(t => lines.push(t));
+    print({ account: '123456789012', region: 'eu-west-1', listed: 40, read: 12, elapsedMs: 12_300 });
+    print({ region: 'eu-west-1', listed: 0, read: 0, elapsedMs: 5_000 });
+    print({ account: `\u001b[2J\r${'9'.repeat(200)}`, region: 'eu-west-1', listed: 1, read: 0, elapsedMs: 800 });
+    expect(lines[0]).toBe('cdk-ecr-registry report: reading 123456789012/eu-west-1: 40 repositories so far (12 s)\n');
+    expect(lines[1]).toBe('cdk-ecr-registry report: reading (default account)/eu-west-1: no repository listed yet (5 s)\n');
+    expect(lines[2]).toMatch(/^cdk-ecr-registry report: reading \\x1b\[2J\\r9{52}\.\.\.\/eu-west-1: 1 repository so far \(0\.8 s\)\n$/);
+    expect(lines[2]).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+  });
+
+  test('the old progress line escapes a registry id with control characters too', () => {
+    const lines: string[] = [];
+    progressPrinter(t => lines.push(t), () => 0)({ account: '\u001b[31mred', region: 'eu-west-1', listed: 300, read: 300, listingDone: true });
+    expect(lines).toEqual(['cdk-ecr-registry report: \\x1b[31mred eu-west-1: 300 of 300 repositories read, done\n']);
   });
 });
