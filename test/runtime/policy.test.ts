@@ -157,7 +157,7 @@ describe('PolicyRetryStrategy', () => {
   const dnsTimeout = () => Object.assign(new Error('getaddrinfo EAI_AGAIN ecr.example.com'), { code: 'EAI_AGAIN' });
   const strategy = (extra: object = {}) =>
     new PolicyRetryStrategy(resolvePolicy({ deadline: Date.now() + 60_000, env: {}, random: () => 0, ...extra }));
-  const info = (error: Error) => ({ error, errorType: 'TRANSIENT' as const });
+  const info = (error: Error) => ({ error: error as any, errorType: 'TRANSIENT' as const });
 
   /** Attempts until the strategy gives up (the SDK's middleware makes one per token it gets back). */
   async function attemptsUntilGiveUp(s: PolicyRetryStrategy, error: () => Error, most = 20): Promise<number> {
