@@ -440,12 +440,13 @@ export class PolicyRetryStrategy implements SdkRetryStrategy {
       return giveUp('the deadline left no time for another attempt', true);
     }
     if (isUnreachable(info.error)) {
-      const left = t.started + UNREACHABLE_MAX_MS - now - policy.minDelayMs;
-      if (left <= 0) {
+      // The next attempt, after at least the floor, must start within UNREACHABLE_MAX_MS of the first.
+      const left = t.started + UNREACHABLE_MAX_MS - now;
+      if (left < 2 * policy.minDelayMs) {
         this.unreachable = { at: now, failure, summary: `${attempt} attempt${attempt === 1 ? '' : 's'} over ${formatSeconds(now - t.started)}` };
         return giveUp(`unreachable for ${formatSeconds(now - t.started)}`, false);
       }
-      delay = Math.min(delay, left);
+      delay = Math.min(delay, left - policy.minDelayMs);
     }
     t.delay = Math.min(delay, room);
     t.retries = attempt;
