@@ -7,7 +7,7 @@ export * from './access';
 export * from './registry';
 export * from './image-check';
 export { ImageCopy, ImageCopySource } from './image-copy/image-copy';
-export type { ImageCopyProps, RegistrySourceOptions } from './image-copy/image-copy';
+export type { ImageAssetSourceOptions, ImageCopyProps, RegistrySourceOptions } from './image-copy/image-copy';
 export * from './integrations';
 export * from './public';
 export * from './baseline';

@@ -22,6 +22,7 @@ import { appRunnerSourceConfiguration } from '../integrations/private/app-runner
 import { CheckContext, contextOf } from '../private/context';
 import { pathOf, Violations } from '../private/errors';
 import { recordInUseReference } from '../private/in-use-references';
+import { platformsFit } from '../private/known-platforms';
 import { checkLambdaRuntime } from '../private/lambda-runtime';
 import { locateRepository } from '../private/repository-location';
 import { isKnown, isUnresolved } from '../private/tokens';
@@ -418,6 +419,8 @@ export class ImageCheck extends Construct {
     }
     checkBoolean(v, 'requirePlatform.imageManifestOnly', requirement.imageManifestOnly);
     v.throwIfAny();
+    ImageCheck.judgeKnownPlatforms(v, image, requirement);
+    v.throwIfAny();
     const gates = this.gates[position!.chunk];
     const gate: PlatformGate = {
       Image: String(position!.index),
@@ -435,6 +438,31 @@ export class ImageCheck extends Construct {
       });
     }
     ImageCheckProvider.of(this).allowPlatformRead([image.repository.repositoryArn]);
+  }
+
+  /**
+   * The synth-time side of the platform gate: when the image's platforms are known at synth (an
+   * `ImageCopy` of an asset built for a platform, or of the platforms it names) and the consumer's
+   * are too, a consumer that cannot run the image is an error now rather than a failed deployment.
+   * Anything unresolved is left to the deploy-time gate.
+   */
+  private static judgeKnownPlatforms(v: Violations, image: VerifiedImage, requirement: PlatformRequirement): void {
+    const known = image.reference._knownPlatforms;
+    const { os, architecture } = requirement;
+    if (!known || isUnresolved(os) || isUnresolved(architecture) || isUnresolved(requirement.consumer)) {
+      return;
+    }
+    const needed = architecture !== undefined ? `${os}/${architecture}` : `${os} (any architecture)`;
+    const has = known.platforms.join(', ');
+    if (!platformsFit(known.platforms, os, architecture)) {
+      v.add('requirePlatform', needed,
+        `${requirement.consumer} needs ${needed}, but it runs ${known.origin}, which has only ${has}: `
+        + `copy an image with ${needed} (build the asset with platform ${needed}, or name ${needed} in the copy's platforms), or run the consumer on ${has}`);
+    } else if (requirement.imageManifestOnly && known.index) {
+      v.add('requirePlatform', needed,
+        `${requirement.consumer} takes one image manifest, but it runs ${known.origin}, which makes an image index of ${has}: `
+        + `name only ${needed} in the copy's platforms (its digest is then that platform's image manifest)`);
+    }
   }
 
   /**

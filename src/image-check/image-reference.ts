@@ -1,4 +1,5 @@
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import type { KnownPlatforms } from '../private/known-platforms';
 
 /**
  * An image in an ECR repository, by tag or by digest.
@@ -44,6 +45,13 @@ export class ImageReference {
    * @default - referenced by tag
    */
   public readonly digest?: string;
+
+  /**
+   * The platforms the image is known to have at synth time (an `ImageCopy`'s reference), for the
+   * synth-time side of the platform gate.
+   * @internal
+   */
+  public _knownPlatforms?: KnownPlatforms;
 
   private constructor(repository: ecr.IRepository, tag: string | undefined, digest: string | undefined) {
     this.repository = repository;

@@ -3,7 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { parsePlatform } from './manifest';
+import { parsePlatform, platformMatches } from './manifest';
 import {
   CopyProperties, DIGEST_ATTRIBUTE, MAX_PLATFORMS, MAX_TAGS, MEDIA_TYPE_ATTRIBUTE, RESOURCE_TYPE, SERVICE_TIMEOUT_SECONDS,
 } from './private/contract';
@@ -12,9 +12,10 @@ import { parseReference } from './reference';
 import { ImageReference } from '../image-check/image-reference';
 import { CheckContext, contextOf } from '../private/context';
 import { pathOf, Violations } from '../private/errors';
+import type { KnownPlatforms } from '../private/known-platforms';
 import { checkLambdaRuntime } from '../private/lambda-runtime';
 import { locateRepository } from '../private/repository-location';
-import { isUnresolved } from '../private/tokens';
+import { isKnown, isUnresolved } from '../private/tokens';
 import { checkBoolean, checkCount, checkPattern } from '../private/validation';
 
 /** A docker tag: 1-128 characters, the first a letter, digit or `_`. */
@@ -37,8 +38,33 @@ export interface RegistrySourceOptions {
   readonly credentials?: secretsmanager.ISecret;
 }
 
+/** Options of `ImageCopySource.fromDockerImageAsset` and `fromTarballImageAsset`. */
+export interface ImageAssetSourceOptions {
+  /**
+   * The platform the asset's image is built for. A `DockerImageAsset`'s own `platform` is found
+   * without it (in the stack's asset manifest, for the CDK's stack synthesizers); name it here for a
+   * `TarballImageAsset`, whose tarball says nothing at synth. A `DockerImageAsset` whose `platform`
+   * differs is an error.
+   *
+   * Known at synth, it makes a copy that cannot run where it is used an error at synth: an
+   * integration of the copy's `ImageCheck` on another architecture (a Lambda function, an ECS or
+   * Batch task, App Runner, EKS nodes), or `platforms` that leave it out.
+   *
+   * @default - the `DockerImageAsset`'s `platform`, when it has one; else unknown until deploy time
+   */
+  readonly platform?: ecrAssets.Platform;
+}
+
 interface SourceSpec {
   readonly kind: 'asset' | 'reference' | 'registry';
+  /** For asset sources: the asset, for the messages. */
+  readonly asset?: Construct;
+  /** For asset sources: `DockerImageAsset` or `TarballImageAsset`. */
+  readonly assetKind?: string;
+  /** For asset sources: the platform of `options.platform`. */
+  readonly platform?: string;
+  /** For asset sources: the platform the asset's own props name (found in the stack's asset manifest). */
+  readonly assetPlatform?: string;
   /** For ECR sources. */
   readonly repository?: ecr.IRepository;
   readonly tag?: string;
@@ -57,13 +83,26 @@ export class ImageCopySource {
    * The image a `DockerImageAsset` builds, from the CDK asset repository it is published to
    * (before the stack deploys).
    */
-  public static fromDockerImageAsset(asset: ecrAssets.DockerImageAsset): ImageCopySource {
-    return new ImageCopySource({ kind: 'asset', repository: asset.repository, tag: asset.imageTag });
+  public static fromDockerImageAsset(asset: ecrAssets.DockerImageAsset, options: ImageAssetSourceOptions = {}): ImageCopySource {
+    return new ImageCopySource({
+      kind: 'asset',
+      asset,
+      assetKind: 'DockerImageAsset',
+      repository: asset.repository,
+      tag: asset.imageTag,
+      platform: options.platform?.platform,
+      assetPlatform: platformOfAsset(asset),
+    });
   }
 
-  /** The image a `TarballImageAsset` loads, from the CDK asset repository it is published to. */
-  public static fromTarballImageAsset(asset: ecrAssets.TarballImageAsset): ImageCopySource {
-    return new ImageCopySource({ kind: 'asset', repository: asset.repository, tag: asset.imageTag });
+  /**
+   * The image a `TarballImageAsset` loads, from the CDK asset repository it is published to.
+   * Name its `platform` to have a copy that cannot run where it is used fail at synth.
+   */
+  public static fromTarballImageAsset(asset: ecrAssets.TarballImageAsset, options: ImageAssetSourceOptions = {}): ImageCopySource {
+    return new ImageCopySource({
+      kind: 'asset', asset, assetKind: 'TarballImageAsset', repository: asset.repository, tag: asset.imageTag, platform: options.platform?.platform,
+    });
   }
 
   /**
@@ -199,6 +238,9 @@ export class ImageCopy extends Construct {
         }
       });
     }
+    if (spec?.kind === 'asset') {
+      ImageCopy.checkAssetPlatform(v, spec, platforms);
+    }
     if (checkBoolean(v, 'removeTagsOnDelete', props.removeTagsOnDelete) && props.removeTagsOnDelete === true) {
       v.check(tags !== undefined && (isUnresolved(tags) || tags.length > 0), 'removeTagsOnDelete', true,
         'only with tags (a copy without tags has no tag to remove; its image stays for the lifecycle rules)');
@@ -206,6 +248,35 @@ export class ImageCopy extends Construct {
     if (context.scope) {
       checkLambdaRuntime(v, context.scope);
     }
+  }
+
+  /** An asset's platform: the option against the asset's own, and `platforms` against both. */
+  private static checkAssetPlatform(v: Violations, spec: SourceSpec, platforms: string[] | undefined): void {
+    const kind = spec.assetKind;
+    const { platform, assetPlatform } = spec;
+    if (isKnown(platform) && isKnown(assetPlatform) && platform !== assetPlatform) {
+      v.add('source.platform', platform, `must be the platform ${kind} ${spec.asset?.node.path} is built for (${assetPlatform}), or left out`);
+    }
+    const built = platform ?? assetPlatform;
+    if (!isKnown(built) || platforms === undefined || isUnresolved(platforms) || platforms.some(p => isUnresolved(p))) {
+      return;
+    }
+    let have;
+    try {
+      have = parsePlatform(built);
+    } catch {
+      return;
+    }
+    const fits = platforms.some(p => {
+      try {
+        return platformMatches(have, parsePlatform(p));
+      } catch {
+        return true; // reported as a bad platform above
+      }
+    });
+    v.check(fits, 'platforms', platforms,
+      `must include the platform ${kind} ${spec.asset?.node.path} is built for (${built}): the copy of an image for ${built} has no other platform `
+      + `(leave platforms out, or build the asset for ${platforms.join(', ')})`);
   }
 
   /** The custom resource that copies the image. */
@@ -227,6 +298,9 @@ export class ImageCopy extends Construct {
 
   /** The media type of the copy's manifest (a token). */
   public readonly mediaType: string;
+
+  /** The copy's platforms when they are known at synth (for the platform gate of its `ImageCheck`). */
+  private readonly knownPlatforms?: KnownPlatforms;
 
   constructor(scope: Construct, id: string, props: ImageCopyProps) {
     const v = new Violations(pathOf(scope, id));
@@ -278,6 +352,7 @@ export class ImageCopy extends Construct {
     this.digest = this.resource.getAttString(DIGEST_ATTRIBUTE);
     this.mediaType = this.resource.getAttString(MEDIA_TYPE_ATTRIBUTE);
     this.imageUri = `${destination}@${this.digest}`;
+    this.knownPlatforms = knownPlatforms(this.node.path, spec, props.platforms);
   }
 
   /**
@@ -286,7 +361,46 @@ export class ImageCopy extends Construct {
    * (ECS, Lambda, EKS, App Runner, Batch) to the copy's digest.
    */
   public toImageReference(): ImageReference {
-    return ImageReference.fromDigest(this.repository, this.digest);
+    const reference = ImageReference.fromDigest(this.repository, this.digest);
+    reference._knownPlatforms = this.knownPlatforms;
+    return reference;
   }
 }
 
+
+/**
+ * The platform a `DockerImageAsset` is built for, as its stack's synthesizer recorded it: the asset
+ * manifest of the CDK's default, CLI-credentials and bootstrapless synthesizers, or the stack's
+ * asset metadata (the legacy synthesizer). Undefined when neither says (another synthesizer).
+ */
+function platformOfAsset(asset: ecrAssets.DockerImageAsset): string | undefined {
+  const stack = Stack.of(asset);
+  const manifest = (stack.synthesizer as { assetManifest?: { dockerImages?: Record<string, { source?: { platform?: unknown } }> } }).assetManifest;
+  const recorded = manifest?.dockerImages?.[asset.assetHash]?.source?.platform;
+  if (typeof recorded === 'string') {
+    return recorded;
+  }
+  const entry = stack.node.metadata.find(m => m.type === 'aws:cdk:asset' && (m.data as { id?: unknown })?.id === asset.assetHash);
+  const legacy = (entry?.data as { platform?: unknown } | undefined)?.platform;
+  return typeof legacy === 'string' ? legacy : undefined;
+}
+
+/** What the copy's platforms are at synth: the platforms it names, else the asset's platform; else unknown. */
+function knownPlatforms(path: string, spec: SourceSpec, platforms: string[] | undefined): KnownPlatforms | undefined {
+  if (platforms !== undefined) {
+    if (isUnresolved(platforms) || platforms.length === 0 || platforms.some(p => isUnresolved(p))) {
+      return undefined;
+    }
+    const named = platforms.map(p => String(p).trim().toLowerCase());
+    return { platforms: named, index: named.length > 1, origin: `the copy ImageCopy ${path} makes of the platforms ${named.join(', ')}` };
+  }
+  const built = spec.platform ?? spec.assetPlatform;
+  if (spec.kind !== 'asset' || !isKnown(built)) {
+    return undefined;
+  }
+  return {
+    platforms: [built.toLowerCase()],
+    index: false,
+    origin: `the copy ImageCopy ${path} makes of ${spec.assetKind} ${spec.asset?.node.path} (built for ${built})`,
+  };
+}

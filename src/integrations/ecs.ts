@@ -1,6 +1,7 @@
+import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
-import { taskPlatform } from './private/task-platform';
+import { batchFargatePlatform, taskPlatform } from './private/task-platform';
 import type { IVerifiedImage } from '../image-check/verified-image';
 
 /**
@@ -32,13 +33,32 @@ export class VerifiedContainerImage extends ecs.ContainerImage {
 
   /**
    * Grants pull to the execution role, asks the check to gate on the task's platform (its runtime
-   * platform, or Fargate's Linux on x86-64) and returns the pinned image name.
+   * platform, or Fargate's Linux on x86-64; for an AWS Batch container on Fargate, its
+   * `fargateCpuArchitecture` and `fargateOperatingSystemFamily`) and returns the pinned image name.
    */
-  public bind(_scope: Construct, containerDefinition: ecs.ContainerDefinition): ecs.ContainerImageConfig {
+  public bind(scope: Construct, containerDefinition: ecs.ContainerDefinition): ecs.ContainerImageConfig {
     this.verifiedImage.grantPull(containerDefinition.taskDefinition.obtainExecutionRole());
     const platform = taskPlatform(containerDefinition.taskDefinition);
     if (platform) {
       this.verifiedImage.requirePlatform({ consumer: `ECS task definition ${containerDefinition.taskDefinition.node.path}`, ...platform });
+    }
+    // AWS Batch binds its ECS containers without a task definition (the scope is the container),
+    // before the container has set its Fargate platform: gate when the tree is validated.
+    if (scope instanceof batch.EcsFargateContainerDefinition) {
+      const image = this.verifiedImage;
+      scope.node.addValidation({
+        validate: () => {
+          const fargate = batchFargatePlatform(scope);
+          try {
+            if (fargate) {
+              image.requirePlatform({ consumer: `Batch container ${scope.node.path}`, ...fargate });
+            }
+            return [];
+          } catch (e) {
+            return [(e as Error).message];
+          }
+        },
+      });
     }
     return { imageName: this.imageName };
   }

@@ -1,6 +1,28 @@
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
 import type { IVerifiedImage } from '../image-check/verified-image';
+import { Violations } from '../private/errors';
+import { isUnresolved } from '../private/tokens';
+
+/** The node platforms an EKS workload can name. */
+const NODE_PLATFORM = /^(linux\/amd64|linux\/arm64|windows\/amd64)$/;
+
+/** Options of `EksImageAccess.requireNodePlatforms`. */
+export interface EksNodePlatformOptions {
+  /**
+   * The workload that runs the images (a manifest, a Helm chart, the cluster): its construct path
+   * names the consumer in the messages.
+   */
+  readonly workload: IConstruct;
+
+  /**
+   * The platforms of the nodes the workload can be scheduled on: `linux/amd64`, `linux/arm64`
+   * (Graviton node groups) and `windows/amd64`. Each image must have every one of them (a
+   * multi-platform image for a mixed cluster), unless a node selector keeps the pods to one.
+   */
+  readonly nodePlatforms: string[];
+}
 
 /**
  * Pull access to verified images for EKS workloads, and their pinned URIs for manifests.
@@ -38,6 +60,35 @@ export class EksImageAccess {
    */
   public static helmImageValues(image: IVerifiedImage): Record<string, string> {
     return { repository: image.repositoryUri, digest: image.digest };
+  }
+
+  /**
+   * The platform gate for EKS: where kubelet runs an image is not known where a manifest names it,
+   * so name the platforms of the nodes the workload can land on. At deploy time each image's
+   * `ImageCheck` fails, before the workload is applied, when the image lacks one of them (an
+   * amd64-only image for Graviton nodes would crash with "exec format error"); an `ImageCopy` whose
+   * platforms are known at synth fails at synth.
+   *
+   * @param options the workload and its nodes' platforms
+   * @param images the images the workload runs
+   */
+  public static requireNodePlatforms(options: EksNodePlatformOptions, ...images: IVerifiedImage[]): void {
+    const path = options.workload?.node?.path ?? '<workload>';
+    const v = new Violations(path);
+    const platforms = options.nodePlatforms;
+    v.check(Array.isArray(platforms) && platforms.length > 0, 'nodePlatforms', platforms,
+      'must name at least one node platform: linux/amd64, linux/arm64 or windows/amd64');
+    (Array.isArray(platforms) ? platforms : []).forEach((p, i) => {
+      v.check(isUnresolved(p) || NODE_PLATFORM.test(p), `nodePlatforms[${i}]`, p, 'must be linux/amd64, linux/arm64 or windows/amd64');
+    });
+    v.check(images.length > 0, 'images', images.length, 'name at least one verified image the workload runs');
+    v.throwIfAny();
+    for (const image of images) {
+      for (const p of new Set(platforms.filter(q => !isUnresolved(q)))) {
+        const [os, architecture] = p.split('/');
+        image.requirePlatform({ consumer: `EKS workload ${path} (nodes ${p})`, os, architecture });
+      }
+    }
   }
 
   private constructor() {}

@@ -3,14 +3,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Duration, Fn, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as signer from 'aws-cdk-lib/aws-signer';
 import {
-  CountType, CreationTemplateAppliedFor, EcrChecks, EcrValidationError, FindingsAlert, FindingSource, ImageCheck, ImageCopy, ImageCopySource,
-  ImageReference,
+  CountType, CreationTemplateAppliedFor, EcrChecks, EcrValidationError, EksImageAccess, FindingsAlert, FindingSource, ImageCheck, ImageCopy,
+  ImageCopySource, ImageReference,
   LifecycleAction, LifecyclePolicy, LifecycleRule, PrivateRepository, PublicRepository, PublicRepositoryArchitecture,
   PublicRepositoryOperatingSystem, PullThroughCacheRule, Registry, RegistryAudit, RegistryBaseline, RegistryScanning, RepositoryAccess,
   RepositoryCreationTemplate, ScanFindingSeverity, ScanFrequency, StorageClass, TagSelection, UpstreamRegistry, VerifiedDockerImageCode,
@@ -100,6 +101,12 @@ const copy = (props: any) => {
   const stack = newStack();
   return new ImageCopy(stack, 'Copy', { source: ImageCopySource.fromRegistry('nginx:1.27'), destination: new PrivateRepository(stack, 'Repo'), ...props });
 };
+const assetCopy = (assetPlatform: ecrAssets.Platform, platform: ecrAssets.Platform) => {
+  const stack = newStack();
+  const asset = new ecrAssets.DockerImageAsset(stack, 'Asset', { directory: path.join(ROOT, 'test', 'image-copy', 'fixtures', 'app'), platform: assetPlatform });
+  return new ImageCopy(stack, 'Copy', { source: ImageCopySource.fromDockerImageAsset(asset, { platform }), destination: new PrivateRepository(stack, 'Repo') });
+};
+const nodePlatforms = (options: any) => EksImageAccess.requireNodePlatforms({ workload: verified().check, nodePlatforms: ['linux/amd64'], ...options }, verified());
 const audit = (props: any) => new RegistryAudit(newStack(), 'Audit', { regions: ['eu-west-1'], ...props });
 const ORG = 'o-a1b2c3d4e5';
 /** A registry with one signing rule: an imported profile in the registry's stack, its ARN replaced by `arn` when given. */
@@ -460,6 +467,18 @@ const CASES: Record<string, Case> = {
   'ImageCopyProps.removeTagsOnDelete': {
     bad: [{ build: () => copy({ tags: ['v1'], removeTagsOnDelete: 'true' }), path: COPY, property: 'removeTagsOnDelete', value: 'true' }],
     token: NO_BOOLEAN_TOKEN,
+  },
+  'ImageAssetSourceOptions.platform': {
+    bad: [{ build: () => assetCopy(ecrAssets.Platform.LINUX_AMD64, ecrAssets.Platform.LINUX_ARM64), path: COPY, property: 'source.platform', value: 'linux/arm64' }],
+    token: () => assetCopy(ecrAssets.Platform.LINUX_AMD64, ecrAssets.Platform.custom(str())),
+  },
+  'EksNodePlatformOptions.nodePlatforms': {
+    bad: [{ build: () => nodePlatforms({ nodePlatforms: ['linux/x86_64'] }), path: CHECK, property: 'nodePlatforms[0]', value: 'linux/x86_64' }],
+    token: () => nodePlatforms({ nodePlatforms: [str()] }),
+  },
+  'EksNodePlatformOptions.workload': {
+    bad: na('any construct is a workload: only its path is used, to name the consumer in the messages'),
+    token: na('a construct is never a token'),
   },
   'RegistrySourceOptions.credentials': {
     bad: na('any ISecret is accepted: the handler may read it (GetSecretValue on its ARN, kms:Decrypt on its key); its value is checked at deploy'),

@@ -1,5 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { IConstruct } from 'constructs';
 import type { PlatformRequirement } from '../../image-check/verified-image';
 import { isUnresolved } from '../../private/tokens';
 
@@ -34,4 +36,22 @@ export function taskPlatform(taskDefinition: ecs.TaskDefinition | undefined): Om
   // Fargate runs x86-64 unless the runtime platform says otherwise.
   const architecture = cpu !== undefined ? ARCHITECTURES[cpu as string] : fargate ? 'amd64' : undefined;
   return { os, ...(architecture ? { architecture } : {}) };
+}
+
+/**
+ * Where an AWS Batch container on Fargate runs (`EcsFargateContainerDefinition`): its
+ * `fargateOperatingSystemFamily` and `fargateCpuArchitecture`, or Fargate's default (Linux on
+ * x86-64). Undefined for any other scope (a Batch container on EC2: its compute environment's
+ * instances decide) and when a setting is a token.
+ */
+export function batchFargatePlatform(scope: IConstruct): Omit<PlatformRequirement, 'consumer'> | undefined {
+  if (!(scope instanceof batch.EcsFargateContainerDefinition)) {
+    return undefined;
+  }
+  const cpu = (scope.fargateCpuArchitecture as unknown as { _cpuArchitecture?: unknown } | undefined)?._cpuArchitecture ?? 'X86_64';
+  const family = (scope.fargateOperatingSystemFamily as unknown as { _operatingSystemFamily?: unknown } | undefined)?._operatingSystemFamily ?? 'LINUX';
+  if (typeof cpu !== 'string' || typeof family !== 'string' || isUnresolved(cpu) || isUnresolved(family) || ARCHITECTURES[cpu] === undefined) {
+    return undefined;
+  }
+  return { os: family.startsWith('WINDOWS') ? 'windows' : 'linux', architecture: ARCHITECTURES[cpu] };
 }
