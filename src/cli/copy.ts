@@ -9,7 +9,8 @@ import { createEcrClient, resolvePolicy } from '../runtime';
 import { CliIo, EXIT, InputError, parseCommandArgs, runLimits, TIME_OPTIONS, TIME_OPTIONS_USAGE } from './common';
 
 export const COPY_USAGE = `Usage:
-  cdk-ecr-registry copy SOURCE DEST [--platform OS/ARCH]... [--insecure-registry HOST]... [--json]
+  cdk-ecr-registry copy SOURCE DEST [--platform OS/ARCH]... [--attestations] [--referrers]
+                                    [--insecure-registry HOST]... [--json]
 
 Copies one image by digest: manifest bytes as they are, every blob checked against its digest and
 size before the manifest is written; blobs the destination has are not sent again. A failed copy
@@ -23,8 +24,13 @@ leaves no tag.
                         DEST without a tag: the copy is by digest only.
   --platform OS/ARCH    copy only this platform of an index (repeatable). One: the result is that
                         platform's image manifest; several: a new index of those entries.
+  --attestations        with --platform, also the attestation manifests (provenance, SBOM) of the
+                        platforms copied
+  --referrers           also the referrers of what is copied (signatures, SBOMs: manifests whose
+                        subject it is), from the OCI 1.1 referrers API or the sha256-<hex> tag
   --insecure-registry HOST  plain HTTP for HOST (loopback hosts always may)
   --json                print {"digest","mediaType","platforms","blobsCopied","blobsSkipped","bytesCopied"}
+                        (and "referrersCopied" with --referrers)
 ${TIME_OPTIONS_USAGE}
 
 Exit codes: 0 copied; 1 the copy failed (nothing tagged); 2 bad arguments; 4 the digest could not
@@ -53,6 +59,8 @@ export async function runCopy(args: string[], io: CliIo): Promise<number> {
     'platform': { type: 'string', multiple: true },
     'insecure-registry': { type: 'string', multiple: true },
     'json': { type: 'boolean' },
+    'attestations': { type: 'boolean' },
+    'referrers': { type: 'boolean' },
     ...TIME_OPTIONS,
   }, true);
   if (help) {
@@ -71,6 +79,9 @@ export async function runCopy(args: string[], io: CliIo): Promise<number> {
       throw new InputError(`--platform: ${(e as Error).message}`);
     }
   });
+  if (values.attestations && platforms.length === 0) {
+    throw new InputError('--attestations: only with --platform (without it the whole index is copied, attestation manifests included)');
+  }
   const insecure = ((values['insecure-registry'] ?? []) as string[]).map(h => h.toLowerCase());
   // The Docker config is an input file: read (bounded, depth-limited) before any call, and a bad
   // one is bad input (exit 2), not a failed copy. ECR hosts never need it.
@@ -91,6 +102,8 @@ export async function runCopy(args: string[], io: CliIo): Promise<number> {
       source,
       destination,
       platforms,
+      attestations: values.attestations === true,
+      referrers: values.referrers === true,
       insecure,
       policy,
       ecrClient: region => io.ecrClient
@@ -106,8 +119,10 @@ export async function runCopy(args: string[], io: CliIo): Promise<number> {
   }
   // Outside the copy's try: a stdout that cannot be written is an output error (exit 4), not a failed copy.
   if (values.json) {
-    const { digest, mediaType, platforms: p, blobsCopied, blobsSkipped, bytesCopied } = result;
-    io.stdout(`${JSON.stringify({ digest, mediaType, platforms: p, blobsCopied, blobsSkipped, bytesCopied })}\n`);
+    const { digest, mediaType, platforms: p, blobsCopied, blobsSkipped, bytesCopied, referrersCopied } = result;
+    io.stdout(`${JSON.stringify({
+      digest, mediaType, platforms: p, blobsCopied, blobsSkipped, bytesCopied, ...(values.referrers ? { referrersCopied } : {}),
+    })}\n`);
   } else {
     io.stdout(`${result.digest}\n`);
   }

@@ -8,7 +8,8 @@
  * 2. ask the destination which blobs it lacks; stream those from the source through a verifying
  *    stream (digest and size against the manifest; the last chunk is held back until both match),
  *    a few at a time; a blob whose copy fails for a passing reason is copied again until the deadline;
- * 3. write the image manifests by digest, then the top manifest, under the tag when one is given.
+ * 3. write the image manifests by digest, then the top manifest, under the tag when one is given
+ *    (with `referrers`, the top manifest by digest, then the referrers, then the tag).
  */
 import { pipeline, Readable } from 'stream';
 import { formatSeconds, ResolvedPolicy } from '../runtime';
@@ -44,6 +45,13 @@ export interface CopyImageOptions {
    * @default false
    */
   readonly attestations?: boolean;
+  /**
+   * Also copy the referrers (signatures, SBOMs, attestations whose `subject` is a copied manifest),
+   * and theirs in turn: listed through the source's OCI 1.1 referrers API, else its referrers tag
+   * schema (`sha256-<hex>`); written after the image, by digest, each verified as the image is.
+   * @default false
+   */
+  readonly referrers?: boolean;
   /**
    * Digest the copy must have (a destination reference with `@sha256:...`).
    * @default - any
@@ -83,7 +91,14 @@ export interface CopyResult {
   readonly bytesCopied: number;
   /** Manifests written (image manifests and the index). */
   readonly manifests: number;
+  /** Referrers copied (with `referrers`). */
+  readonly referrersCopied: number;
 }
+
+/** How deep referrers of referrers are followed (a signature of an SBOM of the image is depth 2). */
+const MAX_REFERRER_DEPTH = 4;
+/** Most referrers one copy writes. */
+export const MAX_REFERRERS = 256;
 
 interface Work {
   readonly top: Manifest;
@@ -243,7 +258,17 @@ export async function copyImage(o: CopyImageOptions): Promise<CopyResult> {
       await o.destination.putManifest(m);
     }
   }
-  await o.destination.putManifest(work.top, o.tag);
+  let referrersCopied = 0;
+  if (o.referrers) {
+    // The image by digest, then its referrers, then the tag: a copy whose referrers fail leaves no tag.
+    await o.destination.putManifest(work.top);
+    const copied = await copyReferrers(o, [work.top.digest, ...work.images.map(m => m.digest)]);
+    referrersCopied = copied.count;
+    bytesCopied += copied.bytes;
+  }
+  if (!o.referrers || o.tag !== undefined) {
+    await o.destination.putManifest(work.top, o.tag);
+  }
   log(`wrote ${work.top.digest}${o.tag ? ` as ${printable(o.tag)}` : ''} to ${o.destination.name}`);
   return {
     digest: work.top.digest,
@@ -253,7 +278,55 @@ export async function copyImage(o: CopyImageOptions): Promise<CopyResult> {
     blobsSkipped: all.length - missing.length,
     bytesCopied,
     manifests: work.images.length + 1,
+    referrersCopied,
   };
+}
+
+/**
+ * The referrers of `subjects` and theirs in turn, breadth first: each manifest read by digest
+ * (its bytes must hash to it, its `subject` must be the one it is listed for), its blobs copied and
+ * verified as an image's are, then written as a referrer of its subject.
+ */
+async function copyReferrers(o: CopyImageOptions, subjects: string[]): Promise<{ count: number; bytes: number }> {
+  const seen = new Set<string>(subjects);
+  let level = subjects;
+  let count = 0;
+  let bytes = 0;
+  for (let depth = 1; depth <= MAX_REFERRER_DEPTH && level.length > 0; depth++) {
+    const next: string[] = [];
+    for (const subject of level) {
+      for (const referrer of await o.source.referrers(subject)) {
+        const d = referrer.descriptor;
+        if (seen.has(d.digest)) {
+          continue;
+        }
+        seen.add(d.digest);
+        if (count >= MAX_REFERRERS) {
+          throw new ImageCopyError('input', `${o.source.name}@${subject}: more than ${MAX_REFERRERS} referrers to copy`);
+        }
+        const m = await readManifest(o.source, d.digest, d);
+        if (m.subject?.digest !== subject) {
+          throw new ImageCopyError('verify', `${o.source.name}: referrer ${d.digest} is listed for ${subject} but its subject is ${m.subject?.digest ?? '(none)'}`);
+        }
+        if (m.kind !== 'image') {
+          o.log?.(`referrer ${d.digest} of ${subject} is an index; not copied`);
+          continue;
+        }
+        const blobs = [...new Map([m.config!, ...m.layers].filter(b => !b.urls).map(b => [b.digest, b] as const)).values()];
+        const missing = await o.destination.missingBlobs(blobs);
+        for (const b of missing) {
+          await copyBlob(o, b, `blob ${b.digest} of referrer ${o.source.name}@${d.digest}`);
+          bytes += b.size;
+        }
+        await o.destination.putReferrer(m, referrer);
+        o.log?.(`copied referrer ${d.digest} (${printable(String(referrer.entry.artifactType ?? m.config!.mediaType))}) of ${subject}`);
+        count++;
+        next.push(d.digest);
+      }
+    }
+    level = next;
+  }
+  return { count, bytes };
 }
 
 /** One blob, verified on the way, tried again on passing failures until the deadline. */

@@ -9,10 +9,10 @@ import {
   GetDownloadUrlForLayerCommand, InitiateLayerUploadCommand, PutImageCommand, UploadLayerPartCommand,
 } from '@aws-sdk/client-ecr';
 import { errorCode, ResolvedPolicy } from '../runtime';
-import { DestinationEndpoint, SourceEndpoint } from './endpoint';
+import { DestinationEndpoint, Referrer, SourceEndpoint } from './endpoint';
 import { ImageCopyError, printable } from './errors';
 import { discard, MAX_REDIRECTS, readBounded, redirectTarget, sendOnce } from './http';
-import { ACCEPTED_TYPES, Descriptor, Manifest } from './manifest';
+import { ACCEPTED_TYPES, Descriptor, Manifest, MEDIA, parseReferrers, referrersTag } from './manifest';
 import { DIGEST, ImageRef } from './reference';
 
 /** Largest part sent in one UploadLayerPart (also the memory one blob upload holds). */
@@ -148,6 +148,30 @@ export class EcrRepository implements SourceEndpoint, DestinationEndpoint {
         throw e;
       }
     }
+  }
+
+  /**
+   * The referrers tag schema's index (`sha256-<hex>`), as other tools push it to ECR. ECR's own
+   * referrers API is not in the SDK: referrers ECR indexed itself are not listed here.
+   */
+  public async referrers(digest: string): Promise<Referrer[]> {
+    const tag = referrersTag(digest);
+    const out = await this.options.client.send(new BatchGetImageCommand({
+      ...this.ids, imageIds: [{ imageTag: tag }], acceptedMediaTypes: [MEDIA.OCI_INDEX],
+    }));
+    const image = out.images?.[0];
+    if (!image?.imageManifest) {
+      return [];
+    }
+    return parseReferrers(Buffer.from(image.imageManifest, 'utf8'), `${this.name}: referrers tag ${tag}`);
+  }
+
+  /**
+   * A referrer into ECR: by digest only. ECR (OCI 1.1) lists a manifest with a `subject` through its
+   * referrers API itself; no referrers tag is written (a repository's tags may be immutable).
+   */
+  public async putReferrer(m: Manifest, _referrer: Referrer): Promise<void> {
+    await this.putManifest(m);
   }
 
   public async hasManifest(digest: string): Promise<boolean> {

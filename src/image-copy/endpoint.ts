@@ -9,6 +9,18 @@ export interface SourceEndpoint {
   getManifest(reference: string): Promise<{ bytes: Buffer; mediaType?: string }>;
   /** A blob's bytes as they arrive (not yet verified; the copy verifies them). */
   openBlob(d: Descriptor): Promise<Readable>;
+  /**
+   * The referrers of a manifest (signatures, SBOMs, attestations whose `subject` is `digest`):
+   * the OCI 1.1 referrers API, else the referrers tag schema (`sha256-<hex>`), as index entries.
+   */
+  referrers(digest: string): Promise<Referrer[]>;
+}
+
+/** One referrer as an index lists it: its descriptor and the entry's JSON as the source wrote it. */
+export interface Referrer {
+  readonly descriptor: Descriptor;
+  /** The index entry (with `artifactType` and `annotations`), kept for a destination's referrers tag. */
+  readonly entry: Record<string, unknown>;
 }
 
 /** Where an image is written. */
@@ -25,4 +37,10 @@ export interface DestinationEndpoint {
   hasManifest(digest: string): Promise<boolean>;
   /** Write a manifest's exact bytes, by digest, and under `tag` when given. */
   putManifest(m: Manifest, tag?: string): Promise<void>;
+  /**
+   * Write a referrer's manifest by digest so that it is found as a referrer of its subject: a
+   * registry with the referrers API indexes it itself; another gets the referrers tag schema's
+   * index (`sha256-<hex>` of the subject) with this entry added.
+   */
+  putReferrer(m: Manifest, referrer: Referrer): Promise<void>;
 }

@@ -167,6 +167,25 @@ export interface ImageCopyProps {
   readonly platforms?: string[];
 
   /**
+   * With `platforms`, also copy the attestation manifests (BuildKit's provenance and SBOM entries
+   * of the index) of the platforms named, so the copy's index keeps them.
+   *
+   * @default false
+   */
+  readonly attestations?: boolean;
+
+  /**
+   * Also copy the referrers of the image (signatures, SBOMs and attestations whose `subject` it is,
+   * and theirs in turn): listed through the source's OCI 1.1 referrers API, else its referrers tag
+   * schema (`sha256-<hex>`; an ECR source through that tag only), verified as the image is, written
+   * by digest before the copy's tags (ECR lists them through its own referrers API). They are
+   * untagged in the destination: its lifecycle rules for untagged images apply to them.
+   *
+   * @default false
+   */
+  readonly referrers?: boolean;
+
+  /**
    * When the resource is deleted (or replaced), remove the tags it wrote that still name its copy.
    * ECR deletes an image whose last tag is removed. Without it, a delete leaves the images and tags
    * to the repository's lifecycle rules.
@@ -238,6 +257,11 @@ export class ImageCopy extends Construct {
         }
       });
     }
+    if (checkBoolean(v, 'attestations', props.attestations) && props.attestations === true) {
+      v.check(platforms !== undefined, 'attestations', true,
+        'only with platforms (a copy without platforms copies the whole index, attestation manifests included)');
+    }
+    checkBoolean(v, 'referrers', props.referrers);
     if (spec?.kind === 'asset') {
       ImageCopy.checkAssetPlatform(v, spec, platforms);
     }
@@ -339,6 +363,8 @@ export class ImageCopy extends Construct {
       ...(props.tags !== undefined && (isUnresolved(props.tags) || props.tags.length > 0) ? { Tags: props.tags } : {}),
       ...(props.platforms !== undefined ? { Platforms: props.platforms } : {}),
       ...(props.removeTagsOnDelete ? { RemoveTagsOnDelete: 'true' } : {}),
+      ...(props.attestations ? { Attestations: 'true' } : {}),
+      ...(props.referrers ? { Referrers: 'true' } : {}),
     };
     this.resource = new CustomResource(this, 'Resource', {
       resourceType: RESOURCE_TYPE,

@@ -222,3 +222,26 @@ export function platformOfConfig(bytes: Buffer): Platform | undefined {
   }
   return undefined;
 }
+
+/** The referrers tag schema's tag of a subject: `sha256-<hex>` (OCI distribution 1.1, for registries without the API). */
+export function referrersTag(digest: string): string {
+  return digest.replace(':', '-');
+}
+
+/**
+ * The entries of a referrers index (the API's answer, or the referrers tag's index): each a valid
+ * manifest descriptor, the JSON entry kept as it is.
+ */
+export function parseReferrers(bytes: Buffer, where: string): Array<{ descriptor: Descriptor; entry: Record<string, unknown> }> {
+  const index = parseManifest(bytes, MEDIA.OCI_INDEX, where);
+  if (index.kind !== 'index') {
+    fail(where, 'is not an image index');
+  }
+  const raw = JSON.parse(bytes.toString('utf8')).manifests as Array<Record<string, unknown>>;
+  return index.manifests.map((d, i) => ({ descriptor: d, entry: raw[i] }));
+}
+
+/** A referrers index (OCI) of these entries. */
+export function referrersIndex(entries: Array<Record<string, unknown>>): Buffer {
+  return Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.OCI_INDEX, manifests: entries }), 'utf8');
+}

@@ -18,6 +18,10 @@ export interface CopyReferenceOptions {
   readonly source: ImageRef;
   readonly destination: ImageRef;
   readonly platforms?: Platform[];
+  /** With `platforms`, also the attestation manifests of the chosen entries (`copyImage`'s `attestations`). */
+  readonly attestations?: boolean;
+  /** Also the referrers: signatures, SBOMs (`copyImage`'s `referrers`). */
+  readonly referrers?: boolean;
   /** Hosts where plain HTTP is allowed besides loopback hosts. */
   readonly insecure?: readonly string[];
   readonly policy: ResolvedPolicy;
@@ -52,6 +56,8 @@ export async function copyReference(o: CopyReferenceOptions): Promise<CopyResult
     tag: o.destination.tag,
     expectDigest: o.destination.digest,
     platforms: o.platforms,
+    attestations: o.attestations,
+    referrers: o.referrers,
     policy: o.policy,
     log: o.log,
     concurrency: o.concurrency,

@@ -4,13 +4,15 @@
  */
 import { Readable } from 'stream';
 import { formatSeconds, ResolvedPolicy } from '../runtime';
-import { DestinationEndpoint, SourceEndpoint } from './endpoint';
+import { DestinationEndpoint, Referrer, SourceEndpoint } from './endpoint';
 import { ImageCopyError, printable, safeUrl } from './errors';
 import {
   backoffMs, describeAnswer, discard, HttpAnswer, HttpRequest, MAX_REDIRECTS, MAX_SMALL_BODY, plainHttpAllowed,
   readBounded, redirectTarget, retryableError, retryableStatus, sameOrigin, sendOnce, sleep,
 } from './http';
-import { ACCEPTED_TYPES, Descriptor, Manifest, MAX_MANIFEST_BYTES } from './manifest';
+import {
+  ACCEPTED_TYPES, Descriptor, Manifest, MAX_MANIFEST_BYTES, MEDIA, parseManifest, parseReferrers, referrersIndex, referrersTag,
+} from './manifest';
 import { ImageRef } from './reference';
 
 /** A user name and password (or token) for a registry. */
@@ -270,6 +272,52 @@ export class OciRegistry implements SourceEndpoint, DestinationEndpoint {
     }, [200, 404]);
     await discard(answer);
     return answer.status === 200;
+  }
+
+  public async referrers(digest: string): Promise<Referrer[]> {
+    // The OCI 1.1 referrers API; a registry without it answers 404 (or 400/405 for a path it does not know).
+    const api = await this.call(`GET referrers of ${digest}`, {
+      method: 'GET', url: this.url(`referrers/${digest}`), headers: { accept: MEDIA.OCI_INDEX },
+    }, [200, 400, 404, 405]);
+    const type = String(api.headers['content-type'] ?? '').split(';')[0].trim();
+    if (api.status === 200 && type === MEDIA.OCI_INDEX) {
+      const bytes = await readBounded(api, MAX_MANIFEST_BYTES, `${this.name}: referrers of ${digest}`);
+      return parseReferrers(bytes, `${this.name}: referrers of ${digest}`);
+    }
+    await discard(api);
+    return this.taggedReferrers(digest);
+  }
+
+  /** The referrers tag schema: the index under `sha256-<hex>`, or none. */
+  private async taggedReferrers(digest: string): Promise<Referrer[]> {
+    const tag = referrersTag(digest);
+    const answer = await this.call(`GET manifest ${tag}`, {
+      method: 'GET', url: this.url(`manifests/${tag}`), headers: { accept: MEDIA.OCI_INDEX },
+    }, [200, 404]);
+    if (answer.status === 404) {
+      await discard(answer);
+      return [];
+    }
+    const bytes = await readBounded(answer, MAX_MANIFEST_BYTES, `${this.name}: referrers tag ${tag}`);
+    return parseReferrers(bytes, `${this.name}: referrers tag ${tag}`);
+  }
+
+  public async putReferrer(m: Manifest, referrer: Referrer): Promise<void> {
+    const subject = m.subject!.digest;
+    const answer = await this.call(`PUT manifest ${m.digest}`, {
+      method: 'PUT', url: this.url(`manifests/${m.digest}`), headers: { 'content-type': m.mediaType }, body: m.bytes,
+    }, [201, 200, 202]);
+    const indexed = answer.headers['oci-subject'];
+    await discard(answer);
+    if (typeof indexed === 'string' && indexed.length > 0) {
+      return; // the registry's referrers API lists it
+    }
+    const have = await this.taggedReferrers(subject);
+    if (have.some(r => r.descriptor.digest === m.digest)) {
+      return;
+    }
+    const bytes = referrersIndex([...have.map(r => r.entry), referrer.entry]);
+    await this.putManifest(parseManifest(bytes, MEDIA.OCI_INDEX, `the referrers index of ${subject}`), referrersTag(subject));
   }
 
   public async putManifest(m: Manifest, tag?: string): Promise<void> {

@@ -464,6 +464,17 @@ const CASES: Record<string, Case> = {
     bad: [{ build: () => copy({ platforms: ['amd64'] }), path: COPY, property: 'platforms[0]', value: 'amd64' }],
     token: () => copy({ platforms: list() }),
   },
+  'ImageCopyProps.attestations': {
+    bad: [
+      { build: () => copy({ platforms: ['linux/amd64'], attestations: 'yes' }), path: COPY, property: 'attestations', value: 'yes' },
+      { build: () => copy({ attestations: true }), path: COPY, property: 'attestations', value: true },
+    ],
+    token: NO_BOOLEAN_TOKEN,
+  },
+  'ImageCopyProps.referrers': {
+    bad: [{ build: () => copy({ referrers: 1 }), path: COPY, property: 'referrers', value: 1 }],
+    token: NO_BOOLEAN_TOKEN,
+  },
   'ImageCopyProps.removeTagsOnDelete': {
     bad: [{ build: () => copy({ tags: ['v1'], removeTagsOnDelete: 'true' }), path: COPY, property: 'removeTagsOnDelete', value: 'true' }],
     token: NO_BOOLEAN_TOKEN,

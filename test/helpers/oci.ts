@@ -61,7 +61,9 @@ async function waitUp(url: string, proc: ChildProcess, what: string): Promise<vo
 
 function stopper(proc: ChildProcess): () => Promise<void> {
   return () => new Promise(resolve => {
-    if (proc.exitCode !== null) {
+    // Ended by a signal (an earlier stop), a process has no exit code but a signal code: waiting
+    // for an 'exit' that already happened would hang a second stop.
+    if (proc.exitCode !== null || proc.signalCode !== null) {
       resolve();
       return;
     }
@@ -140,4 +142,57 @@ export async function pushImage(ref: string, layers: string[], platform: string,
 export async function pushIndex(ref: string, manifests: string[]): Promise<string> {
   await crane(['index', 'append', ...manifests.flatMap(m => ['-m', m]), '-t', ref]);
   return crane(['digest', ref]);
+}
+
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const EMPTY = Buffer.from('{}');
+
+function sha(bytes: Buffer): string {
+  return `sha256:${crypto.createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** A referrer manifest (an artifact of `artifactType`, one layer of `content`) whose subject is `subject`. */
+export function referrerManifest(artifactType: string, content: Buffer, subject: { mediaType: string; digest: string; size: number }): Buffer {
+  return Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    artifactType,
+    config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha(EMPTY), size: EMPTY.length },
+    layers: [{ mediaType: 'application/octet-stream', digest: sha(content), size: content.length }],
+    subject,
+  }));
+}
+
+/** A manifest of a local registry by tag or digest (404: none). */
+export async function registryManifest(host: string, repo: string, ref: string): Promise<{ status: number; json?: any }> {
+  const r = await fetch(`http://${host}/v2/${repo}/manifests/${ref}`, { headers: { accept: `${OCI_INDEX}, ${OCI_MANIFEST}` } });
+  return { status: r.status, json: r.status === 200 ? await r.json() : undefined };
+}
+
+async function putOrFail(url: string, method: string, body: Buffer, type: string): Promise<void> {
+  const r = await fetch(url, { method, body, headers: { 'content-type': type } });
+  if (r.status !== 201 && r.status !== 202) {
+    throw new Error(`${method} ${url}: ${r.status} ${await r.text()}`);
+  }
+}
+
+/**
+ * Attach a referrer (from `referrerManifest`, whose layer is `content`) to its subject in a local
+ * registry the way a tool does without the referrers API (neither local registry has it): the
+ * manifest by digest, and an entry in the subject's `sha256-<hex>` index (or, to test a lie, the
+ * index of `listedFor`). Resolves to its digest.
+ */
+export async function attachReferrer(host: string, repo: string, manifest: Buffer, content: Buffer, listedFor?: string): Promise<string> {
+  for (const blob of [EMPTY, content]) {
+    await putOrFail(`http://${host}/v2/${repo}/blobs/uploads/?digest=${sha(blob)}`, 'POST', blob, 'application/octet-stream');
+  }
+  const digest = sha(manifest);
+  await putOrFail(`http://${host}/v2/${repo}/manifests/${digest}`, 'PUT', manifest, OCI_MANIFEST);
+  const json = JSON.parse(manifest.toString('utf8'));
+  const tag = String(listedFor ?? json.subject.digest).replace(':', '-');
+  const have = await registryManifest(host, repo, tag);
+  const entries = [...(have.json?.manifests ?? []), { mediaType: OCI_MANIFEST, digest, size: manifest.length, artifactType: json.artifactType }];
+  await putOrFail(`http://${host}/v2/${repo}/manifests/${tag}`, 'PUT', Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: entries })), OCI_INDEX);
+  return digest;
 }

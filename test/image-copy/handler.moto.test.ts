@@ -14,7 +14,9 @@ import { createHandler, handleEvent } from '../../src/image-copy/image-copy.lamb
 import { parseProperties, runCopy } from '../../src/image-copy/private/copy-event';
 import { createEcrClient, resolvePolicy } from '../../src/runtime';
 import { MotoServer, startMoto } from '../helpers/moto';
-import { crane, LocalRegistry, makeLayer, pushImage, pushIndex, startBasicAuthRegistry, startRegistry } from '../helpers/oci';
+import {
+  attachReferrer, crane, LocalRegistry, makeLayer, pushImage, pushIndex, referrerManifest, startBasicAuthRegistry, startRegistry,
+} from '../helpers/oci';
 
 jest.setTimeout(120_000);
 
@@ -198,6 +200,26 @@ describe('Create and Update', () => {
     expect(await digestOfTag(repo, 'taken')).toBeUndefined();
   });
 
+  test('Referrers: the image\'s SBOM into ECR by digest, before the tags; the manifest keeps its subject', async () => {
+    const repo = await newRepo();
+    const image = await pushImage(`${src.host}/signed:v1`, [makeLayer(dir, 'signed', 20_000, 'h-signed')], 'linux/amd64');
+    const imageBytes = Buffer.from(await crane(['manifest', `${src.host}/signed@${image}`]));
+    const content = Buffer.from('{"spdxVersion":"SPDX-2.3"}');
+    const sbom = await attachReferrer(src.host, 'signed', referrerManifest('application/spdx+json', content,
+      { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: image, size: imageBytes.length }), content);
+    const without = await handleEvent(event('Create', { Source: `${src.host}/signed:v1`, Destination: `${HOST}/${repo}` }), Date.now() + 60_000, options());
+    expect(without.Status).toBe('SUCCESS');
+    const none = await ecr.send(new BatchGetImageCommand({ repositoryName: repo, imageIds: [{ imageDigest: sbom }] }));
+    expect(none.images ?? []).toHaveLength(0);
+    const res = await handleEvent(event('Update', { Source: `${src.host}/signed:v1`, Destination: `${HOST}/${repo}`, Tags: ['v1'], Referrers: 'true' }),
+      Date.now() + 60_000, options());
+    expect(res).toMatchObject({ Status: 'SUCCESS', Data: { Digest: image } });
+    const got = await ecr.send(new BatchGetImageCommand({ repositoryName: repo, imageIds: [{ imageDigest: sbom }] }));
+    expect(JSON.parse(got.images![0].imageManifest!).subject.digest).toBe(image);
+    expect(await digestOfTag(repo, 'v1')).toBe(image);
+    expect(logs.join('\n')).toContain(`copied referrer ${sbom} (application/spdx+json) of ${image}`);
+  });
+
   test('invalid properties fail before any call, naming the property', async () => {
     for (const [props, why] of [
       [{ Source: `${src.host}/app`, Destination: `${HOST}/x` }, /names no tag and no digest/],
@@ -205,6 +227,8 @@ describe('Create and Update', () => {
       [{ Source: `${src.host}/app:v1`, Destination: `${HOST}/x`, Tags: ['-x'] }, /tag "-x" is not an image tag/],
       [{ Source: `${src.host}/app:v1`, Destination: `${HOST}/x`, Bogus: '1' }, /unknown properties "Bogus"/],
       [{ Source: `${src.host}/app:v1`, Destination: `${HOST}/x`, RemoveTagsOnDelete: 'yes' }, /RemoveTagsOnDelete must be "true"/],
+      [{ Source: `${src.host}/app:v1`, Destination: `${HOST}/x`, Referrers: 'yes' }, /Referrers must be "true" or absent/],
+      [{ Source: `${src.host}/app:v1`, Destination: `${HOST}/x`, Attestations: 'true' }, /Attestations is only for a copy of named Platforms/],
       [{ Source: `${src.host}/app:v1`, Destination: `${HOST}/x`, SourceSecretArn: 'arn:aws:s3:::b' }, /not a Secrets Manager secret ARN/],
     ] as const) {
       const res = await handleEvent(event('Create', props as any), Date.now() + 60_000, options());

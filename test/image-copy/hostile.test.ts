@@ -413,7 +413,7 @@ test('copyImage is the same engine the command runs (a direct call)', async () =
     const source = new OciRegistry({ ref: parseReference(`${h.host}/app:v1`), push: false, insecure: [], policy });
     const destination = new OciRegistry({ ref: parseReference(`${dst.host}/direct`), push: true, insecure: [], policy });
     const r = await copyImage({ source, sourceReference: 'v1', destination, tag: 'v1', policy });
-    expect(r).toEqual({ digest: manifestDigest, mediaType: 'application/vnd.oci.image.manifest.v1+json', platforms: ['linux/amd64'], blobsCopied: 2, blobsSkipped: 0, bytesCopied: layer.bytes.length + config.bytes.length, manifests: 1 });
+    expect(r).toEqual({ digest: manifestDigest, mediaType: 'application/vnd.oci.image.manifest.v1+json', platforms: ['linux/amd64'], blobsCopied: 2, blobsSkipped: 0, bytesCopied: layer.bytes.length + config.bytes.length, manifests: 1, referrersCopied: 0 });
   } finally {
     await h.close();
   }

@@ -159,3 +159,19 @@ describe('EKS: the nodes\' platforms, named', () => {
         + '  - invalid images 0: name at least one verified image the workload runs');
   });
 });
+
+describe('referrers and attestations, when asked', () => {
+  test('rendered as Referrers and Attestations: "true"; absent by default', () => {
+    const stack = newStack();
+    const repo = new PrivateRepository(stack, 'Governed', { repositoryName: 'team/app' });
+    new ImageCopy(stack, 'Plain', { source: ImageCopySource.fromRegistry('nginx:1.27'), destination: repo });
+    new ImageCopy(stack, 'Signed', {
+      source: ImageCopySource.fromRegistry('nginx:1.28'), destination: repo, platforms: ['linux/arm64'], attestations: true, referrers: true,
+    });
+    const copies = Template.fromStack(stack).findResources('Custom::EcrImageCopy');
+    const byId = (id: string) => Object.entries(copies).find(([k]) => k.startsWith(id))![1] as any;
+    expect(byId('Plain').Properties.Referrers).toBeUndefined();
+    expect(byId('Plain').Properties.Attestations).toBeUndefined();
+    expect(byId('Signed').Properties).toMatchObject({ Referrers: 'true', Attestations: 'true', Platforms: ['linux/arm64'] });
+  });
+});

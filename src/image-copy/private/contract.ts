@@ -26,6 +26,10 @@ export interface CopyProperties {
   readonly Platforms?: string[];
   /** `'true'`: a Delete removes the tags that still name this copy. Absent: a Delete leaves everything. */
   readonly RemoveTagsOnDelete?: string;
+  /** `'true'`: with Platforms, also the attestation manifests of the chosen entries. Absent: not. */
+  readonly Attestations?: string;
+  /** `'true'`: also the referrers (signatures, SBOMs) of what is copied. Absent: not. */
+  readonly Referrers?: string;
 }
 
 /** Response attribute: the digest of the copy (`sha256:...`). */

@@ -16,7 +16,7 @@ import { DIGEST, formatReference, ImageRef, parseReference } from '../reference'
 import { OciRegistry, RegistryCredentials } from '../registry';
 import { CopyProperties, MAX_COPY_BYTES, MAX_PLATFORMS, MAX_TAGS } from './contract';
 
-const KEYS = new Set(['ServiceToken', 'ServiceTimeout', 'Source', 'SourceSecretArn', 'Destination', 'Tags', 'Platforms', 'RemoveTagsOnDelete']);
+const KEYS = new Set(['ServiceToken', 'ServiceTimeout', 'Source', 'SourceSecretArn', 'Destination', 'Tags', 'Platforms', 'RemoveTagsOnDelete', 'Attestations', 'Referrers']);
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** A Secrets Manager secret ARN (full or partial). */
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
@@ -29,6 +29,8 @@ export interface ParsedCopy {
   readonly tags: string[];
   readonly platforms: Platform[];
   readonly removeTagsOnDelete: boolean;
+  readonly attestations: boolean;
+  readonly referrers: boolean;
 }
 
 function fail(message: string): never {
@@ -116,6 +118,14 @@ export function parseProperties(raw: unknown): ParsedCopy {
   if (p.RemoveTagsOnDelete !== undefined && p.RemoveTagsOnDelete !== 'true') {
     fail(`RemoveTagsOnDelete must be "true" or absent, not ${shownValue(p.RemoveTagsOnDelete)}`);
   }
+  for (const key of ['Attestations', 'Referrers']) {
+    if (p[key] !== undefined && p[key] !== 'true') {
+      fail(`${key} must be "true" or absent, not ${JSON.stringify(printable(String(p[key]), 40))}`);
+    }
+  }
+  if (p.Attestations === 'true' && platforms.length === 0) {
+    fail('Attestations is only for a copy of named Platforms');
+  }
   return {
     props: { ...(p as unknown as CopyProperties), ...(secretArn ? { SourceSecretArn: secretArn } : {}) },
     source,
@@ -123,6 +133,8 @@ export function parseProperties(raw: unknown): ParsedCopy {
     tags: [...new Set(tags)],
     platforms,
     removeTagsOnDelete: p.RemoveTagsOnDelete === 'true',
+    attestations: p.Attestations === 'true',
+    referrers: p.Referrers === 'true',
   };
 }
 
@@ -240,6 +252,8 @@ export async function runCopy(c: ParsedCopy, env: CopyEnvironment): Promise<Copy
     sourceReference: c.source.digest ?? c.source.tag!,
     destination: destination as DestinationEndpoint,
     platforms: c.platforms.length > 0 ? c.platforms : undefined,
+    attestations: c.attestations,
+    referrers: c.referrers,
     policy: env.policy,
     log: env.log,
     maxBytes: env.maxBytes ?? MAX_COPY_BYTES,
