@@ -419,7 +419,7 @@ export class ImageCheck extends Construct {
     }
     checkBoolean(v, 'requirePlatform.imageManifestOnly', requirement.imageManifestOnly);
     v.throwIfAny();
-    ImageCheck.judgeKnownPlatforms(v, image, requirement);
+    judgeKnownPlatforms(v, image, requirement);
     v.throwIfAny();
     const gates = this.gates[position!.chunk];
     const gate: PlatformGate = {
@@ -438,31 +438,6 @@ export class ImageCheck extends Construct {
       });
     }
     ImageCheckProvider.of(this).allowPlatformRead([image.repository.repositoryArn]);
-  }
-
-  /**
-   * The synth-time side of the platform gate: when the image's platforms are known at synth (an
-   * `ImageCopy` of an asset built for a platform, or of the platforms it names) and the consumer's
-   * are too, a consumer that cannot run the image is an error now rather than a failed deployment.
-   * Anything unresolved is left to the deploy-time gate.
-   */
-  private static judgeKnownPlatforms(v: Violations, image: VerifiedImage, requirement: PlatformRequirement): void {
-    const known = image.reference._knownPlatforms;
-    const { os, architecture } = requirement;
-    if (!known || isUnresolved(os) || isUnresolved(architecture) || isUnresolved(requirement.consumer)) {
-      return;
-    }
-    const needed = architecture !== undefined ? `${os}/${architecture}` : `${os} (any architecture)`;
-    const has = known.platforms.join(', ');
-    if (!platformsFit(known.platforms, os, architecture)) {
-      v.add('requirePlatform', needed,
-        `${requirement.consumer} needs ${needed}, but it runs ${known.origin}, which has only ${has}: `
-        + `copy an image with ${needed} (build the asset with platform ${needed}, or name ${needed} in the copy's platforms), or run the consumer on ${has}`);
-    } else if (requirement.imageManifestOnly && known.index) {
-      v.add('requirePlatform', needed,
-        `${requirement.consumer} takes one image manifest, but it runs ${known.origin}, which makes an image index of ${has}: `
-        + `name only ${needed} in the copy's platforms (its digest is then that platform's image manifest)`);
-    }
   }
 
   /**
@@ -486,5 +461,30 @@ export class ImageCheck extends Construct {
       v.throwIfAny();
     }
     return found!;
+  }
+}
+
+/**
+ * The synth-time side of the platform gate: when the image's platforms are known at synth (an
+ * `ImageCopy` of an asset built for a platform, or of the platforms it names) and the consumer's
+ * are too, a consumer that cannot run the image is an error now rather than a failed deployment.
+ * Anything unresolved is left to the deploy-time gate.
+ */
+function judgeKnownPlatforms(v: Violations, image: VerifiedImage, requirement: PlatformRequirement): void {
+  const known = image.reference._knownPlatforms;
+  const { os, architecture } = requirement;
+  if (!known || isUnresolved(os) || isUnresolved(architecture) || isUnresolved(requirement.consumer)) {
+    return;
+  }
+  const needed = architecture !== undefined ? `${os}/${architecture}` : `${os} (any architecture)`;
+  const has = known.platforms.join(', ');
+  if (!platformsFit(known.platforms, os, architecture)) {
+    v.add('requirePlatform', needed,
+      `${requirement.consumer} needs ${needed}, but it runs ${known.origin}, which has only ${has}: `
+      + `copy an image with ${needed} (build the asset with platform ${needed}, or name ${needed} in the copy's platforms), or run the consumer on ${has}`);
+  } else if (requirement.imageManifestOnly && known.index) {
+    v.add('requirePlatform', needed,
+      `${requirement.consumer} takes one image manifest, but it runs ${known.origin}, which makes an image index of ${has}: `
+      + `name only ${needed} in the copy's platforms (its digest is then that platform's image manifest)`);
   }
 }
