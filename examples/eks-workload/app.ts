@@ -52,7 +52,7 @@ export class PaymentsWorkerStack extends Stack {
         + 'the pull actions are scoped to payments/worker.',
     });
 
-    cluster.addManifest('Worker', {
+    const manifest = cluster.addManifest('Worker', {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'payments-worker', namespace: 'payments' },
@@ -66,6 +66,10 @@ export class PaymentsWorkerStack extends Stack {
         },
       },
     });
+
+    // The cluster has x86 and Graviton node groups: the check fails the deployment, before the
+    // manifest is applied, unless the image has both platforms.
+    EksImageAccess.requireNodePlatforms({ workload: manifest, nodePlatforms: ['linux/amd64', 'linux/arm64'] }, worker);
 
     // aws-cdk-lib's kubectl provider (a nested stack applying the manifest), not ours: its findings
     // cannot be fixed from here. Each one acknowledged on that provider only, with why.

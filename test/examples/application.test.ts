@@ -65,6 +65,14 @@ describe('examples/eks-workload: EKS manifest on a verified digest', () => {
     });
   });
 
+  test('the platform gate: the image must have both node platforms', () => {
+    const check = Object.values(t.findResources('Custom::EcrImageCheck'))[0] as any;
+    expect(check.Properties.Platforms).toEqual([
+      { Image: '0', Consumer: 'EKS workload PaymentsWorker/Cluster/manifest-Worker (nodes linux/amd64)', Os: 'linux', Architecture: 'amd64' },
+      { Image: '0', Consumer: 'EKS workload PaymentsWorker/Cluster/manifest-Worker (nodes linux/arm64)', Os: 'linux', Architecture: 'arm64' },
+    ]);
+  });
+
   test('cdk-nag AwsSolutions: nothing unacknowledged', () => {
     expect(nagFindings(stack)).toEqual([]);
   });
