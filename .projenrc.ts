@@ -304,7 +304,10 @@ project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', 'assets/', '.
  */
 // Measured 2026-12-05: 3.53 MB packed, 17.98 MB installed: the three clients as planned, the audit worker's asset
 // (1.1 MB), and lib/ at 3.43 MB (model, report, image copy). Raised to hold that and about 2 MB of growth.
-const PACKAGE_BUDGET = { packed: 4_000_000, installed: 20_000_000 };
+// Measured 2026-12-06: 4.01 MB packed, 19.59 MB installed, after the runtime policy's rework, the hardening of
+// every handler, ImageCopy's referrers and platform gates: lib/ 4.31 MB (2.73 MB of it jsii's inline source maps,
+// the next thing to cut), assets 2.39 MB (three handlers). Raised to hold that and about 0.5 MB / 2.4 MB of growth.
+const PACKAGE_BUDGET = { packed: 4_500_000, installed: 22_000_000 };
 project.addTask('package:size', {
   description: 'What the npm tarball (dist/js) ships and weighs, checked against the size budget',
   env: { PACKAGE_BUDGET_PACKED: String(PACKAGE_BUDGET.packed), PACKAGE_BUDGET_INSTALLED: String(PACKAGE_BUDGET.installed) },
