@@ -13,30 +13,70 @@
  */
 import { readFileSync } from 'fs';
 import * as path from 'path';
-import { ADOPT_USAGE, runAdopt } from './adopt';
+import type * as adoptCommand from './adopt';
 import { CliIo, EXIT, InputError, OutputError, outputError, reportError } from './common';
-import { COPY_USAGE, runCopy } from './copy';
-import { lifecyclePreview, PREVIEW_USAGE } from './lifecycle-preview';
-import { REPORT_USAGE, runReport } from './report';
+import type * as copyCommand from './copy';
+import type * as previewCommand from './lifecycle-preview';
+import type * as reportCommand from './report';
 
 export type { CliIo } from './common';
 export { EXIT } from './common';
-export { imageFromDetail, imagesFromJson } from './lifecycle-preview';
 
-/** One subcommand: `words` after the program name, then its own arguments. */
-export interface Subcommand {
-  readonly words: string[];
-  readonly summary: string;
+/** What a subcommand's module gives when it is loaded. */
+export interface LoadedSubcommand {
   readonly usage: string;
   readonly run: (args: string[], io: CliIo) => Promise<number>;
 }
 
+/**
+ * One subcommand: `words` after the program name, then its own arguments. Its module is loaded
+ * when it runs, so a command loads only what it uses: `copy` never loads aws-cdk-lib, which
+ * `report`, `adopt` and `lifecycle preview` need.
+ */
+export interface Subcommand {
+  readonly words: string[];
+  readonly summary: string;
+  readonly load: () => LoadedSubcommand;
+}
+
 /** Every subcommand (add new ones here). */
 export const COMMANDS: Subcommand[] = [
-  { words: ['report'], summary: 'the live registry checked with the EcrChecks rules (report --help)', usage: REPORT_USAGE, run: runReport },
-  { words: ['adopt'], summary: 'the live registry written as a CDK app, with cdk import mappings (adopt --help)', usage: ADOPT_USAGE, run: runAdopt },
-  { words: ['copy'], summary: 'one image copied by digest between registries, without Docker (copy --help)', usage: COPY_USAGE, run: runCopy },
-  { words: ['lifecycle', 'preview'], summary: 'what a lifecycle policy would do to a repository\'s images', usage: PREVIEW_USAGE, run: lifecyclePreview },
+  {
+    words: ['report'],
+    summary: 'the live registry checked with the EcrChecks rules (report --help)',
+    load: () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const m = require('./report') as typeof reportCommand;
+      return { usage: m.REPORT_USAGE, run: m.runReport };
+    },
+  },
+  {
+    words: ['adopt'],
+    summary: 'the live registry written as a CDK app, with cdk import mappings (adopt --help)',
+    load: () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const m = require('./adopt') as typeof adoptCommand;
+      return { usage: m.ADOPT_USAGE, run: m.runAdopt };
+    },
+  },
+  {
+    words: ['copy'],
+    summary: 'one image copied by digest between registries, without Docker (copy --help)',
+    load: () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const m = require('./copy') as typeof copyCommand;
+      return { usage: m.COPY_USAGE, run: m.runCopy };
+    },
+  },
+  {
+    words: ['lifecycle', 'preview'],
+    summary: 'what a lifecycle policy would do to a repository\'s images',
+    load: () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const m = require('./lifecycle-preview') as typeof previewCommand;
+      return { usage: m.PREVIEW_USAGE, run: m.lifecyclePreview };
+    },
+  },
 ];
 
 /** The package version (package.json sits two levels up from src/cli and lib/cli). */
@@ -54,12 +94,16 @@ function groupUsage(group: string): string {
     + `Run "cdk-ecr-registry ${group} <command> --help" for its options.\n`;
 }
 
-export const USAGE = `Usage:
+/** The command's usage; it ends with the options of `lifecycle preview` (loaded for it). */
+export function usage(): string {
+  const preview = COMMANDS.find(c => c.words.join(' ') === 'lifecycle preview')!.load();
+  return `Usage:
 ${COMMANDS.map(c => `  cdk-ecr-registry ${c.words.join(' ')} ...    ${c.summary}`).join('\n')}
   cdk-ecr-registry --version
   cdk-ecr-registry <command> --help
 
-${PREVIEW_USAGE.replace(/^Usage:\n/, '')}`;
+${preview.usage.replace(/^Usage:\n/, '')}`;
+}
 
 /** Run the command; resolves to the exit code. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -89,11 +133,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 
 async function dispatch(argv: string[], io: CliIo): Promise<number> {
   if (argv.length === 0) {
-    io.stderr(USAGE);
+    io.stderr(usage());
     return EXIT.BAD_INPUT;
   }
   if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    io.stdout(USAGE);
+    io.stdout(usage());
     return EXIT.OK;
   }
   if (argv[0] === '--version' || argv[0] === '-v' || argv[0] === 'version') {
@@ -102,14 +146,14 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   }
   const command = COMMANDS.find(c => c.words.every((w, i) => argv[i] === w));
   if (command) {
-    return command.run(argv.slice(command.words.length), io);
+    return command.load().run(argv.slice(command.words.length), io);
   }
   const group = COMMANDS.some(c => c.words[0] === argv[0]) ? argv[0] : undefined;
   if (group !== undefined && (argv.length === 1 || argv[1] === '--help' || argv[1] === '-h')) {
     (argv.length === 1 ? io.stderr : io.stdout)(groupUsage(group));
     return argv.length === 1 ? EXIT.BAD_INPUT : EXIT.OK;
   }
-  throw new InputError(`unknown command "${argv.slice(0, 2).join(' ')}"\n${USAGE}`);
+  throw new InputError(`unknown command "${argv.slice(0, 2).join(' ')}"\n${usage()}`);
 }
 
 /** The real process: stdout/stderr; a failed write is one line and exit 4, never a stack trace. */

@@ -276,3 +276,33 @@ describe('the real process', () => {
     }
   });
 });
+
+describe('a command loads what it runs', () => {
+  /** The packages a `main(argv)` in a fresh process loaded (node_modules folders), and its exit code. */
+  function loadedBy(argv: string[]): { code: number; packages: string[] } {
+    const script = `const { main } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts'))});
+      main(${JSON.stringify(argv)}, { stdout: () => undefined, stderr: () => undefined, env: {} }).then(code => {
+        const packages = new Set(Object.keys(require.cache).map(f => /node_modules[\\\\/]((?:@[^\\\\/]+[\\\\/])?[^\\\\/]+)/.exec(f)?.[1]).filter(Boolean));
+        console.log(JSON.stringify({ code, packages: [...packages].sort() }));
+      });`;
+    const out = execFileSync(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', script], { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } }).toString().trim();
+    return JSON.parse(out.split('\n').pop()!);
+  }
+
+  test.each([
+    [['copy', '--help'], 0],
+    [['copy', 'only-one-reference'], 2],
+    [['--version'], 0],
+  ])('%j never loads aws-cdk-lib or constructs (the copy command is the image copy engine and the SDK)', (argv, code) => {
+    const r = loadedBy(argv as string[]);
+    expect(r.code).toBe(code);
+    expect(r.packages).not.toContain('aws-cdk-lib');
+    expect(r.packages).not.toContain('constructs');
+  });
+
+  test('report --help does load aws-cdk-lib (the probe sees a package a command loads)', () => {
+    const r = loadedBy(['report', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.packages).toContain('aws-cdk-lib');
+  });
+});

@@ -8,7 +8,7 @@ import { BatchDeleteImageCommand, CreateRepositoryCommand, DescribeImagesCommand
 import { Duration } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { InUseProtection, LifecyclePolicy, LifecycleRule, PreviewOutcome, TagSelection } from '../../src';
-import { imageFromDetail } from '../../src/cli/main';
+import { imageFromDetail } from '../../src/cli/lifecycle-preview';
 import { handleEvent, physicalIdOf } from '../../src/image-check/image-check.lambda';
 import { CheckProperties, ImageSpec } from '../../src/image-check/private/contract';
 import { parseProtectionTag, protectionScope, protectionTag } from '../../src/runtime/in-use-tag';
