@@ -4,6 +4,7 @@
  */
 import { copyReference, ImageRef, parseReference, parsePlatform, Platform } from '../image-copy';
 import { credentialsFromConfig, DockerConfig, readDockerConfig } from '../image-copy/docker-config';
+import { registryEndpointUrl } from '../image-copy/ecr';
 import { logLine } from '../private/escape';
 import { createEcrClient, resolvePolicy } from '../runtime';
 import { CliIo, EXIT, InputError, parseCommandArgs, runLimits, TIME_OPTIONS, TIME_OPTIONS_USAGE } from './common';
@@ -27,7 +28,11 @@ leaves no tag.
   --attestations        with --platform, also the attestation manifests (provenance, SBOM) of the
                         platforms copied
   --referrers           also the referrers of what is copied (signatures, SBOMs: manifests whose
-                        subject it is), from the OCI 1.1 referrers API or the sha256-<hex> tag
+                        subject it is), from the OCI 1.1 referrers API and the sha256-<hex> tag.
+                        For an ECR source the API is the registry endpoint's
+                        (https://<account>.dkr.ecr.<region>.amazonaws.com, a GetAuthorizationToken
+                        token); CDK_ECR_REGISTRY_ENDPOINT_URL=https://host[:port] names another one
+                        (an interface VPC endpoint), for every ECR host of the copy
   --insecure-registry HOST  plain HTTP for HOST (loopback hosts always may)
   --json                print {"digest","mediaType","platforms","blobsCopied","blobsSkipped","bytesCopied"}
                         (and "referrersCopied" with --referrers)
@@ -36,6 +41,9 @@ ${TIME_OPTIONS_USAGE}
 Exit codes: 0 copied; 1 the copy failed (nothing tagged); 2 bad arguments; 4 the digest could not
 be written to stdout (the copy itself is done).
 `;
+
+/** The environment variable naming the ECR registry endpoint (its referrers API) of the copy's ECR hosts. */
+export const REGISTRY_ENDPOINT_ENV = 'CDK_ECR_REGISTRY_ENDPOINT_URL';
 
 function reference(flag: string, text: string): ImageRef {
   try {
@@ -93,6 +101,15 @@ export async function runCopy(args: string[], io: CliIo): Promise<number> {
       throw new InputError((e as Error).message);
     }
   }
+  // The ECR registry endpoint (referrers API) is an input too: a bad one is exit 2 before any call.
+  const registryEndpoint = io.env[REGISTRY_ENDPOINT_ENV] || undefined;
+  if (registryEndpoint !== undefined) {
+    try {
+      registryEndpointUrl(registryEndpoint, insecure);
+    } catch (e) {
+      throw new InputError(`${REGISTRY_ENDPOINT_ENV}: ${(e as Error).message}`);
+    }
+  }
   const limits = runLimits(values);
   const policy = resolvePolicy({ ...io.runtime, deadline: limits.deadline, requestTimeoutMs: limits.requestTimeoutMs, env: io.env });
   const endpoint = io.env.AWS_ENDPOINT_URL_ECR ?? io.env.AWS_ENDPOINT_URL;
@@ -106,6 +123,7 @@ export async function runCopy(args: string[], io: CliIo): Promise<number> {
       referrers: values.referrers === true,
       insecure,
       policy,
+      ecrRegistryEndpoint: registryEndpoint,
       ecrClient: region => io.ecrClient
         ? io.ecrClient({ region, ...(endpoint ? { endpoint } : {}) })
         : createEcrClient({ ...io.runtime, region, endpoint, deadline: limits.deadline, requestTimeoutMs: limits.requestTimeoutMs, env: io.env }),

@@ -1,24 +1,55 @@
 /**
  * An ECR repository as a copy's source or destination, through the ECR API (every call through
  * the runtime client policy): BatchGetImage and GetDownloadUrlForLayer to read;
- * BatchCheckLayerAvailability, the layer upload calls and PutImage to write.
+ * BatchCheckLayerAvailability, the layer upload calls and PutImage to write. Referrers are listed
+ * through the registry endpoint's OCI 1.1 referrers API (`GET /v2/<repo>/referrers/<digest>` on
+ * `https://<account>.dkr.ecr.<region>.amazonaws.com`, or `registryEndpoint`), with a token of
+ * GetAuthorizationToken, merged with the referrers tag schema's index (`sha256-<hex>`).
  */
 import { Readable } from 'stream';
 import {
   BatchCheckLayerAvailabilityCommand, BatchGetImageCommand, CompleteLayerUploadCommand, ECRClient,
-  GetDownloadUrlForLayerCommand, InitiateLayerUploadCommand, PutImageCommand, UploadLayerPartCommand,
+  GetAuthorizationTokenCommand, GetDownloadUrlForLayerCommand, InitiateLayerUploadCommand, PutImageCommand, UploadLayerPartCommand,
 } from '@aws-sdk/client-ecr';
 import { errorCode, ResolvedPolicy } from '../runtime';
 import { DestinationEndpoint, Referrer, SourceEndpoint } from './endpoint';
-import { ImageCopyError, printable } from './errors';
-import { discard, MAX_REDIRECTS, readBounded, redirectTarget, sendOnce } from './http';
-import { ACCEPTED_TYPES, Descriptor, Manifest, MEDIA, parseReferrers, referrersTag } from './manifest';
+import { ImageCopyError, printable, safeUrl } from './errors';
+import {
+  callWithRetries, discard, HttpAnswer, MAX_REDIRECTS, plainHttpAllowed, readBounded, redirectTarget, sameOrigin, sendOnce,
+} from './http';
+import { ACCEPTED_TYPES, Descriptor, Manifest, MAX_MANIFEST_BYTES, MEDIA, parseReferrers, referrersTag } from './manifest';
 import { DIGEST, ImageRef } from './reference';
 
 /** Largest part sent in one UploadLayerPart (also the memory one blob upload holds). */
 export const DEFAULT_PART_BYTES = 10 * 1024 * 1024;
 /** BatchCheckLayerAvailability's limit of digests per call. */
 const CHECK_BATCH = 100;
+/** Longest authorization token taken from GetAuthorizationToken. */
+const MAX_TOKEN_CHARS = 16_384;
+
+/**
+ * The base URL of an ECR registry endpoint as given (an option, `CDK_ECR_REGISTRY_ENDPOINT_URL`):
+ * `https://host[:port]`, or `http://` for a loopback host or one of `insecure`. Anything else (a
+ * path, a query, credentials, another scheme) is refused as `input`, plain HTTP elsewhere as `unsafe`.
+ */
+export function registryEndpointUrl(text: string, insecure: readonly string[] = []): URL {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw new ImageCopyError('input', `registry endpoint "${printable(text, 120)}" is not an absolute URL; use https://host[:port]`);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') {
+    throw new ImageCopyError('input', `registry endpoint ${safeUrl(u)} is not HTTPS; use https://host[:port]`);
+  }
+  if (u.username || u.password || u.search || u.hash || (u.pathname !== '/' && u.pathname !== '')) {
+    throw new ImageCopyError('input', `registry endpoint ${safeUrl(u)} has a path, a query or credentials; use https://host[:port] only (the token comes from GetAuthorizationToken)`);
+  }
+  if (u.protocol === 'http:' && !plainHttpAllowed(u.host, insecure)) {
+    throw new ImageCopyError('unsafe', `registry endpoint ${safeUrl(u)} is plain HTTP; the registry token is sent over plain HTTP only to loopback hosts and hosts named with --insecure-registry`);
+  }
+  return new URL(`${u.protocol}//${u.host}`);
+}
 
 /** Options of `EcrRepository`. */
 export interface EcrRepositoryOptions {
@@ -29,6 +60,13 @@ export interface EcrRepositoryOptions {
   /** Hosts where plain HTTP is allowed besides loopback (a download URL of a local stand-in). */
   readonly insecure?: readonly string[];
   /**
+   * Base URL of the registry endpoint whose OCI referrers API lists the repository's referrers:
+   * `scheme://host[:port]` only (an interface VPC endpoint's DNS name, a test's stand-in). Plain
+   * HTTP only for a loopback host or one of `insecure`.
+   * @default - https://<account>.dkr.ecr.<region>.amazonaws.com (the reference's host)
+   */
+  readonly registryEndpoint?: string;
+  /**
    * Bytes per UploadLayerPart.
    * @default - the part size ECR answers InitiateLayerUpload with, at most 20 MiB; else 10 MiB
    */
@@ -38,6 +76,10 @@ export interface EcrRepositoryOptions {
 export class EcrRepository implements SourceEndpoint, DestinationEndpoint {
   public readonly name: string;
   private readonly ids: { registryId: string; repositoryName: string };
+  /** The registry endpoint (its referrers API): the only origin the registry token goes to. */
+  private readonly registry: URL;
+  /** GetAuthorizationToken's token, for this object's life (fetched again after a 401). */
+  private token: string | undefined;
 
   constructor(private readonly options: EcrRepositoryOptions) {
     if (!options.ref.ecr) {
@@ -45,6 +87,9 @@ export class EcrRepository implements SourceEndpoint, DestinationEndpoint {
     }
     this.name = `${options.ref.registry}/${options.ref.repository}`;
     this.ids = { registryId: options.ref.ecr.account, repositoryName: options.ref.repository };
+    this.registry = options.registryEndpoint !== undefined
+      ? registryEndpointUrl(options.registryEndpoint, options.insecure)
+      : new URL(`https://${options.ref.apiHost}`);
   }
 
   public async getManifest(reference: string): Promise<{ bytes: Buffer; mediaType?: string }> {
@@ -151,10 +196,89 @@ export class EcrRepository implements SourceEndpoint, DestinationEndpoint {
   }
 
   /**
-   * The referrers tag schema's index (`sha256-<hex>`), as other tools push it to ECR. ECR's own
-   * referrers API is not in the SDK: referrers ECR indexed itself are not listed here.
+   * The referrers of `digest`: the registry endpoint's OCI 1.1 referrers API (where notation,
+   * cosign in OCI 1.1 mode and oras leave them: no tag is written), plus the entries of the
+   * referrers tag schema's index (`sha256-<hex>`, as older tools push it) that the API does not
+   * list. A registry endpoint without the API (404, 400, 405) leaves the tag schema only.
    */
   public async referrers(digest: string): Promise<Referrer[]> {
+    const listed = await this.apiReferrers(digest);
+    const tagged = await this.taggedReferrers(digest);
+    if (listed === undefined) {
+      return tagged;
+    }
+    const have = new Set(listed.map(r => r.descriptor.digest));
+    return [...listed, ...tagged.filter(r => !have.has(r.descriptor.digest))];
+  }
+
+  /** The referrers API's list, or undefined when the endpoint does not serve it. */
+  private async apiReferrers(digest: string): Promise<Referrer[] | undefined> {
+    const url = new URL(`/v2/${this.options.ref.repository}/referrers/${digest}`, this.registry);
+    const what = `GET referrers of ${digest} (the registry's referrers API, ${safeUrl(url)})`;
+    const answer = await callWithRetries({ name: this.name, what, policy: this.options.policy, ok: [200, 400, 404, 405] },
+      () => this.registryExchange(url));
+    const type = String(answer.headers['content-type'] ?? '').split(';')[0].trim();
+    if (answer.status !== 200 || type !== MEDIA.OCI_INDEX) {
+      await discard(answer);
+      return undefined;
+    }
+    const bytes = await readBounded(answer, MAX_MANIFEST_BYTES, `${this.name}: referrers of ${digest}`);
+    return parseReferrers(bytes, `${this.name}: referrers of ${digest}`);
+  }
+
+  /**
+   * One GET on the registry endpoint: `Authorization: Basic <token>` to its own origin only (never
+   * after a redirect to another origin), a new token once after a 401, at most `MAX_REDIRECTS`.
+   */
+  private async registryExchange(start: URL): Promise<HttpAnswer> {
+    const p = this.options.policy;
+    let url = start;
+    let renewed = false;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const headers: Record<string, string> = { accept: MEDIA.OCI_INDEX };
+      const own = sameOrigin(url, this.registry);
+      if (own) {
+        headers.authorization = `Basic ${await this.authorizationToken()}`;
+      }
+      const answer = await sendOnce({ method: 'GET', url, headers }, { connectTimeoutMs: p.connectTimeoutMs, idleTimeoutMs: p.requestTimeoutMs, deadline: p.deadline() });
+      if ([301, 302, 303, 307, 308].includes(answer.status)) {
+        await discard(answer);
+        url = redirectTarget(url, answer.headers.location, this.options.insecure ?? []);
+        continue;
+      }
+      if (answer.status === 401 && own && !renewed) {
+        await discard(answer);
+        this.token = undefined;
+        renewed = true;
+        hop--;
+        continue;
+      }
+      return answer;
+    }
+    throw new ImageCopyError('unsafe', `${this.name}: GET ${safeUrl(start)} was redirected more than ${MAX_REDIRECTS} times (a redirect loop?)`);
+  }
+
+  /** GetAuthorizationToken's token (base64 of `AWS:<password>`), never shown. */
+  private async authorizationToken(): Promise<string> {
+    if (this.token !== undefined) {
+      return this.token;
+    }
+    let token: unknown;
+    try {
+      const out = await this.options.client.send(new GetAuthorizationTokenCommand({}));
+      token = out.authorizationData?.[0]?.authorizationToken;
+    } catch (e) {
+      throw new ImageCopyError('registry', `${this.name}: GetAuthorizationToken (for the registry's referrers API; needs ecr:GetAuthorizationToken) failed: ${printable((e as Error)?.message ?? String(e))}`, { cause: e });
+    }
+    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_CHARS || !/^[A-Za-z0-9+/=]+$/.test(token)) {
+      throw new ImageCopyError('registry', `${this.name}: GetAuthorizationToken answered without a usable token (base64, at most ${MAX_TOKEN_CHARS} characters; its value is not shown)`);
+    }
+    this.token = token;
+    return token;
+  }
+
+  /** The referrers tag schema's index (`sha256-<hex>`), as other tools push it to ECR; none without the tag. */
+  private async taggedReferrers(digest: string): Promise<Referrer[]> {
     const tag = referrersTag(digest);
     const out = await this.options.client.send(new BatchGetImageCommand({
       ...this.ids, imageIds: [{ imageTag: tag }], acceptedMediaTypes: [MEDIA.OCI_INDEX],

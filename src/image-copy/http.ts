@@ -205,6 +205,67 @@ export function sleep(ms: number): Promise<void> {
   return new Promise(r => setTimeout(r, ms));
 }
 
+/** What `callWithRetries` needs to know of one call. */
+export interface RetriedCall {
+  /** The endpoint, first in every message (`ghcr.io/org/app`). */
+  readonly name: string;
+  /** The call, in messages (`GET manifest v1`). */
+  readonly what: string;
+  readonly policy: ResolvedPolicy;
+  /** Statuses that end the call (the answer is returned with its body unread). */
+  readonly ok: readonly number[];
+  /** Try again throttled (429), 5xx and network failures. @default true */
+  readonly retry?: boolean;
+}
+
+/**
+ * One call made of attempts (`attempt` sends one request, following its redirects and
+ * authentication): an answer whose status is in `ok` ends it; throttled, 5xx and network failures
+ * are tried again after a backoff until the policy's attempts or deadline run out. Errors name the
+ * endpoint, the call, the last answer and the attempts.
+ */
+export async function callWithRetries(c: RetriedCall, attempt: () => Promise<HttpAnswer>): Promise<HttpAnswer> {
+  const { name, what, policy, ok } = c;
+  const retry = c.retry ?? true;
+  const started = Date.now();
+  let attempts = 0;
+  let last = '';
+  for (;;) {
+    attempts++;
+    let throttled = false;
+    try {
+      const answer = await attempt();
+      if (ok.includes(answer.status)) {
+        return answer;
+      }
+      last = await describeAnswer(answer);
+      throttled = answer.status === 429;
+      if (!retry || !retryableStatus(answer.status)) {
+        throw new ImageCopyError('registry', `${name}: ${what} failed: ${last}${attempts > 1 ? ` (${attempts} attempts over ${formatSeconds(Date.now() - started)})` : ''}`, { httpStatus: answer.status });
+      }
+    } catch (e) {
+      if (ImageCopyError.isImageCopyError(e) && !e.retryable) {
+        throw e;
+      }
+      if (!ImageCopyError.isImageCopyError(e)) {
+        last = printable((e as Error)?.message ?? String(e));
+        if (!retry || !retryableError(e)) {
+          throw new ImageCopyError('registry', `${name}: ${what} failed: ${last}${attempts > 1 ? ` (${attempts} attempts over ${formatSeconds(Date.now() - started)})` : ''}`, { cause: e, retryable: retryableError(e) });
+        }
+      } else {
+        last = e.message;
+      }
+    }
+    const wait = backoffMs(policy, attempts, throttled);
+    const left = policy.deadline() - Date.now();
+    if (attempts >= policy.maxAttempts || left < wait + Math.min(250, policy.requestTimeoutMs / 2)) {
+      const why = attempts >= policy.maxAttempts ? `no attempt left (at most ${policy.maxAttempts})` : 'no time left before the deadline';
+      throw new ImageCopyError('registry', `${name}: ${what} failed: ${last}: ${attempts} attempt${attempts === 1 ? '' : 's'} over ${formatSeconds(Date.now() - started)}; ${why}`, { retryable: true });
+    }
+    await sleep(wait);
+  }
+}
+
 /** Where plain HTTP is allowed. */
 export function plainHttpAllowed(host: string, insecure: readonly string[]): boolean {
   return isLoopback(host) || insecure.includes(host.toLowerCase()) || insecure.includes(host.replace(/:\d+$/, '').toLowerCase());

@@ -52,6 +52,11 @@ export interface CopyHandlerOptions {
   readonly ecrClient?: (region: string, policy: RuntimePolicy) => ECRClient;
   /** Hosts where plain HTTP is allowed besides loopback hosts (tests). */
   readonly insecure?: readonly string[];
+  /**
+   * Base URL of the ECR registry endpoint whose referrers API an ECR source is asked (tests).
+   * @default - https://<account>.dkr.ecr.<region>.amazonaws.com of the source
+   */
+  readonly registryEndpoint?: string;
   /** Most bytes of blobs one copy uploads (tests lower it). @default MAX_COPY_BYTES */
   readonly maxBytes?: number;
 }
@@ -92,6 +97,7 @@ export async function handleEvent(event: CustomResourceEvent, deadline: number, 
       return c;
     },
     insecure: opts.insecure,
+    registryEndpoint: opts.registryEndpoint,
     maxBytes: opts.maxBytes,
     log: (line: string) => console.log(logLine(line)),
   };

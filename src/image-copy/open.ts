@@ -28,6 +28,12 @@ export interface CopyReferenceOptions {
   /** An ECR client of the runtime policy for a region. */
   readonly ecrClient: (region: string) => ECRClient;
   /**
+   * Base URL of the ECR registry endpoint whose referrers API an ECR source is asked
+   * (`EcrRepositoryOptions.registryEndpoint`), for every ECR host of the copy.
+   * @default - https://<account>.dkr.ecr.<region>.amazonaws.com of each reference
+   */
+  readonly ecrRegistryEndpoint?: string;
+  /**
    * Credentials of a registry host.
    * @default - none
    */
@@ -38,7 +44,9 @@ export interface CopyReferenceOptions {
 
 function endpoint(ref: ImageRef, push: boolean, o: CopyReferenceOptions): SourceEndpoint & DestinationEndpoint {
   if (ref.ecr) {
-    return new EcrRepository({ ref, client: o.ecrClient(ref.ecr.region), policy: o.policy, insecure: o.insecure });
+    return new EcrRepository({
+      ref, client: o.ecrClient(ref.ecr.region), policy: o.policy, insecure: o.insecure, registryEndpoint: o.ecrRegistryEndpoint,
+    });
   }
   return new OciRegistry({ ref, push, insecure: o.insecure ?? [], policy: o.policy, credentials: o.credentials?.(ref.registry) });
 }

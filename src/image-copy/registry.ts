@@ -3,12 +3,12 @@
  * auth, retries to the deadline, redirects followed under the rules of `http.ts`.
  */
 import { Readable } from 'stream';
-import { formatSeconds, ResolvedPolicy } from '../runtime';
+import { ResolvedPolicy } from '../runtime';
 import { DestinationEndpoint, Referrer, SourceEndpoint } from './endpoint';
 import { ImageCopyError, printable, safeUrl } from './errors';
 import {
-  backoffMs, describeAnswer, discard, HttpAnswer, HttpRequest, MAX_REDIRECTS, MAX_SMALL_BODY, plainHttpAllowed,
-  readBounded, redirectTarget, retryableError, retryableStatus, sameOrigin, sendOnce, sleep,
+  callWithRetries, describeAnswer, discard, HttpAnswer, HttpRequest, MAX_REDIRECTS, MAX_SMALL_BODY, plainHttpAllowed,
+  readBounded, redirectTarget, retryableStatus, sameOrigin, sendOnce,
 } from './http';
 import {
   ACCEPTED_TYPES, Descriptor, Manifest, MAX_MANIFEST_BYTES, MEDIA, parseManifest, parseReferrers, referrersIndex, referrersTag,
@@ -76,44 +76,7 @@ export class OciRegistry implements SourceEndpoint, DestinationEndpoint {
    * network failures until the deadline. Resolves with an answer whose status is in `ok`.
    */
   public async call(what: string, req: HttpRequest, ok: number[], retry = true): Promise<HttpAnswer> {
-    const policy = this.options.policy;
-    const started = Date.now();
-    let attempts = 0;
-    let last = '';
-    for (;;) {
-      attempts++;
-      let throttled = false;
-      try {
-        const answer = await this.exchange(req);
-        if (ok.includes(answer.status)) {
-          return answer;
-        }
-        last = await describeAnswer(answer);
-        throttled = answer.status === 429;
-        if (!retry || !retryableStatus(answer.status)) {
-          throw new ImageCopyError('registry', `${this.name}: ${what} failed: ${last}${attempts > 1 ? ` (${attempts} attempts over ${formatSeconds(Date.now() - started)})` : ''}`, { httpStatus: answer.status });
-        }
-      } catch (e) {
-        if (ImageCopyError.isImageCopyError(e) && !e.retryable) {
-          throw e;
-        }
-        if (!ImageCopyError.isImageCopyError(e)) {
-          last = printable((e as Error)?.message ?? String(e));
-          if (!retry || !retryableError(e)) {
-            throw new ImageCopyError('registry', `${this.name}: ${what} failed: ${last}${attempts > 1 ? ` (${attempts} attempts over ${formatSeconds(Date.now() - started)})` : ''}`, { cause: e, retryable: retryableError(e) });
-          }
-        } else {
-          last = e.message;
-        }
-      }
-      const wait = backoffMs(policy, attempts, throttled);
-      const left = policy.deadline() - Date.now();
-      if (attempts >= policy.maxAttempts || left < wait + Math.min(250, policy.requestTimeoutMs / 2)) {
-        const why = attempts >= policy.maxAttempts ? `no attempt left (at most ${policy.maxAttempts})` : 'no time left before the deadline';
-        throw new ImageCopyError('registry', `${this.name}: ${what} failed: ${last}: ${attempts} attempt${attempts === 1 ? '' : 's'} over ${formatSeconds(Date.now() - started)}; ${why}`, { retryable: true });
-      }
-      await sleep(wait);
-    }
+    return callWithRetries({ name: this.name, what, policy: this.options.policy, ok, retry }, () => this.exchange(req));
   }
 
   private limits() {

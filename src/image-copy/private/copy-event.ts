@@ -172,6 +172,8 @@ export interface CopyEnvironment {
   readonly secretsClient: (region: string) => SecretsManagerClient;
   /** Hosts where plain HTTP is allowed besides loopback hosts (tests only). */
   readonly insecure?: readonly string[];
+  /** Base URL of the ECR registry endpoint (its referrers API), tests only. @default - each ECR host */
+  readonly registryEndpoint?: string;
   /** Most bytes of blobs to upload. @default MAX_COPY_BYTES */
   readonly maxBytes?: number;
   readonly log: (line: string) => void;
@@ -190,7 +192,9 @@ async function readSecret(arn: string, env: CopyEnvironment): Promise<RegistryCr
 }
 
 function ecrEndpoint(ref: ImageRef, env: CopyEnvironment): EcrRepository {
-  return new EcrRepository({ ref, client: env.ecrClient(ref.ecr!.region), policy: env.policy, insecure: env.insecure });
+  return new EcrRepository({
+    ref, client: env.ecrClient(ref.ecr!.region), policy: env.policy, insecure: env.insecure, registryEndpoint: env.registryEndpoint,
+  });
 }
 
 /** The way out of a copy too large for one invocation. */
