@@ -177,9 +177,10 @@ export interface ImageCopyProps {
   /**
    * Also copy the referrers of the image (signatures, SBOMs and attestations whose `subject` it is,
    * and theirs in turn): listed through the source's OCI 1.1 referrers API, else its referrers tag
-   * schema (`sha256-<hex>`; an ECR source through that tag only), verified as the image is, written
-   * by digest before the copy's tags (ECR lists them through its own referrers API). They are
-   * untagged in the destination: its lifecycle rules for untagged images apply to them.
+   * schema (`sha256-<hex>`; an ECR source through its registry endpoint's referrers API and that
+   * tag both, which adds `ecr:GetAuthorizationToken` to the copy's role), verified as the image is,
+   * written by digest before the copy's tags (ECR lists them through its own referrers API). They
+   * are untagged in the destination: its lifecycle rules for untagged images apply to them.
    *
    * @default false
    */
@@ -349,6 +350,10 @@ export class ImageCopy extends Construct {
     } else {
       source = `${ecrHost(spec.repository!)}${spec.tag !== undefined ? `:${spec.tag}` : `@${spec.digest}`}`;
       provider.allow(SOURCE_ACTIONS, [spec.repository!.repositoryArn]);
+      if (props.referrers) {
+        // The referrers API of the registry endpoint takes a registry token (GetAuthorizationToken).
+        provider.allowRegistryToken();
+      }
     }
     provider.allow(DESTINATION_ACTIONS, [props.destination.repositoryArn]);
     if (props.removeTagsOnDelete) {

@@ -18,10 +18,11 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand, PutImageCommand } from '@aws-sdk/client-ecr';
+import { BatchGetImageCommand, CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand, PutImageCommand } from '@aws-sdk/client-ecr';
 import { main } from '../../src/cli/main';
 import { copyReference, EcrRepository, parseReference } from '../../src/image-copy';
 import { registryEndpointUrl } from '../../src/image-copy/ecr';
+import { handleEvent } from '../../src/image-copy/image-copy.lambda';
 import { MAX_MANIFEST_BYTES } from '../../src/image-copy/manifest';
 import { createEcrClient, resolvePolicy } from '../../src/runtime';
 import { MotoServer, startMoto } from '../helpers/moto';
@@ -350,6 +351,47 @@ describe('copy --referrers from ECR', () => {
     } finally {
       await endpoint.close();
     }
+  });
+});
+
+describe('the ImageCopy handler', () => {
+  test('Referrers of an ECR source: the API\'s SBOM reaches the destination repository by digest (the registryEndpoint option)', async () => {
+    const repo = await ecrRepository();
+    const to = `team/copy${repoCount++}`;
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: to }));
+    const endpoint = await standIn();
+    endpoint.answer = (_req, res) => {
+      res.writeHead(200, { 'content-type': OCI_INDEX });
+      res.end(index([entryOf(sbom, 'application/spdx+json')]));
+    };
+    const logs: string[] = [];
+    const spy = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { logs.push(a.join(' ')); });
+    try {
+      const res = await handleEvent({
+        RequestType: 'Create',
+        StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/S/1',
+        RequestId: 'r1',
+        LogicalResourceId: 'Copy',
+        ResourceType: 'Custom::EcrImageCopy',
+        ResponseURL: 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x?X-Amz-Signature=1',
+        ResourceProperties: {
+          ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f',
+          Source: `${HOST}/${repo}:v1`,
+          Destination: `${HOST}/${to}`,
+          Tags: ['v1'],
+          Referrers: 'true',
+        },
+      }, Date.now() + 60_000, { policy: POLICY, ecrClient: () => motoClient(), registryEndpoint: endpoint.url });
+      expect(res).toMatchObject({ Status: 'SUCCESS', Data: { Digest: image } });
+    } finally {
+      spy.mockRestore();
+      await endpoint.close();
+    }
+    expect(endpoint.seen[0]).toEqual({ url: `/v2/${repo}/referrers/${image}`, authorization: `Basic ${token}` });
+    expect(logs.join('\n')).toContain(`copied referrer ${sbom.digest} (application/spdx+json) of ${image}`);
+    expect(logs.join('\n')).not.toContain(token);
+    const got = await ecr.send(new BatchGetImageCommand({ repositoryName: to, imageIds: [{ imageDigest: sbom.digest }, { imageDigest: oldSig.digest }] }));
+    expect(got.images?.map(i => i.imageId?.imageDigest).sort()).toEqual([sbom.digest, oldSig.digest].sort());
   });
 });
 

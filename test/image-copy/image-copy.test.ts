@@ -160,6 +160,8 @@ describe('compliance', () => {
     const governed = new PrivateRepository(stack, 'Governed', { repositoryName: 'team/app', encryptionKey: key });
     const asset = new ecrAssets.DockerImageAsset(stack, 'Asset', { directory: APP_DIR });
     new ImageCopy(stack, 'Copy', { source: ImageCopySource.fromDockerImageAsset(asset), destination: governed, tags: ['v1'], removeTagsOnDelete: true });
+    // The referrers of an ECR source add ecr:GetAuthorizationToken (no resource, "*").
+    new ImageCopy(stack, 'Signed', { source: ImageCopySource.fromDockerImageAsset(asset), destination: governed, referrers: true });
     new ImageCopy(stack, 'Public', { source: ImageCopySource.fromRegistry('public.ecr.aws/docker/library/nginx:1.27'), destination: governed });
     app.synth();
     const findings: string[] = [];
@@ -171,6 +173,26 @@ describe('compliance', () => {
       }
     }
     expect(findings).toEqual([]);
+  });
+});
+
+describe('referrers', () => {
+  test('of an ECR source: the role may get a registry token (ecr:GetAuthorizationToken, resource *), once; of another registry or without referrers: not', () => {
+    const copies = (signed: boolean) => {
+      const stack = newStack();
+      const repo = new PrivateRepository(stack, 'Repo');
+      const remote = ecr.Repository.fromRepositoryArn(stack, 'Remote', REMOTE_ARN);
+      new ImageCopy(stack, 'Hub', { source: ImageCopySource.fromRegistry('ghcr.io/org/app:1.2'), destination: repo, referrers: true });
+      new ImageCopy(stack, 'Unsigned', { source: ImageCopySource.fromImageReference(ImageReference.fromDigest(remote, DIGEST)), destination: repo });
+      if (signed) {
+        new ImageCopy(stack, 'Signed', { source: ImageCopySource.fromImageReference(ImageReference.fromDigest(remote, DIGEST)), destination: repo, referrers: true });
+        new ImageCopy(stack, 'Signed2', { source: ImageCopySource.fromImageReference(ImageReference.fromTag(repo, 'v1')), destination: repo, referrers: true });
+      }
+      return Template.fromStack(stack);
+    };
+    expect(JSON.stringify(copies(false).toJSON())).not.toContain('GetAuthorizationToken');
+    const token = policyStatements(copies(true)).filter(s => JSON.stringify(s.Action).includes('ecr:GetAuthorizationToken'));
+    expect(token).toEqual([{ Action: 'ecr:GetAuthorizationToken', Effect: 'Allow', Resource: '*' }]);
   });
 });
 

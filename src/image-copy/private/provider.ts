@@ -23,6 +23,12 @@ export const DESTINATION_ACTIONS = [
   'ecr:BatchGetImage', 'ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart',
   'ecr:CompleteLayerUpload', 'ecr:PutImage',
 ];
+/**
+ * What the referrers of an ECR source add (`referrers`): a registry token for the registry
+ * endpoint's referrers API. The action has no resource (`*`); the token gives no more than the
+ * role's own repository permissions.
+ */
+export const REGISTRY_TOKEN_ACTIONS = ['ecr:GetAuthorizationToken'];
 /** What removing the tags on Delete adds on the destination (`removeTagsOnDelete`). */
 export const UNTAG_ACTIONS = ['ecr:BatchDeleteImage'];
 
@@ -36,8 +42,12 @@ const LAMBDA_REASONS = {
     + 'would take capacity from the account pool and fails to deploy in accounts with the default low concurrency quota.',
   logs: 'The log group holds only the handler messages (image references, digests, sizes), never credentials; CloudWatch Logs '
     + 'encrypts it at rest with service keys, and a customer key per stack would add cost and no control.',
+  registryToken: 'ecr:GetAuthorizationToken has no resource-level permissions: it is allowed on * or not at all. The token it '
+    + 'returns authorizes no more than the role\'s own repository permissions; the handler sends it only to the ECR registry '
+    + 'endpoint, to list the referrers of a source repository.',
   inlinePolicy: 'The role belongs to the handler alone; its inline policy allows pulling from exactly the source repositories, '
-    + 'pushing to exactly the destination repositories, reading exactly the named secrets, and writing to its own log group.',
+    + 'pushing to exactly the destination repositories, reading exactly the named secrets, and writing to its own log group '
+    + '(and, for the referrers of an ECR source, ecr:GetAuthorizationToken, which has no resource).',
 };
 
 /**
@@ -107,6 +117,20 @@ export class ImageCopyProvider extends Construct {
     if (fresh.length > 0) {
       entry.statement.addResources(...fresh);
     }
+  }
+
+  /**
+   * Allow a registry token (`ecr:GetAuthorizationToken`, which has no resource: `*`) for the
+   * referrers API of ECR sources; acknowledged as cdk-nag's AwsSolutions-IAM5 for that `*` only.
+   */
+  public allowRegistryToken(): void {
+    if (this.statements.has(REGISTRY_TOKEN_ACTIONS.join(','))) {
+      return;
+    }
+    this.allow(REGISTRY_TOKEN_ACTIONS, ['*']);
+    this.role.node.findChild('DefaultPolicy').node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
+      'AwsSolutions-IAM5[Resource::*]': LAMBDA_REASONS.registryToken,
+    });
   }
 
   /** Allow reading one secret (its ARN only, and decrypting with its key when it has one). */
