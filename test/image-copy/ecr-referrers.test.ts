@@ -390,7 +390,8 @@ describe('the ImageCopy handler', () => {
     expect(endpoint.seen[0]).toEqual({ url: `/v2/${repo}/referrers/${image}`, authorization: `Basic ${token}` });
     expect(logs.join('\n')).toContain(`copied referrer ${sbom.digest} (application/spdx+json) of ${image}`);
     expect(logs.join('\n')).not.toContain(token);
-    const got = await ecr.send(new BatchGetImageCommand({ repositoryName: to, imageIds: [{ imageDigest: sbom.digest }, { imageDigest: oldSig.digest }] }));
+    const imageIds = [{ imageDigest: sbom.digest }, { imageDigest: oldSig.digest }];
+    const got = await ecr.send(new BatchGetImageCommand({ repositoryName: to, imageIds }));
     expect(got.images?.map(i => i.imageId?.imageDigest).sort()).toEqual([sbom.digest, oldSig.digest].sort());
   });
 });
