@@ -11,7 +11,8 @@ export interface SourceEndpoint {
   openBlob(d: Descriptor): Promise<Readable>;
   /**
    * The referrers of a manifest (signatures, SBOMs, attestations whose `subject` is `digest`):
-   * the OCI 1.1 referrers API, else the referrers tag schema (`sha256-<hex>`), as index entries.
+   * the OCI 1.1 referrers API, else the referrers tag schema (`sha256-<hex>`), as index entries
+   * (ECR: the registry endpoint's API and the tag schema's entries it does not list).
    */
   referrers(digest: string): Promise<Referrer[]>;
 }
