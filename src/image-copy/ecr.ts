@@ -215,8 +215,13 @@ export class EcrRepository implements SourceEndpoint, DestinationEndpoint {
   private async apiReferrers(digest: string): Promise<Referrer[] | undefined> {
     const url = new URL(`/v2/${this.options.ref.repository}/referrers/${digest}`, this.registry);
     const what = `GET referrers of ${digest} (the registry's referrers API, ${safeUrl(url)})`;
-    const answer = await callWithRetries({ name: this.name, what, policy: this.options.policy, ok: [200, 400, 404, 405] },
-      () => this.registryExchange(url));
+    let answer: HttpAnswer;
+    try {
+      answer = await callWithRetries({ name: this.name, what, policy: this.options.policy, ok: [200, 400, 404, 405] },
+        () => this.registryExchange(url));
+    } catch (e) {
+      throw this.withoutToken(e);
+    }
     const type = String(answer.headers['content-type'] ?? '').split(';')[0].trim();
     if (answer.status !== 200 || type !== MEDIA.OCI_INDEX) {
       await discard(answer);
@@ -256,6 +261,25 @@ export class EcrRepository implements SourceEndpoint, DestinationEndpoint {
       return answer;
     }
     throw new ImageCopyError('unsafe', `${this.name}: GET ${safeUrl(start)} was redirected more than ${MAX_REDIRECTS} times (a redirect loop?)`);
+  }
+
+  /**
+   * `e` with the token (and its password) cut out of its message: an error answer may echo what
+   * it was sent, and a message cut to length may hold part of it (any run of 8 or more of its
+   * characters goes).
+   */
+  private withoutToken(e: unknown): unknown {
+    const token = this.token;
+    if (token === undefined || !(e instanceof Error)) {
+      return e;
+    }
+    const password = Buffer.from(token, 'base64').toString('utf8').replace(/^[^:]*:/, '');
+    let message = e.message.replace(/[A-Za-z0-9+/=]{8,}/g, run => token.includes(run) ? '(the registry token)' : run);
+    if (password.length >= 8) {
+      message = message.split(password).join('(the registry token)');
+    }
+    e.message = message;
+    return e;
   }
 
   /** GetAuthorizationToken's token (base64 of `AWS:<password>`), never shown. */

@@ -296,6 +296,24 @@ describe('copy --referrers from ECR', () => {
       const err = await repository(repo, endpoint.url).referrers(image).catch(e => e);
       expect(err.message).toMatch(new RegExp(`^${HOST}/${repo}: GET referrers of ${image} \\(the registry's referrers API, http://127\\.0\\.0\\.1:\\d+/v2/${repo}/referrers/${image}\\) failed: HTTP 503 \\(UNAVAILABLE: try later\\): 3 attempts over .*; no attempt left \\(at most 3\\)$`));
       expect(err.message).not.toContain(token);
+      // An error answer that echoes the Authorization header it got: the token is cut out.
+      endpoint.answer = (req, res) => {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        const password = Buffer.from(token, 'base64').toString().slice(4);
+        res.end(JSON.stringify({ errors: [{ code: 'ECHO', message: `got ${req.headers.authorization} (${password})` }] }));
+      };
+      const echoed = await repository(repo, endpoint.url).referrers(image).catch(e => e);
+      expect(echoed.message).toContain('ECHO: got Basic (the registry token) ((the registry token))');
+      expect(echoed.message).not.toContain(token);
+      expect(echoed.message).not.toContain(`${ACCOUNT}-auth-token`);
+      // Cut to length by the message's limit: what is left of the token goes too.
+      endpoint.answer = (_req, res) => {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ errors: [{ code: 'ECHO', message: `${'x'.repeat(140)} ${token}` }] }));
+      };
+      const cut = await repository(repo, endpoint.url).referrers(image).catch(e => e);
+      expect(cut.message).toContain('... (the registry token)'.slice(4));
+      expect(cut.message).not.toContain(token.slice(0, 12));
     } finally {
       await endpoint.close();
     }
