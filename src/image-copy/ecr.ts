@@ -215,20 +215,20 @@ export class EcrRepository implements SourceEndpoint, DestinationEndpoint {
   private async apiReferrers(digest: string): Promise<Referrer[] | undefined> {
     const url = new URL(`/v2/${this.options.ref.repository}/referrers/${digest}`, this.registry);
     const what = `GET referrers of ${digest} (the registry's referrers API, ${safeUrl(url)})`;
-    let answer: HttpAnswer;
     try {
-      answer = await callWithRetries({ name: this.name, what, policy: this.options.policy, ok: [200, 400, 404, 405] },
+      const answer = await callWithRetries({ name: this.name, what, policy: this.options.policy, ok: [200, 400, 404, 405] },
         () => this.registryExchange(url));
+      const type = String(answer.headers['content-type'] ?? '').split(';')[0].trim();
+      if (answer.status !== 200 || type !== MEDIA.OCI_INDEX) {
+        await discard(answer);
+        return undefined;
+      }
+      const bytes = await readBounded(answer, MAX_MANIFEST_BYTES, `${this.name}: referrers of ${digest}`);
+      return parseReferrers(bytes, `${this.name}: referrers of ${digest}`);
     } catch (e) {
+      // Whatever of the answer a message quotes may echo the token it was sent.
       throw this.withoutToken(e);
     }
-    const type = String(answer.headers['content-type'] ?? '').split(';')[0].trim();
-    if (answer.status !== 200 || type !== MEDIA.OCI_INDEX) {
-      await discard(answer);
-      return undefined;
-    }
-    const bytes = await readBounded(answer, MAX_MANIFEST_BYTES, `${this.name}: referrers of ${digest}`);
-    return parseReferrers(bytes, `${this.name}: referrers of ${digest}`);
   }
 
   /**

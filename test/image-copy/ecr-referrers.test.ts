@@ -20,7 +20,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { BatchGetImageCommand, CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand, PutImageCommand } from '@aws-sdk/client-ecr';
 import { main } from '../../src/cli/main';
-import { copyReference, EcrRepository, parseReference } from '../../src/image-copy';
+import { copyReference, EcrRepository, OciRegistry, parseReference } from '../../src/image-copy';
 import { registryEndpointUrl } from '../../src/image-copy/ecr';
 import { handleEvent } from '../../src/image-copy/image-copy.lambda';
 import { MAX_MANIFEST_BYTES } from '../../src/image-copy/manifest';
@@ -366,6 +366,18 @@ describe('copy --referrers from ECR', () => {
       expect(err).toMatchObject({ kind: 'verify' });
       expect(err.message).toBe(`manifest ${HOST}/${repo}@${sbom.digest}: ${sbom.bytes.length} bytes, its index declares ${sbom.bytes.length + 1}`);
       expect((await registryManifest(dst.host, 'unverified/app', 'v1')).status).toBe(404);
+
+      // An entry that is no descriptor (a bad digest): the same failure as from an OCI registry's API.
+      endpoint.answer = (_req, res) => {
+        res.writeHead(200, { 'content-type': OCI_INDEX });
+        res.end(index([{ ...entryOf(sbom, 'application/spdx+json'), digest: 'sha256:not-hex' }]));
+      };
+      const fromEcr = await repository(repo, endpoint.url).referrers(image).catch(e => e);
+      const oci = new OciRegistry({ ref: parseReference(`${endpoint.host}/${repo}:v1`), push: false, insecure: [], policy: resolvePolicy({ ...POLICY, deadline: Date.now() + 10_000 }) });
+      const fromOci = await oci.referrers(image).catch(e => e);
+      expect(fromOci).toMatchObject({ kind: 'verify' });
+      expect(fromEcr).toMatchObject({ kind: 'verify' });
+      expect(fromEcr.message).toBe(fromOci.message.replace(`${endpoint.host}/${repo}`, `${HOST}/${repo}`));
     } finally {
       await endpoint.close();
     }
