@@ -285,13 +285,16 @@ export async function copyImage(o: CopyImageOptions): Promise<CopyResult> {
 /**
  * The referrers of `subjects` and theirs in turn, breadth first: each manifest read by digest
  * (its bytes must hash to it, its `subject` must be the one it is listed for), its blobs copied and
- * verified as an image's are, then written as a referrer of its subject.
+ * verified as an image's are (for a referrer that is an index, its entries' manifests and blobs,
+ * the entries written by digest first), then written as a referrer of its subject.
  */
 async function copyReferrers(o: CopyImageOptions, subjects: string[]): Promise<{ count: number; bytes: number }> {
   const seen = new Set<string>(subjects);
   let level = subjects;
   let count = 0;
   let bytes = 0;
+  /** Referrers and the entries of referrer indexes read, against MAX_REFERRERS. */
+  let manifestsRead = 0;
   for (let depth = 1; depth <= MAX_REFERRER_DEPTH && level.length > 0; depth++) {
     const next: string[] = [];
     for (const subject of level) {
@@ -301,22 +304,40 @@ async function copyReferrers(o: CopyImageOptions, subjects: string[]): Promise<{
           continue;
         }
         seen.add(d.digest);
-        if (count >= MAX_REFERRERS) {
+        if (count >= MAX_REFERRERS || ++manifestsRead > MAX_REFERRERS) {
           throw new ImageCopyError('input', `${o.source.name}@${subject}: more than ${MAX_REFERRERS} referrers to copy`);
         }
         const m = await readManifest(o.source, d.digest, d);
         if (m.subject?.digest !== subject) {
           throw new ImageCopyError('verify', `${o.source.name}: referrer ${d.digest} is listed for ${subject} but its subject is ${m.subject?.digest ?? '(none)'}`);
         }
+        // An index referrer (per-platform signatures or attestations in one artifact): its entries
+        // are read (each must hash to its descriptor), their blobs copied and written by digest first.
+        const images = [m];
         if (m.kind !== 'image') {
-          o.log?.(`referrer ${d.digest} of ${subject} is an index; not copied`);
-          continue;
+          manifestsRead += m.manifests.length;
+          if (manifestsRead > MAX_REFERRERS) {
+            throw new ImageCopyError('input', `${o.source.name}@${subject}: more than ${MAX_REFERRERS} referrer manifests to copy (referrer index ${d.digest} has ${m.manifests.length} entries)`);
+          }
+          images.length = 0;
+          for (const e of m.manifests) {
+            const entry = await readManifest(o.source, e.digest, e);
+            if (entry.kind !== 'image') {
+              throw new ImageCopyError('verify', `${o.source.name}: referrer index ${d.digest}: entry ${e.digest} is itself an index; nested indexes are not copied`);
+            }
+            images.push(entry);
+          }
         }
-        const blobs = [...new Map([m.config!, ...m.layers].filter(b => !b.urls).map(b => [b.digest, b] as const)).values()];
-        const missing = await o.destination.missingBlobs(blobs);
-        for (const b of missing) {
-          await copyBlob(o, b, `blob ${b.digest} of referrer ${o.source.name}@${d.digest}`);
-          bytes += b.size;
+        for (const image of images) {
+          const blobs = [...new Map([image.config!, ...image.layers].filter(b => !b.urls).map(b => [b.digest, b] as const)).values()];
+          const missing = await o.destination.missingBlobs(blobs);
+          for (const b of missing) {
+            await copyBlob(o, b, `blob ${b.digest} of referrer ${o.source.name}@${d.digest}`);
+            bytes += b.size;
+          }
+          if (image !== m && !(await o.destination.hasManifest(image.digest))) {
+            await o.destination.putManifest(image);
+          }
         }
         await o.destination.putReferrer(m, referrer);
         o.log?.(`copied referrer ${d.digest} (${printable(String(referrer.entry.artifactType ?? m.config!.mediaType))}) of ${subject}`);
