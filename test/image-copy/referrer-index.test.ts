@@ -46,15 +46,19 @@ async function put(host: string, repo: string, what: 'blob' | 'manifest', bytes:
   return digest;
 }
 
+interface Entry { mediaType: string; digest: string; size: number; platform: object }
+
 /** One signature manifest per platform, pushed by digest; their descriptors (with the platform). */
-async function signatures(host: string, repo: string, label: string): Promise<Array<{ mediaType: string; digest: string; size: number; platform: object }>> {
+async function signatures(host: string, repo: string, label: string): Promise<Entry[]> {
   const out = [];
   await put(host, repo, 'blob', EMPTY, 'application/octet-stream');
   for (const arch of ['amd64', 'arm64']) {
     const content = Buffer.from(`${label} signature for linux/${arch}`);
     await put(host, repo, 'blob', content, 'application/octet-stream');
     const bytes = Buffer.from(JSON.stringify({
-      schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType: 'application/vnd.example.sig',
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType: 'application/vnd.example.sig',
       config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha(EMPTY), size: EMPTY.length },
       layers: [{ mediaType: 'application/octet-stream', digest: sha(content), size: content.length }],
     }));
@@ -66,12 +70,16 @@ async function signatures(host: string, repo: string, label: string): Promise<Ar
 /** An index referrer of `subject` with `entries`, by digest and in the subject's referrers tag. */
 async function attachIndex(host: string, repo: string, subject: { digest: string; size: number }, entries: object[]): Promise<string> {
   const bytes = Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: OCI_INDEX, artifactType: 'application/vnd.example.sig.bundle',
-    manifests: entries, subject: { mediaType: OCI_MANIFEST, ...subject },
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
+    artifactType: 'application/vnd.example.sig.bundle',
+    manifests: entries,
+    subject: { mediaType: OCI_MANIFEST, ...subject },
   }));
   const digest = await put(host, repo, 'manifest', bytes, OCI_INDEX);
   const tagIndex = Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: OCI_INDEX,
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
     manifests: [{ mediaType: OCI_INDEX, digest, size: bytes.length, artifactType: 'application/vnd.example.sig.bundle' }],
   }));
   await put(host, repo, 'manifest', tagIndex, OCI_INDEX, subject.digest.replace(':', '-'));
