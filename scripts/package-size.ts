@@ -4,7 +4,8 @@
  * Unpacks the tarball and sums its files: "packed" is the .tgz, "installed" is every byte npm puts
  * under node_modules/cdk-ecr-registry (the package and its bundled dependencies; peer dependencies,
  * aws-cdk-lib and constructs, are the user's and not counted). Fails when a budget is exceeded, when a
- * top-level entry is not one a user runs, or when a file a user needs is missing.
+ * top-level entry is not one a user runs, when a file a user needs is missing, or when a source map in
+ * lib/ carries the source text (`sourcesContent`: tsconfig's inlineSources, 2.1 MB the package does not need).
  *
  * Usage: tsx scripts/package-size.ts [package.tgz]   (default: dist/js/cdk-ecr-registry-*.tgz)
  * Budgets (bytes): PACKAGE_BUDGET_PACKED, PACKAGE_BUDGET_INSTALLED; `npx projen package:size` sets
@@ -30,6 +31,18 @@ export interface PackageSize {
   /** Installed bytes per top-level entry, and per bundled package under node_modules. */
   readonly parts: Array<{ entry: string; bytes: number; files: number }>;
   readonly topLevel: string[];
+  /** lib/ files whose inline source map carries the sources' text. */
+  readonly mapsWithSources: string[];
+}
+
+/** Whether a compiled file's inline source map (`//# sourceMappingURL=data:...;base64,...`) has `sourcesContent`. */
+export function inlineMapHasSources(js: string): boolean {
+  const m = /\/\/# sourceMappingURL=data:application\/json;(?:charset=utf-8;)?base64,([A-Za-z0-9+/=]+)\s*$/.exec(js);
+  if (!m) {
+    return false;
+  }
+  const map = JSON.parse(Buffer.from(m[1], 'base64').toString('utf8'));
+  return Array.isArray(map.sourcesContent) && map.sourcesContent.some((c: unknown) => typeof c === 'string' && c.length > 0);
 }
 
 function walk(dir: string): Array<{ file: string; bytes: number }> {
@@ -75,6 +88,10 @@ export function measure(tgz: string): PackageSize {
       files: files.length,
       parts: [...groups.entries()].map(([entry, g]) => ({ entry, ...g })).sort((a, b) => b.bytes - a.bytes),
       topLevel: fs.readdirSync(pkg).sort(),
+      mapsWithSources: files
+        .filter(f => f.rel.startsWith(`lib${path.sep}`) && f.rel.endsWith('.js'))
+        .filter(f => inlineMapHasSources(fs.readFileSync(path.join(pkg, f.rel), 'utf8')))
+        .map(f => f.rel),
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -117,6 +134,10 @@ if (require.main === module) {
     }
     console.log(`packed    ${mb(size.packedBytes).padStart(10)} (budget ${mb(packedBudget)}, ${Math.round(100 * size.packedBytes / packedBudget)}%)`);
     console.log(`installed ${mb(size.installedBytes).padStart(10)} (budget ${mb(installedBudget)}, ${Math.round(100 * size.installedBytes / installedBudget)}%)`);
+    if (size.mapsWithSources.length > 0) {
+      problems.push(`${size.mapsWithSources.length} file(s) of lib/ carry their sources in their source maps (tsconfig inlineSources), `
+        + `for example ${size.mapsWithSources[0]}`);
+    }
     if (size.packedBytes > packedBudget) {
       problems.push(`packed size ${mb(size.packedBytes)} exceeds the budget ${mb(packedBudget)}`);
     }
