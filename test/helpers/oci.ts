@@ -144,11 +144,13 @@ export async function pushIndex(ref: string, manifests: string[]): Promise<strin
   return crane(['digest', ref]);
 }
 
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-const EMPTY = Buffer.from('{}');
+export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+/** The OCI empty descriptor's content (`{}`), the config of an artifact. */
+export const EMPTY = Buffer.from('{}');
 
-function sha(bytes: Buffer): string {
+/** `sha256:<hex>` of some bytes. */
+export function sha(bytes: Buffer): string {
   return `sha256:${crypto.createHash('sha256').update(bytes).digest('hex')}`;
 }
 

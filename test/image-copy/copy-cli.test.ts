@@ -6,25 +6,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BatchGetImageCommand, CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { main } from '../../src/cli/main';
+import { copyCli } from '../helpers/copy-cli';
 import { MotoServer, startMoto } from '../helpers/moto';
 import { crane, LocalRegistry, makeLayer, pushImage, pushIndex, startBasicAuthRegistry, startRegistry } from '../helpers/oci';
 
 jest.setTimeout(120_000);
-
-interface Run { code: number; stdout: string; stderr: string }
-
-async function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['copy', ...args], {
-    stdout: t => { stdout += t; },
-    stderr: t => { stderr += t; },
-    env: { HOME: '/nonexistent', AWS_MAX_ATTEMPTS: '3', ...env },
-    runtime: { baseDelayMs: 5, throttleBaseDelayMs: 5, maxDelayMs: 20 },
-  });
-  return { code, stdout, stderr };
-}
 
 function lastLine(text: string): string {
   const lines = text.trimEnd().split('\n');
@@ -61,7 +47,7 @@ afterAll(async () => {
 
 describe('copy between OCI registries', () => {
   test('a single-platform image: digest preserved, last stdout line, tag written, repeated copy sends 0 bytes', async () => {
-    const first = await cli([`${src.host}/app:single`, `${dst.host}/team/app:v1`, '--json']);
+    const first = await copyCli([`${src.host}/app:single`, `${dst.host}/team/app:v1`, '--json']);
     expect(first.code).toBe(0);
     const result = JSON.parse(lastLine(first.stdout));
     expect(result).toEqual({
@@ -78,14 +64,14 @@ describe('copy between OCI registries', () => {
     await crane(['validate', '--remote', `${dst.host}/team/app:v1`]);
 
     const started = Date.now();
-    const again = await cli([`${src.host}/app:single`, `${dst.host}/team/app:v1`, '--json']);
+    const again = await copyCli([`${src.host}/app:single`, `${dst.host}/team/app:v1`, '--json']);
     expect(again.code).toBe(0);
     expect(JSON.parse(lastLine(again.stdout))).toMatchObject({ digest: single, blobsCopied: 0, blobsSkipped: 3, bytesCopied: 0 });
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
   test('plain output: the digest is the last line of stdout; by digest without a tag', async () => {
-    const r = await cli([`${src.host}/app@${docker}`, `${dst.host}/bydigest`]);
+    const r = await copyCli([`${src.host}/app@${docker}`, `${dst.host}/bydigest`]);
     expect(r.code).toBe(0);
     expect(lastLine(r.stdout)).toBe(docker);
     expect(r.stdout).toBe(`${docker}\n`);
@@ -95,7 +81,7 @@ describe('copy between OCI registries', () => {
   });
 
   test('an index with every entry: the index digest, its platforms (attestations not counted)', async () => {
-    const r = await cli([`${src.host}/multi:all`, `${dst.host}/multi:all`, '--json']);
+    const r = await copyCli([`${src.host}/multi:all`, `${dst.host}/multi:all`, '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(lastLine(r.stdout));
     expect(out).toMatchObject({ digest: index, mediaType: 'application/vnd.oci.image.index.v1+json', platforms: ['linux/amd64', 'linux/arm64'] });
@@ -106,14 +92,14 @@ describe('copy between OCI registries', () => {
   });
 
   test('one platform named: the result is that platform\'s image manifest', async () => {
-    const r = await cli([`${src.host}/multi:all`, `${dst.host}/one:arm`, '--platform', 'linux/arm64', '--json']);
+    const r = await copyCli([`${src.host}/multi:all`, `${dst.host}/one:arm`, '--platform', 'linux/arm64', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(lastLine(r.stdout))).toMatchObject({ digest: arm, platforms: ['linux/arm64'] });
     expect(await crane(['digest', `${dst.host}/one:arm`])).toBe(arm);
   });
 
   test('two platforms named: a new index of those entries', async () => {
-    const r = await cli([`${src.host}/multi:all`, `${dst.host}/two:both`, '--platform', 'linux/arm64', '--platform', 'linux/amd64', '--json']);
+    const r = await copyCli([`${src.host}/multi:all`, `${dst.host}/two:both`, '--platform', 'linux/arm64', '--platform', 'linux/amd64', '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(lastLine(r.stdout));
     expect(out.digest).not.toBe(index);
@@ -123,18 +109,18 @@ describe('copy between OCI registries', () => {
   });
 
   test('a platform the image lacks fails (exit 1), names what it has, leaves no tag', async () => {
-    const r = await cli([`${src.host}/multi:all`, `${dst.host}/none:x`, '--platform', 'linux/s390x']);
+    const r = await copyCli([`${src.host}/multi:all`, `${dst.host}/none:x`, '--platform', 'linux/s390x']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/has the platforms linux\/amd64, linux\/arm64; linux\/s390x is not among them/);
     expect(r.stdout).toBe('');
     await expect(crane(['digest', `${dst.host}/none:x`])).rejects.toThrow();
-    const single1 = await cli([`${src.host}/app:single`, `${dst.host}/none:y`, '--platform', 'linux/arm64']);
+    const single1 = await copyCli([`${src.host}/app:single`, `${dst.host}/none:y`, '--platform', 'linux/arm64']);
     expect(single1.code).toBe(1);
     expect(single1.stderr).toMatch(/single-platform image for linux\/amd64; linux\/arm64 was asked for/);
   });
 
   test('a destination digest that does not match the source fails before anything is written', async () => {
-    const r = await cli([`${src.host}/app:single`, `${dst.host}/pin@${docker}`]);
+    const r = await copyCli([`${src.host}/app:single`, `${dst.host}/pin@${docker}`]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`is ${single}, not the ${docker} the destination names`);
   });
@@ -150,14 +136,14 @@ describe('usage errors exit 2', () => {
     [['ghcr.io/a', 'ghcr.io/c', '--bogus']],
     [['ghcr.io/a', 'ghcr.io/c', '--timeout', 'soon']],
   ])('%j', async args => {
-    const r = await cli(args);
+    const r = await copyCli(args);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^cdk-ecr-registry: /);
   });
 
   test('a source without tag or digest is a failed copy naming it', async () => {
-    const r = await cli(['127.0.0.1:1/x', '127.0.0.1:1/y']);
+    const r = await copyCli(['127.0.0.1:1/x', '127.0.0.1:1/y']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/names no tag and no digest/);
   });
@@ -177,16 +163,16 @@ describe('basic auth (distribution registry v3)', () => {
   });
 
   test('without credentials: exit 1, says none is configured', async () => {
-    const r = await cli([`${src.host}/app:single`, `${auth.host}/team/app:v1`], { DOCKER_CONFIG: '/nonexistent' });
+    const r = await copyCli([`${src.host}/app:single`, `${auth.host}/team/app:v1`], { DOCKER_CONFIG: '/nonexistent' });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/asks for a user name and password and none is configured/);
   });
 
   test('with the Docker config file: copied there and back; the password is in no output', async () => {
-    const there = await cli([`${src.host}/app:single`, `${auth.host}/team/app:v1`], { DOCKER_CONFIG: config });
+    const there = await copyCli([`${src.host}/app:single`, `${auth.host}/team/app:v1`], { DOCKER_CONFIG: config });
     expect(there.code).toBe(0);
     expect(lastLine(there.stdout)).toBe(single);
-    const back = await cli([`${auth.host}/team/app:v1`, `${dst.host}/back:v1`, '--json'], { DOCKER_CONFIG: config });
+    const back = await copyCli([`${auth.host}/team/app:v1`, `${dst.host}/back:v1`, '--json'], { DOCKER_CONFIG: config });
     expect(back.code).toBe(0);
     expect(JSON.parse(lastLine(back.stdout)).digest).toBe(single);
     const all = there.stdout + there.stderr + back.stdout + back.stderr;
@@ -218,19 +204,19 @@ describe('ECR destination (moto)', () => {
   const dest = '123456789012.dkr.ecr.us-east-1.amazonaws.com/governed/app';
 
   test('layer upload calls and PutImage: the digest is the source\'s; a repeated copy uploads 0 bytes', async () => {
-    const r = await cli([`${src.host}/app:single`, `${dest}:v1`, '--json'], env());
+    const r = await copyCli([`${src.host}/app:single`, `${dest}:v1`, '--json'], env());
     expect(r.stderr).not.toMatch(/failed/);
     expect(r.code).toBe(0);
     expect(JSON.parse(lastLine(r.stdout))).toMatchObject({ digest: single, blobsCopied: 3, blobsSkipped: 0 });
     const got = await ecr.send(new BatchGetImageCommand({ repositoryName: 'governed/app', imageIds: [{ imageTag: 'v1' }] }));
     expect(got.images?.[0]?.imageId?.imageDigest).toBe(single);
-    const again = await cli([`${src.host}/app:single`, `${dest}:v1`, '--json'], env());
+    const again = await copyCli([`${src.host}/app:single`, `${dest}:v1`, '--json'], env());
     expect(again.code).toBe(0);
     expect(JSON.parse(lastLine(again.stdout))).toMatchObject({ digest: single, blobsCopied: 0, blobsSkipped: 3, bytesCopied: 0 });
   });
 
   test('an index into ECR: its entries by digest, then the index under the tag', async () => {
-    const r = await cli([`${src.host}/multi:all`, `${dest}:multi`, '--json'], env());
+    const r = await copyCli([`${src.host}/multi:all`, `${dest}:multi`, '--json'], env());
     expect(r.code).toBe(0);
     expect(JSON.parse(lastLine(r.stdout)).digest).toBe(index);
     const got = await ecr.send(new BatchGetImageCommand({ repositoryName: 'governed/app', imageIds: [{ imageDigest: amd }, { imageDigest: arm }, { imageTag: 'multi' }] }));

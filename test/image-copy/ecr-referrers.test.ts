@@ -12,7 +12,6 @@
  * destination is another go-containerregistry registry (no referrers API: the copy writes the
  * referrers tag schema there, which the tests read back).
  */
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
@@ -27,20 +26,14 @@ import { MAX_MANIFEST_BYTES } from '../../src/image-copy/manifest';
 import { createEcrClient, resolvePolicy } from '../../src/runtime';
 import { MotoServer, startMoto } from '../helpers/moto';
 import {
-  attachReferrer, LocalRegistry, makeLayer, pushImage, referrerManifest, registryManifest, startRegistry,
+  attachReferrer, LocalRegistry, makeLayer, OCI_INDEX, OCI_MANIFEST, pushImage, referrerManifest, registryManifest, sha, startRegistry,
 } from '../helpers/oci';
 
 jest.setTimeout(120_000);
 
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const ACCOUNT = '123456789012';
 const HOST = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`;
 const POLICY = { baseDelayMs: 5, throttleBaseDelayMs: 5, maxDelayMs: 20, maxAttempts: 3 };
-
-function sha(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
 
 let moto: MotoServer;
 let ecr: ECRClient;

@@ -5,34 +5,15 @@
  * its descriptor, or is itself an index, fails the copy and leaves no tag.
  * Two real go-containerregistry registries (the referrers tag schema: neither serves the API).
  */
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../src/cli/main';
-import { LocalRegistry, makeLayer, pushImage, registryManifest as getManifest, startRegistry } from '../helpers/oci';
+import { copyCli } from '../helpers/copy-cli';
+import {
+  EMPTY, LocalRegistry, makeLayer, OCI_INDEX, OCI_MANIFEST, pushImage, registryManifest as getManifest, sha, startRegistry,
+} from '../helpers/oci';
 
 jest.setTimeout(120_000);
-
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-const EMPTY = Buffer.from('{}');
-
-function sha(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['copy', ...args], {
-    stdout: t => { stdout += t; },
-    stderr: t => { stderr += t; },
-    env: { HOME: '/nonexistent', AWS_MAX_ATTEMPTS: '3' },
-    runtime: { baseDelayMs: 5, throttleBaseDelayMs: 5, maxDelayMs: 20 },
-  });
-  return { code, stdout, stderr };
-}
 
 async function put(host: string, repo: string, what: 'blob' | 'manifest', bytes: Buffer, type: string, ref?: string): Promise<string> {
   const digest = sha(bytes);
@@ -110,7 +91,7 @@ test('an index referrer is copied with its entries and their blobs, listed in th
   const entries = await signatures(src.host, 'app', 'good');
   const bundle = await attachIndex(src.host, 'app', subject, entries);
 
-  const run = await cli([`${src.host}/app:v1`, `${dst.host}/app:v1`, '--referrers', '--json']);
+  const run = await copyCli([`${src.host}/app:v1`, `${dst.host}/app:v1`, '--referrers', '--json']);
   expect(run.stderr).not.toContain('not copied');
   expect(run.code).toBe(0);
   expect(JSON.parse(run.stdout.trim())).toEqual(expect.objectContaining({ digest: subject.digest, referrersCopied: 1 }));
@@ -128,7 +109,7 @@ test('an index referrer is copied with its entries and their blobs, listed in th
   expect((await getManifest(dst.host, 'app', 'v1')).status).toBe(200);
 
   // Again: nothing new to send.
-  const again = await cli([`${src.host}/app:v1`, `${dst.host}/app:v1`, '--referrers', '--json']);
+  const again = await copyCli([`${src.host}/app:v1`, `${dst.host}/app:v1`, '--referrers', '--json']);
   expect(JSON.parse(again.stdout.trim())).toEqual(expect.objectContaining({ bytesCopied: 0, referrersCopied: 1 }));
 });
 
@@ -137,7 +118,7 @@ test('an entry of an index referrer that does not match its descriptor fails the
   const [good, other] = await signatures(src.host, 'lie', 'lie');
   // The index declares a size the entry's bytes do not have.
   await attachIndex(src.host, 'lie', subject, [good, { ...other, size: other.size + 1 }]);
-  const run = await cli([`${src.host}/lie:v1`, `${dst.host}/lie:v1`, '--referrers']);
+  const run = await copyCli([`${src.host}/lie:v1`, `${dst.host}/lie:v1`, '--referrers']);
   expect(run.code).toBe(1);
   expect(run.stderr).toContain(`manifest ${src.host}/lie@${other.digest}: ${other.size} bytes, its index declares ${other.size + 1}`);
   expect((await getManifest(dst.host, 'lie', 'v1')).status).toBe(404);
@@ -149,7 +130,7 @@ test('an index referrer whose entry is itself an index fails the copy, naming bo
   const inner = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: entries }));
   const innerDigest = await put(src.host, 'nested', 'manifest', inner, OCI_INDEX);
   const outer = await attachIndex(src.host, 'nested', subject, [{ mediaType: OCI_INDEX, digest: innerDigest, size: inner.length }]);
-  const run = await cli([`${src.host}/nested:v1`, `${dst.host}/nested:v1`, '--referrers']);
+  const run = await copyCli([`${src.host}/nested:v1`, `${dst.host}/nested:v1`, '--referrers']);
   expect(run.code).toBe(1);
   expect(run.stderr).toContain(`referrer index ${outer}: entry ${innerDigest} is itself an index; nested indexes are not copied`);
   expect((await getManifest(dst.host, 'nested', 'v1')).status).toBe(404);
@@ -161,7 +142,7 @@ test('an index referrer counts its entries against the referrers a copy writes (
   const two = await signatures(src.host, 'wide', 'wide');
   const entries = Array.from({ length: 300 }, (_, i) => two[i % 2]);
   const wide = await attachIndex(src.host, 'wide', subject, entries);
-  const run = await cli([`${src.host}/wide:v1`, `${dst.host}/wide:v1`, '--referrers']);
+  const run = await copyCli([`${src.host}/wide:v1`, `${dst.host}/wide:v1`, '--referrers']);
   expect(run.code).toBe(1);
   expect(run.stderr).toContain(`more than 256 referrer manifests to copy (referrer index ${wide} has 300 entries)`);
   expect((await getManifest(dst.host, 'wide', 'v1')).status).toBe(404);

@@ -4,41 +4,20 @@
  * schema (`sha256-<hex>`); and the OCI 1.1 referrers API of a small server of this test (neither local
  * registry serves it), whose referrers must be listed from the API, not from a tag.
  */
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../src/cli/main';
 import { OciRegistry, parseReference } from '../../src/image-copy';
 import { resolvePolicy } from '../../src/runtime';
+import { copyCli } from '../helpers/copy-cli';
 import {
-  attachReferrer, crane, LocalRegistry, makeLayer, pushImage, referrerManifest as referrer, registryManifest as getManifest, startRegistry,
+  attachReferrer, crane, LocalRegistry, makeLayer, OCI_INDEX, OCI_MANIFEST, pushImage, referrerManifest as referrer,
+  registryManifest as getManifest, sha, startRegistry,
 } from '../helpers/oci';
 
 jest.setTimeout(120_000);
-
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-
-interface Run { code: number; stdout: string; stderr: string }
-
-async function cli(args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['copy', ...args], {
-    stdout: t => { stdout += t; },
-    stderr: t => { stderr += t; },
-    env: { HOME: '/nonexistent', AWS_MAX_ATTEMPTS: '3' },
-    runtime: { baseDelayMs: 5, throttleBaseDelayMs: 5, maxDelayMs: 20 },
-  });
-  return { code, stdout, stderr };
-}
-
-function sha(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
 
 let src: LocalRegistry;
 let dst: LocalRegistry;
@@ -68,7 +47,7 @@ afterAll(async () => {
 
 describe('copy --referrers between registries without the referrers API (the sha256-<hex> tag schema)', () => {
   test('without --referrers: the image only, no referrers tag at the destination', async () => {
-    const run = await cli([`${src.host}/app:v1`, `${dst.host}/plain/app:v1`, '--json']);
+    const run = await copyCli([`${src.host}/app:v1`, `${dst.host}/plain/app:v1`, '--json']);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout.trim()).referrersCopied).toBeUndefined();
     expect((await getManifest(dst.host, 'plain/app', image.replace(':', '-'))).status).toBe(404);
@@ -76,7 +55,7 @@ describe('copy --referrers between registries without the referrers API (the sha
   });
 
   test('with --referrers: the SBOM and its signature, by digest and in the destination\'s referrers tags; the image digest unchanged', async () => {
-    const run = await cli([`${src.host}/app:v1`, `${dst.host}/team/app:v1`, '--referrers', '--json']);
+    const run = await copyCli([`${src.host}/app:v1`, `${dst.host}/team/app:v1`, '--referrers', '--json']);
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout.trim())).toEqual(expect.objectContaining({ digest: image, referrersCopied: 2 }));
@@ -92,7 +71,7 @@ describe('copy --referrers between registries without the referrers API (the sha
     expect(await crane(['blob', `${dst.host}/team/app@${sha(Buffer.from('signature bytes'))}`])).toBe('signature bytes');
 
     // Again: nothing new is written; the referrers tag still lists the SBOM once.
-    const again = await cli([`${src.host}/app:v1`, `${dst.host}/team/app:v1`, '--referrers', '--json']);
+    const again = await copyCli([`${src.host}/app:v1`, `${dst.host}/team/app:v1`, '--referrers', '--json']);
     expect(JSON.parse(again.stdout.trim())).toEqual(expect.objectContaining({ bytesCopied: 0, referrersCopied: 2 }));
     expect((await getManifest(dst.host, 'team/app', image.replace(':', '-'))).json.manifests).toHaveLength(1);
   });
@@ -103,7 +82,7 @@ describe('copy --referrers between registries without the referrers API (the sha
     const content = Buffer.from('stray');
     const stray = referrer('application/example', content, { mediaType: OCI_MANIFEST, digest: other, size: 100 });
     const strayDigest = await attachReferrer(src.host, 'bad', stray, content, target);
-    const run = await cli([`${src.host}/bad:v1`, `${dst.host}/bad:v1`, '--referrers']);
+    const run = await copyCli([`${src.host}/bad:v1`, `${dst.host}/bad:v1`, '--referrers']);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`referrer ${strayDigest} is listed for ${target} but its subject is ${other}`);
     // The image's referrers are copied before its tag is written: no tag.
@@ -111,7 +90,7 @@ describe('copy --referrers between registries without the referrers API (the sha
   });
 
   test('--attestations without --platform is a usage error (exit 2)', async () => {
-    const run = await cli([`${src.host}/app:v1`, `${dst.host}/x:v1`, '--attestations']);
+    const run = await copyCli([`${src.host}/app:v1`, `${dst.host}/x:v1`, '--attestations']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--attestations: only with --platform');
   });
