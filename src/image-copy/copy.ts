@@ -304,7 +304,7 @@ async function copyReferrers(o: CopyImageOptions, subjects: string[]): Promise<{
           continue;
         }
         seen.add(d.digest);
-        if (count >= MAX_REFERRERS || ++manifestsRead > MAX_REFERRERS) {
+        if (++manifestsRead > MAX_REFERRERS) {
           throw new ImageCopyError('input', `${o.source.name}@${subject}: more than ${MAX_REFERRERS} referrers to copy`);
         }
         const m = await readManifest(o.source, d.digest, d);
@@ -313,13 +313,13 @@ async function copyReferrers(o: CopyImageOptions, subjects: string[]): Promise<{
         }
         // An index referrer (per-platform signatures or attestations in one artifact): its entries
         // are read (each must hash to its descriptor), their blobs copied and written by digest first.
-        const images = [m];
+        let images = [m];
         if (m.kind !== 'image') {
           manifestsRead += m.manifests.length;
           if (manifestsRead > MAX_REFERRERS) {
             throw new ImageCopyError('input', `${o.source.name}@${subject}: more than ${MAX_REFERRERS} referrer manifests to copy (referrer index ${d.digest} has ${m.manifests.length} entries)`);
           }
-          images.length = 0;
+          images = [];
           for (const e of m.manifests) {
             const entry = await readManifest(o.source, e.digest, e);
             if (entry.kind !== 'image') {
@@ -330,8 +330,7 @@ async function copyReferrers(o: CopyImageOptions, subjects: string[]): Promise<{
         }
         for (const image of images) {
           const blobs = [...new Map([image.config!, ...image.layers].filter(b => !b.urls).map(b => [b.digest, b] as const)).values()];
-          const missing = await o.destination.missingBlobs(blobs);
-          for (const b of missing) {
+          for (const b of await o.destination.missingBlobs(blobs)) {
             await copyBlob(o, b, `blob ${b.digest} of referrer ${o.source.name}@${d.digest}`);
             bytes += b.size;
           }

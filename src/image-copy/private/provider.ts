@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { HANDLER_MEMORY_MB, HANDLER_TIMEOUT_SECONDS } from './contract';
+import { RepositoryActions } from '../../access/repository-actions';
 import { acknowledgeFunctionFindings, acknowledgeLogGroupEncryption, inEveryPack } from '../../private/handler-findings';
 import { lambdaRuntime } from '../../private/lambda-runtime';
 
@@ -25,10 +26,10 @@ export const DESTINATION_ACTIONS = [
 ];
 /**
  * What the referrers of an ECR source add (`referrers`): a registry token for the registry
- * endpoint's referrers API. The action has no resource (`*`); the token gives no more than the
- * role's own repository permissions.
+ * endpoint's referrers API (the registry-level login). The action has no resource (`*`); the
+ * token gives no more than the role's own repository permissions.
  */
-export const REGISTRY_TOKEN_ACTIONS = ['ecr:GetAuthorizationToken'];
+export const REGISTRY_TOKEN_ACTIONS = RepositoryActions.AUTHORIZATION;
 /** What removing the tags on Delete adds on the destination (`removeTagsOnDelete`). */
 export const UNTAG_ACTIONS = ['ecr:BatchDeleteImage'];
 
