@@ -60,7 +60,7 @@ async function standIn(host = '127.0.0.1'): Promise<StandIn> {
     host: '',
     seen: [],
     answer: (_req, res) => { res.writeHead(404); res.end(); },
-    close: () => new Promise(r => server.close(() => r())),
+    close: () => new Promise(r => { server.closeAllConnections(); server.close(() => r()); }),
   };
   const server = http.createServer((req, res) => {
     s.seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
@@ -307,6 +307,40 @@ describe('copy --referrers from ECR', () => {
       const cut = await repository(repo, endpoint.url).referrers(image).catch(e => e);
       expect(cut.message).toContain('... (the registry token)'.slice(4));
       expect(cut.message).not.toContain(token.slice(0, 12));
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  test('429 is tried again after a backoff; an endpoint that goes silent fails within the deadline, naming the silence and the attempts', async () => {
+    const repo = await ecrRepository();
+    const endpoint = await standIn();
+    let throttled = 2;
+    endpoint.answer = (_req, res) => {
+      if (throttled-- > 0) {
+        res.writeHead(429, { 'content-type': 'application/json' });
+        res.end('{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}');
+        return;
+      }
+      res.writeHead(200, { 'content-type': OCI_INDEX });
+      res.end(index([entryOf(sbom, 'application/spdx+json')]));
+    };
+    try {
+      expect((await repository(repo, endpoint.url).referrers(image)).map(r => r.descriptor.digest)).toEqual([sbom.digest, oldSig.digest]);
+      expect(endpoint.seen).toHaveLength(3);
+      // Never answers: every attempt ends after the request timeout; the call ends, it does not hang.
+      endpoint.answer = () => undefined;
+      const silent = new EcrRepository({
+        ref: parseReference(`${HOST}/${repo}:v1`),
+        client: motoClient(),
+        policy: resolvePolicy({ ...POLICY, requestTimeoutMs: 300, deadline: Date.now() + 20_000 }),
+        registryEndpoint: endpoint.url,
+      });
+      const started = Date.now();
+      const err = await silent.referrers(image).catch(e => e);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(err.message).toMatch(new RegExp(`^${HOST}/${repo}: GET referrers of ${image} .* failed: went quiet for 0\\.3 s: 3 attempts over .*; no attempt left \\(at most 3\\)$`));
+      expect(err.message).not.toContain(token);
     } finally {
       await endpoint.close();
     }
