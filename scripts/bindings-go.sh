@@ -10,6 +10,9 @@
 # and both compare at one version, as the Python and Java comparisons do.
 #
 # Go caches: .ci-work/go (scripts/go-env.sh); the first build compiles aws-cdk-go.
+#
+# Each program runs with a deadline (scripts/with-deadline.sh; DEADLINE seconds, 300 unless set), tried twice:
+# on a quiet machine the build takes 5 s and each synth 6 to 13 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 CDK_DISABLE_CLI_TELEMETRY=true
@@ -23,15 +26,20 @@ if [ "$required" != "$AWSCDK_GO_VERSION" ]; then
   exit 1
 fi
 
+DEADLINE="${DEADLINE:-300}"
+deadline() { bash scripts/with-deadline.sh "$DEADLINE" 2 "$@"; }
+
 OUT=.ci-work/bindings
 rm -rf "$OUT/go" "$OUT/typescript-go" && mkdir -p "$OUT"
 echo "go: building examples/platform-registry/go (aws-cdk-go $required from the module proxy, dist/go/cdkecrregistry; $(go version | awk '{print $3}'))"
 t0=$(date +%s)
 # `go run .` as the example's cdk.json does, in two steps to time the build apart from the synth.
-(cd "$APP_DIR" && go build -o "$GO_WORK_DIR/platform-registry" . && go vet . && test -z "$(gofmt -l .)") \
+deadline "go: building $APP_DIR" -- bash -c 'cd "$1" && go build -o "$2" . && go vet . && test -z "$(gofmt -l .)"' _ "$APP_DIR" "$GO_WORK_DIR/platform-registry" \
   || { echo "go: $APP_DIR does not build, pass go vet or is not gofmt-formatted" >&2; exit 1; }
 t1=$(date +%s)
-CDK_OUTDIR="$PWD/$OUT/go" "$GO_WORK_DIR/platform-registry" >"$OUT/go.log" 2>&1 || { echo "go: the app failed:" >&2; cat "$OUT/go.log" >&2; exit 1; }
+# A Go program stopped by the deadline prints its goroutines to its stderr: the log shows them.
+deadline "go: the app's synth" -- env CDK_OUTDIR="$PWD/$OUT/go" "$GO_WORK_DIR/platform-registry" >"$OUT/go.log" 2>&1 \
+  || { echo "go: the app failed:" >&2; tail -c 20000 "$OUT/go.log" >&2; exit 1; }
 echo "go: build and vet took $(( t1 - t0 ))s, synth $(( $(date +%s) - t1 ))s"
 
 # The JavaScript the Go app ran: every jsii tarball of the Go modules it is built from, but the binding's own
@@ -50,7 +58,8 @@ while read -r dir; do
 done < <(cd "$APP_DIR" && go list -deps -f '{{with .Module}}{{.Dir}}{{end}}' . | sort -u)
 versions=$(for n in "${names[@]}"; do echo "$n $(node -p "require('$DEPS/$n/package.json').version")"; done | paste -sd, - | sed 's/,/, /g')
 echo "typescript: synthesizing examples/platform-registry/app.ts with the Go app's $versions"
-RESOLVE_FROM="$DEPS" RESOLVE_PACKAGES=$(IFS=,; echo "${names[*]}") NODE_OPTIONS="--require $PWD/scripts/resolve-from.cjs" \
-  CDK_OUTDIR="$OUT/typescript-go" npx tsx --tsconfig tsconfig.dev.json examples/platform-registry/app.ts >"$OUT/typescript-go.log" 2>&1 \
+deadline "typescript: the app's synth" -- env RESOLVE_FROM="$DEPS" RESOLVE_PACKAGES="$(IFS=,; echo "${names[*]}")" \
+  NODE_OPTIONS="--require $PWD/scripts/resolve-from.cjs" CDK_OUTDIR="$OUT/typescript-go" \
+  npx tsx --tsconfig tsconfig.dev.json examples/platform-registry/app.ts >"$OUT/typescript-go.log" 2>&1 \
   || { echo "typescript: examples/platform-registry/app.ts failed:" >&2; cat "$OUT/typescript-go.log" >&2; exit 1; }
 npx tsx --tsconfig tsconfig.dev.json scripts/compare-assemblies.ts "$OUT/typescript-go" "$OUT/go"

@@ -32,7 +32,10 @@ OUT=.ci-work/bindings
 rm -rf "$OUT/java" "$OUT/typescript-java" && mkdir -p "$OUT"
 echo "java: compiling and running examples/platform-registry/java (aws-cdk-lib $CDK_VERSION, constructs $CONSTRUCTS_VERSION from Maven Central, $(basename "$JAR"))"
 t0=$(date +%s)
-CDK_OUTDIR="$PWD/$OUT/java" mvn -q -B -ntp -f examples/platform-registry/java/pom.xml \
+# Maven and the jsii host with a deadline (scripts/with-deadline.sh; DEADLINE seconds, 300 unless set), tried
+# twice: 7 to 20 s here, Maven Central downloads included.
+CDK_OUTDIR="$PWD/$OUT/java" bash scripts/with-deadline.sh "${DEADLINE:-300}" 2 "java: maven compile + synth" -- \
+  mvn -q -B -ntp -f examples/platform-registry/java/pom.xml \
   "-Dcdk.version=$CDK_VERSION" "-Dconstructs.version=$CONSTRUCTS_VERSION" "-Dcdk-ecr-registry.version=$VERSION" \
   "$@" compile exec:java
 echo "java: maven compile + synth took $(( $(date +%s) - t0 ))s"

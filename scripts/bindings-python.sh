@@ -24,7 +24,8 @@ for app in examples/*/app.py; do
   dir=$(dirname "$app"); name=$(basename "$dir")
   apps+=("$app")
   t0=$(date +%s)
-  if ! CDK_OUTDIR="$OUT/$name/python" "$PY" "$app" >"$OUT/$name-python.log" 2>&1; then
+  # The jsii host with a deadline (scripts/with-deadline.sh; DEADLINE seconds, 300 unless set), tried twice.
+  if ! CDK_OUTDIR="$OUT/$name/python" bash scripts/with-deadline.sh "${DEADLINE:-300}" 2 "python: $app" -- "$PY" "$app" >"$OUT/$name-python.log" 2>&1; then
     echo "python: $app FAILED" >&2; cat "$OUT/$name-python.log" >&2; status=1; continue
   fi
   CDK_OUTDIR="$OUT/$name/typescript" npx tsx --tsconfig tsconfig.dev.json "$dir/app.ts" >"$OUT/$name-typescript.log" 2>&1 \

@@ -28,6 +28,7 @@ test -f dist/go/cdkecrregistry/go.mod
 python3 scripts/patch-go-binding.py dist/go/cdkecrregistry
 python3 scripts/check-package.py go
 
+ROOT=$PWD
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 cp -r dist/go/cdkecrregistry "$scratch/"
@@ -39,8 +40,10 @@ go mod edit \
   -require="github.com/aws/jsii-runtime-go@$VERIFY_JSII_RUNTIME_GO"
 # Drop the indirect requirements pinned to the floor release; tidy resolves them for the newer one.
 go mod edit $(grep '// indirect' go.mod | awk '{print "-droprequire=" $1}')
-go mod tidy
+# The module proxy and the compiler with a deadline (scripts/with-deadline.sh; DEADLINE seconds, 400 unless set),
+# tried twice: tidy, build and vet take 1 to 2 minutes here on a cold cache.
+deadline() { bash "$ROOT/scripts/with-deadline.sh" "${DEADLINE:-400}" 2 "$@"; }
+deadline "go: go mod tidy" -- go mod tidy
 t0=$(date +%s)
-go build ./...
-go vet ./... >/dev/null
+deadline "go: building the binding" -- bash -c 'go build ./... && go vet ./... >/dev/null'
 echo "go: the generated binding compiles ($(find . -name '*.go' | wc -l) files; build and vet $(( $(date +%s) - t0 ))s, caches in ${GO_WORK_DIR#$OLDPWD/})"
