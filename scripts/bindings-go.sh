@@ -16,6 +16,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 CDK_DISABLE_CLI_TELEMETRY=true
+# aws-cdk-lib's built-in template validation (from 2.262; the Go app runs 2.277.0, the Python and Java checks
+# run the 2.258.0 floor, which has none) is off on both sides: it is not what this check compares (the
+# canary runs it on the newest aws-cdk-lib), it took 4.7 of the Go app's 6.2 s here, and its WASM engine
+# inside a jsii kernel on Node 24 is where synths have hung (aws/aws-cdk#38498, #38425); CI stop 36 ran out
+# of time in this step. The EcrChecks plugin of the example still runs and its report is compared.
+export CDK_VALIDATION=false
 source scripts/go-env.sh
 
 APP_DIR=examples/platform-registry/go
