@@ -30,10 +30,11 @@ show_group() {
 }
 
 marker=$(mktemp)
-pid=""
+pid="" watchdog=""
 trap 'rm -f "$marker"' EXIT
-# Interrupted or stopped itself: the command's group goes too (it is not in this script's process group).
-trap '[ -n "$pid" ] && kill -TERM -- "-$pid" 2>/dev/null; exit 130' INT TERM
+# Interrupted or stopped itself: the command's group and the watchdog's go too (neither is in this script's
+# process group).
+trap '[ -n "$watchdog" ] && kill -- "-$watchdog" 2>/dev/null; [ -n "$pid" ] && kill -TERM -- "-$pid" 2>/dev/null; exit 130' INT TERM
 for (( try = 1; try <= tries; try++ )); do
   : >"$marker"
   # Job control gives the command (and the watchdog) a process group of its own; stdin is not the terminal's.

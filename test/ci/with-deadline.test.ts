@@ -3,7 +3,7 @@
  * in bounded time with what was running printed, its whole process group gone, and is tried again only when
  * it timed out.
  */
-import { spawnSync, execFileSync } from 'child_process';
+import { spawn, spawnSync, execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -27,9 +27,10 @@ function counted(rest: string): string[] {
 function runs(): number {
   return fs.existsSync(path.join(dir, 'runs')) ? fs.readFileSync(path.join(dir, 'runs'), 'utf8').split('\n').filter(Boolean).length : 0;
 }
+/** The command lines of the running processes that contain `pattern`. */
 function alive(pattern: string): string[] {
-  const ps = execFileSync('ps', ['-e', '-o', 'pid=,args='], { encoding: 'utf8' });
-  return ps.split('\n').filter((l) => l.includes(pattern) && !l.includes('ps -e'));
+  const ps = execFileSync('ps', ['-e', '-o', 'args='], { encoding: 'utf8' });
+  return ps.split('\n').filter((l) => l.includes(pattern) && !l.startsWith('ps -e'));
 }
 
 test('a command that ends in time runs once, its output and exit status passed through', () => {
@@ -79,6 +80,21 @@ test('a later try that ends in time ends the script with its status', () => {
   expect(second.stdout).toBe('done\n');
   expect(runs()).toBe(2);
   expect(second.stderr).toContain('flaky: trying again');
+});
+
+test('stopped itself (CI cancelled), it stops the command and its watchdog too', async () => {
+  const label = `cancelled-${process.pid}`;
+  const marker = `sleep 96.${process.pid}`;
+  const child = spawn('bash', [SCRIPT, '61', '1', label, '--', 'bash', '-c', `${marker} & ${marker}`], { stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  expect(alive(marker).filter((l) => l.startsWith('sleep')).length).toBe(2);
+  child.kill('SIGTERM');
+  expect(await exited).toBe(130);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(alive(marker)).toEqual([]);
+  // The watchdog is a fork of the script: its command line carries the label.
+  expect(alive(label)).toEqual([]);
 });
 
 test.each([
